@@ -1,0 +1,163 @@
+"""``tf.errors``: TensorFlow's run-time error classes and codes, plus teaching context.
+
+Every error keeps TensorFlow's class and first line (what learners search for), and adds the
+node it happened at, where the user created that node, and one hint on the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+OK = 0
+CANCELLED = 1
+UNKNOWN = 2
+INVALID_ARGUMENT = 3
+DEADLINE_EXCEEDED = 4
+NOT_FOUND = 5
+ALREADY_EXISTS = 6
+PERMISSION_DENIED = 7
+RESOURCE_EXHAUSTED = 8
+FAILED_PRECONDITION = 9
+ABORTED = 10
+OUT_OF_RANGE = 11
+UNIMPLEMENTED = 12
+INTERNAL = 13
+UNAVAILABLE = 14
+DATA_LOSS = 15
+UNAUTHENTICATED = 16
+
+
+def _context(op: Any, hint: str | None) -> str:
+    lines = []
+    where = getattr(op, "location", None)
+    if where:
+        lines.append(f"  '{op.name}' was created at {where}")
+    if hint:
+        lines.append(f"  Hint: {hint}")
+    return "\n".join(lines)
+
+
+class OpError(Exception):
+    """A failure while running an op: ``.op``, ``.node_def``, ``.message``, ``.error_code``."""
+
+    def __init__(
+        self,
+        node_def: Any,
+        op: Any,
+        message: str,
+        error_code: int = UNKNOWN,
+        hint: str | None = None,
+    ) -> None:
+        self._node_def = node_def
+        self._op = op
+        self._message = message
+        self._error_code = error_code
+        self.hint = hint
+        super().__init__(node_def, op, message, error_code)
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @property
+    def op(self) -> Any:
+        return self._op
+
+    @property
+    def node_def(self) -> Any:
+        return self._node_def
+
+    @property
+    def error_code(self) -> int:
+        return self._error_code
+
+    def __reduce__(self) -> Any:
+        return type(self), (self._node_def, self._op, self._message, self._error_code, self.hint)
+
+    def __str__(self) -> str:
+        extra = _context(self._op, self.hint)
+        return f"{self._message}\n{extra}" if extra else self._message
+
+
+def _make(name: str, code: int, doc: str) -> type[OpError]:
+    def __init__(
+        self: OpError, node_def: Any, op: Any, message: str, hint: str | None = None, *args: Any
+    ) -> None:
+        OpError.__init__(self, node_def, op, message, code, hint)
+
+    def __reduce__(self: OpError) -> Any:
+        return type(self), (self.node_def, self.op, self.message, self.hint)
+
+    return type(name, (OpError,), {"__init__": __init__, "__reduce__": __reduce__, "__doc__": doc})
+
+
+CancelledError = _make("CancelledError", CANCELLED, "An operation was cancelled.")
+UnknownError = _make("UnknownError", UNKNOWN, "An unknown error.")
+InvalidArgumentError = _make("InvalidArgumentError", INVALID_ARGUMENT, "A bad argument.")
+DeadlineExceededError = _make("DeadlineExceededError", DEADLINE_EXCEEDED, "A deadline passed.")
+NotFoundError = _make("NotFoundError", NOT_FOUND, "A file or entity was not found.")
+AlreadyExistsError = _make("AlreadyExistsError", ALREADY_EXISTS, "An entity already exists.")
+PermissionDeniedError = _make("PermissionDeniedError", PERMISSION_DENIED, "Not permitted.")
+ResourceExhaustedError = _make("ResourceExhaustedError", RESOURCE_EXHAUSTED, "Out of resources.")
+FailedPreconditionError = _make(
+    "FailedPreconditionError", FAILED_PRECONDITION, "The system is not in a state to run the op."
+)
+AbortedError = _make("AbortedError", ABORTED, "An operation was aborted.")
+OutOfRangeError = _make("OutOfRangeError", OUT_OF_RANGE, "Iterated past the valid range.")
+UnimplementedError = _make("UnimplementedError", UNIMPLEMENTED, "Not implemented.")
+InternalError = _make("InternalError", INTERNAL, "An internal invariant was broken.")
+UnavailableError = _make("UnavailableError", UNAVAILABLE, "The runtime is unavailable.")
+DataLossError = _make("DataLossError", DATA_LOSS, "Unrecoverable data loss or corruption.")
+UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED, "Not authenticated.")
+
+_CODE_TO_CLASS = {
+    c: cls
+    for c, cls in [
+        (CANCELLED, CancelledError),
+        (UNKNOWN, UnknownError),
+        (INVALID_ARGUMENT, InvalidArgumentError),
+        (DEADLINE_EXCEEDED, DeadlineExceededError),
+        (NOT_FOUND, NotFoundError),
+        (ALREADY_EXISTS, AlreadyExistsError),
+        (PERMISSION_DENIED, PermissionDeniedError),
+        (RESOURCE_EXHAUSTED, ResourceExhaustedError),
+        (FAILED_PRECONDITION, FailedPreconditionError),
+        (ABORTED, AbortedError),
+        (OUT_OF_RANGE, OutOfRangeError),
+        (UNIMPLEMENTED, UnimplementedError),
+        (INTERNAL, InternalError),
+        (UNAVAILABLE, UnavailableError),
+        (DATA_LOSS, DataLossError),
+        (UNAUTHENTICATED, UnauthenticatedError),
+    ]
+}
+
+
+def exception_type_from_error_code(error_code: int) -> type[OpError]:
+    return _CODE_TO_CLASS[error_code]
+
+
+def error_code_from_exception_type(cls: type[OpError]) -> int:
+    for code, c in _CODE_TO_CLASS.items():
+        if c is cls:
+            return code
+    return UNKNOWN
+
+
+class DTypeMismatchError(ValueError, TypeError):
+    """Mixing dtypes while building the graph.
+
+    Both a ValueError (what TensorFlow 0.x raised, as in the memo) and a TypeError (what
+    TensorFlow 1.x and later raise), so either ``except`` clause catches it.
+    """
+
+
+class GraphConstructionError(ValueError):
+    """A static shape or argument error found while building the graph (TensorFlow's ValueError)."""
+
+
+def with_hint(exc: BaseException, hint: str) -> BaseException:
+    """Appends a one-line hint to a plain Python exception's message."""
+    if exc.args and isinstance(exc.args[0], str):
+        exc.args = (f"{exc.args[0]}\n  Hint: {hint}", *exc.args[1:])
+    return exc

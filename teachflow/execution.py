@@ -1,0 +1,330 @@
+"""Plans and executions: ``Session.run`` is an :class:`Execution` stepped to the end.
+
+A :class:`Plan` is compiled once per (fetches, feeds) signature: the ops the fetches need, in
+topological order, each with its kernel bound and its input/output slots resolved. An
+:class:`Execution` is one run of a plan: a list of slot values filled step by step.
+
+>>> import teachflow as tf
+>>> a = tf.constant(2.0); b = a * 3.0
+>>> ex = tf.Session().stepper(b)
+>>> [op.name for op in ex.plan.ops]
+['Const', 'mul/y', 'mul']
+>>> ex.step().op.name
+'Const'
+>>> ex.run_to_end()
+np.float32(6.0)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from teachflow import errors
+from teachflow.graph import Operation, Tensor
+from teachflow.ops import registry
+from teachflow.state import Ref, SessionState
+
+Observer = Callable[[str, "StepRecord"], None]
+_NOT_COMPUTED = object()
+
+
+class PlanStep:
+    """One op of a plan: its bound kernel and where its inputs and outputs live."""
+
+    __slots__ = ("op", "fn", "ins", "outs", "index")
+
+    def __init__(self, op: Operation, fn: Callable[..., Any], ins: tuple[int, ...], outs: Any):
+        self.op = op
+        self.fn = fn
+        self.ins = ins
+        # an int for one output, a tuple for several, None for none
+        self.outs = outs
+        self.index = 0
+
+
+class Plan:
+    """The pruned, ordered program for one (fetches, feeds, targets) signature."""
+
+    def __init__(
+        self,
+        fetches: Sequence[Tensor],
+        targets: Sequence[Operation],
+        feeds: Sequence[Tensor],
+        state: SessionState,
+    ) -> None:
+        self.fetches = list(fetches)
+        self.targets = list(targets)
+        self.feeds = list(feeds)
+        fed = set(feeds)
+        needed: set[Operation] = set()
+        stack: list[Operation] = [t.op for t in fetches if t not in fed] + list(targets)
+        while stack:
+            op = stack.pop()
+            if op in needed:
+                continue
+            needed.add(op)
+            stack.extend(t.op for t in op.inputs if t not in fed and t.op not in needed)
+            stack.extend(c for c in op._control_inputs if c not in needed)
+        # creation order is a topological order: an op's inputs always exist before it
+        self.ops: list[Operation] = sorted(needed, key=lambda o: o._id)
+        slot: dict[Tensor, int] = {}
+        for t in feeds:
+            slot.setdefault(t, len(slot))
+        self.steps: list[PlanStep] = []
+        for i, op in enumerate(self.ops):
+            outs: Any
+            for t in op._outputs:
+                if t not in fed:
+                    slot[t] = len(slot)
+            if not op._outputs:
+                outs = None
+            elif len(op._outputs) == 1:
+                outs = slot.get(op._outputs[0], -1)
+            else:
+                outs = tuple(slot.get(t, -1) for t in op._outputs)
+            fn = _deref_wrapper(op, registry.bind(op, state))
+            step = PlanStep(op, fn, tuple(slot[t] for t in op.inputs), outs)
+            step.index = i
+            self.steps.append(step)
+        self.slot = slot
+        self.num_slots = len(slot)
+        self.fetch_slots = [slot[t] for t in fetches]
+        # fetched values that may share memory with state or constants are copied out
+        self.copy_fetch = [t.op.opdef.view or t in fed for t in fetches]
+        self.ref_fetch = [t.dtype.is_ref for t in fetches]
+        self.feed_slots = [slot[t] for t in feeds]
+
+
+def _deref_wrapper(op: Operation, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Reading a variable's ref where a value is wanted (decided once, at plan time)."""
+    keep = op.opdef.ref_inputs
+    refs = [i for i, t in enumerate(op.inputs) if t.dtype.is_ref and i not in keep]
+    if not refs or keep == registry.ALL_INPUTS:
+        return fn
+
+    def deref_then_call(*args: Any) -> Any:
+        vals = list(args)
+        for i in refs:
+            if isinstance(vals[i], Ref):
+                vals[i] = vals[i].read(op)
+        return fn(*vals)
+
+    return deref_then_call
+
+
+class StepRecord:
+    """What one step did: ``op``, its ``inputs`` and ``outputs`` values, ``error``, ``seconds``."""
+
+    __slots__ = ("op", "index", "inputs", "outputs", "error", "seconds")
+
+    def __init__(self, op: Operation, index: int) -> None:
+        self.op = op
+        self.index = index
+        self.inputs: list[Any] = []
+        self.outputs: list[Any] = []
+        self.error: BaseException | None = None
+        self.seconds = 0.0
+
+    def __repr__(self) -> str:
+        status = "failed" if self.error else "done"
+        return f"<StepRecord {self.index}: {self.op.name} ({self.op.type}) {status}>"
+
+
+class Execution:
+    """One run of a plan, driven step by step (``step``) or to the end (``run_to_end``).
+
+    Observers receive ``(event, record)`` with event ``"started"``, ``"finished"`` or
+    ``"failed"``.
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        feed_values: Sequence[Any],
+        rebuild: Callable[[list[Any]], Any] | None = None,
+        session: Any = None,
+    ) -> None:
+        self.plan = plan
+        self.session = session
+        self._rebuild = rebuild
+        self._values: list[Any] = [_NOT_COMPUTED] * plan.num_slots
+        for s, v in zip(plan.feed_slots, feed_values):
+            self._values[s] = v
+        self._pc = 0
+        self._results: Any = _NOT_COMPUTED
+        self.observers: list[Observer] = []
+        self.records: list[StepRecord] = []
+        self.error: BaseException | None = None
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        return self._pc >= len(self.plan.steps)
+
+    @property
+    def position(self) -> int:
+        """Index of the next op to run (``len(plan.ops)`` when done)."""
+        return self._pc
+
+    @property
+    def next_op(self) -> Operation | None:
+        return None if self.done else self.plan.steps[self._pc].op
+
+    def value(self, tensor: Tensor) -> Any:
+        """The value of ``tensor`` so far in this run, or raises LookupError if not computed."""
+        s = self.plan.slot.get(tensor)
+        v = _NOT_COMPUTED if s is None else self._values[s]
+        if v is _NOT_COMPUTED:
+            raise LookupError(f"{tensor.name} is not yet computed in this run.")
+        return v.peek() if isinstance(v, Ref) else v
+
+    def is_computed(self, tensor: Tensor) -> bool:
+        s = self.plan.slot.get(tensor)
+        return s is not None and self._values[s] is not _NOT_COMPUTED
+
+    @property
+    def results(self) -> Any:
+        """The fetched values shaped like the fetches (after the last step)."""
+        if self._results is _NOT_COMPUTED:
+            if not self.done:
+                raise RuntimeError(
+                    f"The run is not finished: {len(self.plan.steps) - self._pc} ops left. "
+                    "Hint: call .run_to_end() (or .step() until .done)."
+                )
+            self._results = self._collect()
+        return self._results
+
+    # -- running ----------------------------------------------------------------------------
+    def step(self) -> StepRecord:
+        """Runs the next op; returns its record (``.error`` set if it failed, then re-raises)."""
+        if self.done:
+            raise StopIteration("All ops of this run have been executed.")
+        step = self.plan.steps[self._pc]
+        rec = StepRecord(step.op, self._pc)
+        vals = self._values
+        rec.inputs = [_show(vals[i]) for i in step.ins]
+        self._notify("started", rec)
+        t0 = time.perf_counter()
+        try:
+            self._run_step(step)
+        except BaseException as e:
+            err = self._wrap_error(step, e)
+            rec.error = err
+            rec.seconds = time.perf_counter() - t0
+            self.error = err
+            self.records.append(rec)
+            self._notify("failed", rec)
+            raise err from (None if err is e else e)
+        rec.seconds = time.perf_counter() - t0
+        outs = step.outs
+        if outs is not None:
+            rec.outputs = [_show(vals[i]) for i in (outs if isinstance(outs, tuple) else (outs,))]
+        self._pc += 1
+        self.records.append(rec)
+        self._notify("finished", rec)
+        return rec
+
+    def _run_step(self, step: PlanStep) -> None:
+        vals = self._values
+        out = step.fn(*[vals[i] for i in step.ins])
+        outs = step.outs
+        if outs is None:
+            return
+        if isinstance(outs, int):
+            vals[outs] = out
+        else:
+            for s, v in zip(outs, out):
+                if s >= 0:
+                    vals[s] = v
+
+    def run_to_end(self) -> Any:
+        """Runs every remaining op and returns :attr:`results`."""
+        if self.observers:
+            while not self.done:
+                self.step()
+            return self.results
+        vals = self._values
+        steps = self.plan.steps
+        i = self._pc
+        try:
+            # the hot loop of Session.run: everything else was decided at plan time
+            for i in range(self._pc, len(steps)):
+                st = steps[i]
+                outs = st.outs
+                out = st.fn(*[vals[j] for j in st.ins])
+                if outs.__class__ is int:
+                    vals[outs] = out
+                elif outs is not None:
+                    for s, v in zip(outs, out):
+                        if s >= 0:
+                            vals[s] = v
+        except BaseException as e:
+            self._pc = i
+            err = self._wrap_error(steps[i], e)
+            self.error = err
+            raise err from (None if err is e else e)
+        self._pc = len(steps)
+        return self.results
+
+    def _collect(self) -> Any:
+        plan, vals = self.plan, self._values
+        out = []
+        for s, copy, ref, t in zip(plan.fetch_slots, plan.copy_fetch, plan.ref_fetch, plan.fetches):
+            v = vals[s]
+            if ref and isinstance(v, Ref):
+                try:
+                    v = v.read(t.op)
+                except BaseException as e:
+                    raise self._wrap_error(None, e, t.op) from None
+                copy = True
+            out.append(_as_result(v, copy))
+        return self._rebuild(out) if self._rebuild else out
+
+    def _notify(self, event: str, rec: StepRecord) -> None:
+        for obs in list(self.observers):
+            obs(event, rec)
+
+    def _wrap_error(
+        self, step: PlanStep | None, e: BaseException, op: Operation | None = None
+    ) -> BaseException:
+        op = op if op is not None else step.op if step is not None else None
+        if isinstance(e, errors.OpError):
+            if e.op is None and op is not None:
+                return type(e)(
+                    e.node_def, op, f"{e.message}\n\t [[{{{{node {op.name}}}}}]]", e.hint
+                )
+            return e
+        if op is None or isinstance(e, (KeyboardInterrupt, SystemExit, MemoryError)):
+            return e
+        cls, msg, hint = _translate(e, op)
+        return cls(op.node_def, op, f"{msg}\n\t [[{{{{node {op.name}}}}}]]", hint)
+
+
+def _translate(e: BaseException, op: Operation) -> tuple[type[errors.OpError], str, str]:
+    """A numpy failure inside a kernel, as the TensorFlow error it corresponds to."""
+    text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    if isinstance(e, (ValueError, IndexError, TypeError, ArithmeticError)):
+        return (
+            errors.InvalidArgumentError,
+            text,
+            f"check the shapes and values reaching '{op.name}' ({op.type}).",
+        )
+    return errors.InternalError, f"{type(e).__name__}: {text}", "this is a bug in teachflow."
+
+
+def _show(v: Any) -> Any:
+    if v is _NOT_COMPUTED:
+        return None
+    return v.peek() if isinstance(v, Ref) else v
+
+
+def _as_result(v: Any, copy: bool) -> Any:
+    if isinstance(v, np.ndarray):
+        if v.ndim == 0:
+            return v[()]
+        return v.copy() if copy else v
+    return v

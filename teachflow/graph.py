@@ -1,0 +1,766 @@
+"""The graph as data: ``Graph``, ``Operation`` and ``Tensor``.
+
+A graph holds operations; each operation reads tensors (its inputs) and makes tensors (its
+outputs). Nothing here computes a value: values live in a ``Session``.
+
+>>> import teachflow as tf
+>>> g = tf.Graph()
+>>> with g.as_default():
+...     c = tf.constant(1.0)
+>>> c
+<tf.Tensor 'Const:0' shape=() dtype=float32>
+"""
+
+from __future__ import annotations
+
+import contextlib
+import linecache
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from teachflow import dtypes
+from teachflow.ops import overloads
+from teachflow.tensor_shape import TensorShape
+
+if TYPE_CHECKING:
+    from teachflow.ops.registry import OpDef
+
+_VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
+_VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class GraphKeys:
+    """Standard names for graph collections."""
+
+    GLOBAL_VARIABLES = "variables"
+    VARIABLES = "variables"
+    LOCAL_VARIABLES = "local_variables"
+    MODEL_VARIABLES = "model_variables"
+    TRAINABLE_VARIABLES = "trainable_variables"
+    SUMMARIES = "summaries"
+    QUEUE_RUNNERS = "queue_runners"
+    TABLE_INITIALIZERS = "table_initializer"
+    ASSET_FILEPATHS = "asset_filepaths"
+    MOVING_AVERAGE_VARIABLES = "moving_average_variables"
+    REGULARIZATION_LOSSES = "regularization_losses"
+    CONCATENATED_VARIABLES = "concatenated_variables"
+    SAVERS = "savers"
+    WEIGHTS = "weights"
+    BIASES = "biases"
+    ACTIVATIONS = "activations"
+    UPDATE_OPS = "update_ops"
+    LOSSES = "losses"
+    SAVEABLE_OBJECTS = "saveable_objects"
+    RESOURCES = "resources"
+    LOCAL_RESOURCES = "local_resources"
+    TRAINABLE_RESOURCE_VARIABLES = "trainable_resource_variables"
+    INIT_OP = "init_op"
+    LOCAL_INIT_OP = "local_init_op"
+    READY_OP = "ready_op"
+    READY_FOR_LOCAL_INIT_OP = "ready_for_local_init_op"
+    SUMMARY_OP = "summary_op"
+    GLOBAL_STEP = "global_step"
+    EVAL_STEP = "eval_step"
+    TRAIN_OP = "train_op"
+    COND_CONTEXT = "cond_context"
+    WHILE_CONTEXT = "while_context"
+
+
+def _user_location() -> tuple[str, int, str] | None:
+    """The first frame outside teachflow: where the user's code created an op."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        fname = frame.f_code.co_filename
+        if not fname.startswith(_PACKAGE_DIR) and "contextlib" not in fname:
+            return fname, frame.f_lineno, frame.f_code.co_name
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+class Tensor:
+    """One output of an Operation: a symbolic handle, not a value.
+
+    >>> import teachflow as tf
+    >>> print(tf.placeholder(tf.float32, shape=[None, 3]))
+    Tensor("Placeholder:0", shape=(?, 3), dtype=float32)
+    """
+
+    __slots__ = ("_op", "_value_index", "_dtype", "_shape", "_name", "__weakref__")
+    # numpy must defer to our operators (x_np + tensor -> Tensor.__radd__)
+    __array_priority__ = 100
+
+    def __init__(self, op: Operation, value_index: int, dtype: dtypes.DType, shape: TensorShape):
+        self._op = op
+        self._value_index = value_index
+        self._dtype = dtype
+        self._shape = shape
+        self._name = f"{op.name}:{value_index}"
+
+    @property
+    def op(self) -> Operation:
+        return self._op
+
+    @property
+    def value_index(self) -> int:
+        return self._value_index
+
+    @property
+    def dtype(self) -> dtypes.DType:
+        return self._dtype
+
+    @property
+    def graph(self) -> Graph:
+        return self._op.graph
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def device(self) -> str:
+        return ""
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._shape
+
+    def get_shape(self) -> TensorShape:
+        return self._shape
+
+    def set_shape(self, shape: Any) -> None:
+        """Refines the static shape; raises ValueError if incompatible."""
+        self._shape = self._shape.merge_with(shape)
+
+    def consumers(self) -> list[Operation]:
+        return [op for op in self.graph._consumers.get(self, [])]
+
+    def eval(self, feed_dict: Any = None, session: Any = None) -> Any:
+        """The value of this tensor in ``session`` (default: the default session)."""
+        from teachflow.session import _run_with_default
+
+        return _run_with_default(self, feed_dict, session, "eval()")
+
+    def __str__(self) -> str:
+        shape = "" if self._shape.ndims is None else f", shape={self._shape}"
+        return f'Tensor("{self._name}"{shape}, dtype={self._dtype.name})'
+
+    def __repr__(self) -> str:
+        shape = "<unknown>" if self._shape.ndims is None else str(self._shape)
+        return f"<tf.Tensor '{self._name}' shape={shape} dtype={self._dtype.name}>"
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "Using a `tf.Tensor` as a Python `bool` is not allowed. Use `if t is not None:` "
+            "instead of `if t:` to test if a tensor is defined, and use TensorFlow ops such as "
+            "tf.cond to execute subgraphs conditioned on the value of a tensor."
+        )
+
+    def __iter__(self) -> Iterator[Any]:
+        raise TypeError("'Tensor' object is not iterable.")
+
+    def __len__(self) -> int:
+        raise TypeError(
+            f"len is not well defined for symbolic Tensors. ({self._name}) Please call "
+            "`x.shape` rather than `len(x)` for shape information."
+        )
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        raise NotImplementedError(
+            f"Cannot convert a symbolic Tensor ({self._name}) to a numpy array. "
+            "Hint: run it in a Session (sess.run(t)) to get its value."
+        )
+
+    def __reduce__(self) -> Any:
+        raise TypeError(f"Tensor {self._name} cannot be pickled: it is part of a graph.")
+
+    __hash__ = object.__hash__
+
+    # operators: one table in teachflow.ops.overloads
+    __add__ = overloads.operator("__add__")
+    __radd__ = overloads.operator("__radd__")
+    __sub__ = overloads.operator("__sub__")
+    __rsub__ = overloads.operator("__rsub__")
+    __mul__ = overloads.operator("__mul__")
+    __rmul__ = overloads.operator("__rmul__")
+    __truediv__ = overloads.operator("__truediv__")
+    __rtruediv__ = overloads.operator("__rtruediv__")
+    __floordiv__ = overloads.operator("__floordiv__")
+    __rfloordiv__ = overloads.operator("__rfloordiv__")
+    __mod__ = overloads.operator("__mod__")
+    __rmod__ = overloads.operator("__rmod__")
+    __pow__ = overloads.operator("__pow__")
+    __rpow__ = overloads.operator("__rpow__")
+    __matmul__ = overloads.operator("__matmul__")
+    __rmatmul__ = overloads.operator("__rmatmul__")
+    __and__ = overloads.operator("__and__")
+    __rand__ = overloads.operator("__rand__")
+    __or__ = overloads.operator("__or__")
+    __ror__ = overloads.operator("__ror__")
+    __xor__ = overloads.operator("__xor__")
+    __rxor__ = overloads.operator("__rxor__")
+    __lt__ = overloads.operator("__lt__")
+    __le__ = overloads.operator("__le__")
+    __gt__ = overloads.operator("__gt__")
+    __ge__ = overloads.operator("__ge__")
+    __neg__ = overloads.operator("__neg__")
+    __abs__ = overloads.operator("__abs__")
+    __invert__ = overloads.operator("__invert__")
+    __getitem__ = overloads.operator("__getitem__")
+
+
+class NodeDef:
+    """A plain description of an operation (``name``, ``op``, ``input``, ``attr``)."""
+
+    __slots__ = ("name", "op", "input", "attr", "device")
+
+    def __init__(self, name: str, op: str, input: list[str], attr: dict[str, Any]) -> None:
+        self.name = name
+        self.op = op
+        self.input = input
+        self.attr = attr
+        self.device = ""
+
+    def __str__(self) -> str:
+        lines = [f'name: "{self.name}"', f'op: "{self.op}"']
+        lines += [f'input: "{i}"' for i in self.input]
+        for k in sorted(self.attr):
+            lines.append(f"attr {{ key: {k!r} value: {_attr_text(self.attr[k])} }}")
+        return "\n".join(lines) + "\n"
+
+    __repr__ = __str__
+
+
+def _attr_text(v: Any) -> str:
+    if isinstance(v, dtypes.DType):
+        return repr(v)
+    text = repr(v)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+class Operation:
+    """A node of the graph: an op type applied to input tensors, making output tensors."""
+
+    __slots__ = (
+        "_graph",
+        "_name",
+        "_opdef",
+        "_inputs",
+        "_outputs",
+        "_control_inputs",
+        "_attrs",
+        "_id",
+        "_traceback",
+        "__weakref__",
+    )
+
+    def __init__(
+        self,
+        graph: Graph,
+        name: str,
+        opdef: OpDef,
+        inputs: list[Tensor],
+        attrs: dict[str, Any],
+        control_inputs: list[Operation],
+        traceback: tuple[str, int, str] | None,
+    ) -> None:
+        self._graph = graph
+        self._name = name
+        self._opdef = opdef
+        self._inputs = tuple(inputs)
+        self._attrs = attrs
+        self._control_inputs = control_inputs
+        self._outputs: tuple[Tensor, ...] = ()
+        self._id = 0
+        self._traceback = traceback
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def type(self) -> str:
+        return self._opdef.type
+
+    @property
+    def opdef(self) -> OpDef:
+        return self._opdef
+
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    @property
+    def inputs(self) -> tuple[Tensor, ...]:
+        return self._inputs
+
+    @property
+    def outputs(self) -> list[Tensor]:
+        return list(self._outputs)
+
+    def values(self) -> tuple[Tensor, ...]:
+        return self._outputs
+
+    @property
+    def control_inputs(self) -> list[Operation]:
+        return list(self._control_inputs)
+
+    @property
+    def device(self) -> str:
+        return ""
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return self._attrs
+
+    def get_attr(self, name: str) -> Any:
+        if name not in self._attrs:
+            raise ValueError(f"Operation '{self._name}' has no attr named '{name}'.")
+        return self._attrs[name]
+
+    @property
+    def node_def(self) -> NodeDef:
+        ins = [t.name if t.value_index else t.op.name for t in self._inputs]
+        ins += ["^" + c.name for c in self._control_inputs]
+        return NodeDef(self._name, self.type, ins, dict(self._attrs))
+
+    @property
+    def traceback(self) -> tuple[str, int, str] | None:
+        """(file, line, function) of the user code that created this op."""
+        return self._traceback
+
+    @property
+    def location(self) -> str | None:
+        """``file:line (source)`` of the user code that created this op."""
+        if self._traceback is None:
+            return None
+        fname, line, _ = self._traceback
+        src = linecache.getline(fname, line).strip()
+        return f"{fname}:{line}" + (f" ({src})" if src else "")
+
+    def run(self, feed_dict: Any = None, session: Any = None) -> None:
+        """Runs this op in ``session`` (default: the default session)."""
+        from teachflow.session import _run_with_default
+
+        _run_with_default(self, feed_dict, session, "run()")
+
+    def __repr__(self) -> str:
+        return f"<tf.Operation '{self._name}' type={self.type}>"
+
+    def __str__(self) -> str:
+        return str(self.node_def)
+
+    def __reduce__(self) -> Any:
+        raise TypeError(f"Operation {self._name} cannot be pickled: it is part of a graph.")
+
+
+class Graph:
+    """A TensorFlow computation: operations and the tensors between them.
+
+    >>> import teachflow as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     a = tf.constant(2, name="a")
+    ...     b = tf.multiply(a, 3)
+    >>> [op.name for op in g.get_operations()]
+    ['a', 'Mul/y', 'Mul']
+    """
+
+    def __init__(self) -> None:
+        self._ops: dict[str, Operation] = {}
+        self._ops_list: list[Operation] = []
+        self._names_in_use: dict[str, int] = {}
+        self._name_stack = ""
+        self._control_stack: list[list[Operation] | None] = []
+        self._collections: dict[str, list[Any]] = {}
+        self._consumers: dict[Tensor, list[Operation]] = {}
+        self._finalized = False
+        self._lock = threading.RLock()
+        self.seed: int | None = None
+        self._variable_scope_store: Any = None
+        self._gradient_uid = 0
+
+    # -- building -----------------------------------------------------------------------
+    def unique_name(self, name: str, mark_as_used: bool = True) -> str:
+        """``name`` prefixed by the current scope, made unique with ``_1``, ``_2``...
+
+        Matches TensorFlow 1.9+: uniqueness is case-insensitive ("add" then "Add" -> "Add_1").
+        """
+        if self._name_stack:
+            name = self._name_stack + "/" + name
+        key = name.lower()
+        i = self._names_in_use.get(key, 0)
+        if mark_as_used:
+            self._names_in_use[key] = i + 1
+        if i > 0:
+            base = key
+            while key in self._names_in_use:
+                key = f"{base}_{i}"
+                i += 1
+            if mark_as_used:
+                self._names_in_use[key] = 1
+            name = f"{name}_{i - 1}"
+        return name
+
+    def get_name_scope(self) -> str:
+        return self._name_stack
+
+    @contextlib.contextmanager
+    def name_scope(self, name: str | None) -> Iterator[str]:
+        """Prefixes the names of ops created inside with ``name/`` (see ``tf.name_scope``)."""
+        if name:
+            if not isinstance(name, str):
+                raise TypeError(f"name_scope name must be a string, got {name!r}")
+            if self._name_stack:
+                if not _VALID_SCOPE_NAME.match(name):
+                    raise ValueError(
+                        f"'{name}' is not a valid scope name. A scope name has to match the "
+                        f"following pattern: {_VALID_SCOPE_NAME.pattern}"
+                    )
+            elif not _VALID_OP_NAME.match(name):
+                raise ValueError(
+                    f"'{name}' is not a valid root scope name. A root scope name has to match "
+                    f"the following pattern: {_VALID_OP_NAME.pattern}"
+                )
+        old = self._name_stack
+        if not name:
+            new = ""
+        elif name[-1] == "/":
+            new = name[:-1]
+            # mark the re-entered scope as used so later unique names skip it
+            self._names_in_use.setdefault(new.lower(), 1)
+        else:
+            new = self.unique_name(name)
+        self._name_stack = new
+        try:
+            yield new + "/" if new else ""
+        finally:
+            self._name_stack = old
+
+    @contextlib.contextmanager
+    def control_dependencies(self, control_inputs: Any) -> Iterator[None]:
+        """Ops created inside run only after ``control_inputs`` (None clears outer ones)."""
+        if control_inputs is None:
+            self._control_stack.append(None)
+        else:
+            ops = []
+            for c in control_inputs:
+                op = _as_control_op(self, c)
+                ops.append(op)
+            self._control_stack.append(ops)
+        try:
+            yield
+        finally:
+            self._control_stack.pop()
+
+    def _current_control_inputs(self) -> list[Operation]:
+        out: list[Operation] = []
+        for frame in reversed(self._control_stack):
+            if frame is None:
+                break
+            out.extend(op for op in frame if op not in out)
+        return out
+
+    @contextlib.contextmanager
+    def device(self, device_name_or_function: Any) -> Iterator[None]:
+        """Accepted for compatibility; teachflow runs everything on the CPU."""
+        yield
+
+    @contextlib.contextmanager
+    def colocate_with(self, op: Any, ignore_existing: bool = False) -> Iterator[None]:
+        yield
+
+    def _create_op(
+        self,
+        opdef: OpDef,
+        inputs: list[Tensor],
+        attrs: dict[str, Any],
+        name: str,
+    ) -> Operation:
+        """Adds an op: name made unique (a trailing '/' means exactly this name)."""
+        if self._finalized:
+            raise RuntimeError("Graph is finalized and cannot be modified.")
+        with self._lock:
+            if name.endswith("/"):
+                name = name[:-1]
+                self._names_in_use.setdefault(name.lower(), 1)
+            else:
+                if not _VALID_OP_NAME.match(name):
+                    raise ValueError(f"'{name}' is not a valid node name")
+                name = self.unique_name(name)
+            if name in self._ops:
+                raise ValueError(f"Duplicate node name in graph: '{name}'")
+            for t in inputs:
+                if t.graph is not self:
+                    raise ValueError(
+                        f"Tensor {t} must be from the same graph as the other inputs of "
+                        f"'{name}'. Hint: build all ops inside one `with graph.as_default():`."
+                    )
+            control = [
+                c for c in self._current_control_inputs() if all(c is not t.op for t in inputs)
+            ]
+            op = Operation(self, name, opdef, inputs, attrs, control, _user_location())
+            outs = opdef.infer(op)
+            op._outputs = tuple(Tensor(op, i, dt, sh) for i, (dt, sh) in enumerate(outs))
+            op._id = len(self._ops_list) + 1
+            self._ops[name] = op
+            self._ops_list.append(op)
+            for t in inputs:
+                self._consumers.setdefault(t, []).append(op)
+            return op
+
+    # -- looking up -----------------------------------------------------------------------
+    def get_operations(self) -> list[Operation]:
+        return list(self._ops_list)
+
+    def get_operation_by_name(self, name: str) -> Operation:
+        if not isinstance(name, str):
+            raise TypeError(f"Operation names are strings (or similar), not {type(name).__name__}.")
+        return self.as_graph_element(name, allow_tensor=False, allow_operation=True)
+
+    def get_tensor_by_name(self, name: str) -> Tensor:
+        if not isinstance(name, str):
+            raise TypeError(f"Tensor names are strings (or similar), not {type(name).__name__}.")
+        return self.as_graph_element(name, allow_tensor=True, allow_operation=False)
+
+    def as_graph_element(
+        self, obj: Any, allow_tensor: bool = True, allow_operation: bool = True
+    ) -> Any:
+        """Resolves a Tensor, Operation, Variable or a name ("x:0", "init") in this graph."""
+        types_str = " or ".join(
+            t for t, ok in (("Tensor", allow_tensor), ("Operation", allow_operation)) if ok
+        )
+        if hasattr(obj, "_as_graph_element"):
+            obj = obj._as_graph_element()
+        if isinstance(obj, str):
+            name = obj
+            if ":" in name and allow_tensor:
+                op_name, _, idx = name.rpartition(":")
+                try:
+                    out_n = int(idx)
+                except ValueError:
+                    raise ValueError(
+                        f"The name {name!r} looks a like a Tensor name, but is not a valid one. "
+                        'Tensor names must be of the form "<op_name>:<output_index>".'
+                    ) from None
+                if op_name not in self._ops:
+                    raise KeyError(
+                        f"The name {name!r} refers to a Tensor which does not exist. The "
+                        f"operation, {op_name!r}, does not exist in the graph."
+                    )
+                op = self._ops[op_name]
+                if out_n >= len(op._outputs) or out_n < 0:
+                    raise KeyError(
+                        f"The name {name!r} refers to a Tensor which does not exist. The "
+                        f"operation, {op_name!r}, exists but only has "
+                        f"{len(op._outputs)} outputs."
+                    )
+                return op._outputs[out_n]
+            if ":" in name and not allow_tensor:
+                raise ValueError(f"Name {name!r} appears to refer to a Tensor, not a {types_str}.")
+            if ":" not in name and allow_operation:
+                if name not in self._ops:
+                    raise KeyError(f"The name {name!r} refers to an Operation not in the graph.")
+                return self._ops[name]
+            if name in self._ops:
+                raise ValueError(
+                    f"The name {name!r} refers to an Operation, not a {types_str}. Tensor names "
+                    'must be of the form "<op_name>:<output_index>".'
+                )
+            raise ValueError(
+                f"The name {name!r} looks like an (invalid) Operation name, not a {types_str}."
+            )
+        if isinstance(obj, Tensor) and allow_tensor:
+            if obj.graph is not self:
+                raise ValueError(f"Tensor {obj} is not an element of this graph.")
+            return obj
+        if isinstance(obj, Operation) and allow_operation:
+            if obj.graph is not self:
+                raise ValueError(f"Operation {obj!r} is not an element of this graph.")
+            return obj
+        raise TypeError(f"Can not convert a {type(obj).__name__} into a {types_str}.")
+
+    # -- collections -----------------------------------------------------------------------
+    def add_to_collection(self, name: str, value: Any) -> None:
+        self._collections.setdefault(name, []).append(value)
+
+    def add_to_collections(self, names: Any, value: Any) -> None:
+        for n in [names] if isinstance(names, str) else set(names):
+            self.add_to_collection(n, value)
+
+    def get_collection_ref(self, key: str) -> list[Any]:
+        return self._collections.setdefault(key, [])
+
+    def get_collection(self, key: str, scope: str | None = None) -> list[Any]:
+        items = self._collections.get(key, [])
+        if scope is None:
+            return list(items)
+        pattern = re.compile(scope)
+        return [x for x in items if hasattr(x, "name") and pattern.match(x.name)]
+
+    def get_all_collection_keys(self) -> list[str]:
+        return [k for k in self._collections if self._collections[k]]
+
+    def clear_collection(self, name: str) -> None:
+        self._collections.pop(name, None)
+
+    # -- state ----------------------------------------------------------------------------
+    def finalize(self) -> None:
+        self._finalized = True
+
+    @property
+    def finalized(self) -> bool:
+        return self._finalized
+
+    @property
+    def version(self) -> int:
+        return len(self._ops_list)
+
+    @property
+    def building_function(self) -> bool:
+        return False
+
+    def as_default(self) -> contextlib.AbstractContextManager[Graph]:
+        return _default_graph_stack.get_controller(self)
+
+    def is_fetchable(self, tensor_or_op: Any) -> bool:
+        return True
+
+    def is_feedable(self, tensor: Any) -> bool:
+        return True
+
+    # -- text and pictures ---------------------------------------------------------------
+    def listing(self) -> str:
+        """A readable text form: one line per op, ``name = Type(inputs) -> dtype shape``."""
+        from teachflow.drawing import graph_listing
+
+        return graph_listing(self)
+
+    def as_graph_def(self, from_version: Any = None, add_shapes: bool = False) -> Any:
+        """The graph as a TensorFlow ``GraphDef`` protobuf (needs the tensorboard package)."""
+        from teachflow.export import graph_to_graph_def
+
+        return graph_to_graph_def(self, add_shapes=add_shapes)
+
+    def _repr_svg_(self) -> str | None:
+        from teachflow.drawing import svg_or_none
+
+        return svg_or_none(self)
+
+
+def _as_control_op(graph: Graph, c: Any) -> Operation:
+    if hasattr(c, "_as_graph_element"):
+        c = c._as_graph_element()
+    if isinstance(c, Tensor):
+        c = c.op
+    if not isinstance(c, Operation):
+        raise TypeError(f"Control input must be an Operation or a Tensor: {c!r}")
+    if c.graph is not graph:
+        raise ValueError(f"Control input {c!r} is not an element of this graph.")
+    return c
+
+
+class _DefaultStack(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[Any] = []
+
+    @contextlib.contextmanager
+    def get_controller(self, obj: Any) -> Iterator[Any]:
+        self.stack.append(obj)
+        try:
+            yield obj
+        finally:
+            if self.stack and self.stack[-1] is obj:
+                self.stack.pop()
+            elif obj in self.stack:
+                self.stack.remove(obj)
+
+
+class _GraphStack(_DefaultStack):
+    global_default: Graph | None = None
+
+    def get_default(self) -> Graph:
+        if self.stack:
+            return self.stack[-1]  # type: ignore[no-any-return]
+        if _GraphStack.global_default is None:
+            _GraphStack.global_default = Graph()
+        return _GraphStack.global_default
+
+
+_default_graph_stack = _GraphStack()
+
+
+def get_default_graph() -> Graph:
+    """The graph new ops go into: the innermost ``as_default()`` graph, else the global one."""
+    return _default_graph_stack.get_default()
+
+
+def reset_default_graph() -> None:
+    """Replaces the global default graph with a new, empty one."""
+    if _default_graph_stack.stack:
+        raise AssertionError(
+            "Do not use tf.reset_default_graph() to clear nested graphs. If you need a cleared "
+            "graph, exit the nesting and create a new graph."
+        )
+    from teachflow import session
+
+    session._default_session_stack.stack.clear()
+    _GraphStack.global_default = Graph()
+
+
+# -- module-level forms of the default graph's methods (tf.name_scope, tf.get_collection...) ----
+
+
+@contextlib.contextmanager
+def name_scope(
+    name: str | None, default_name: str | None = None, values: Any = None
+) -> Iterator[str]:
+    """Groups ops under ``name/`` (``tf.name_scope``); re-entering makes ``name_1/``.
+
+    >>> import teachflow as tf
+    >>> with tf.name_scope("layer") as scope:
+    ...     c = tf.constant(1, name="c")
+    >>> scope, c.op.name
+    ('layer/', 'layer/c')
+    """
+    g = get_default_graph()
+    for v in values or ():
+        vg = getattr(v, "graph", None)
+        if isinstance(vg, Graph):
+            g = vg
+            break
+    n = name if name is not None else default_name
+    if name is None and default_name is None and values is None:
+        n = None
+    with g.as_default(), g.name_scope(n) as scope:
+        yield scope
+
+
+def control_dependencies(control_inputs: Any) -> contextlib.AbstractContextManager[None]:
+    """Ops created inside run after ``control_inputs`` (see ``Graph.control_dependencies``)."""
+    return get_default_graph().control_dependencies(control_inputs)
+
+
+def device(device_name_or_function: Any) -> contextlib.AbstractContextManager[None]:
+    """Accepted for compatibility; teachflow runs everything on the CPU."""
+    return get_default_graph().device(device_name_or_function)
+
+
+def get_collection(key: str, scope: str | None = None) -> list[Any]:
+    return get_default_graph().get_collection(key, scope)
+
+
+def get_collection_ref(key: str) -> list[Any]:
+    return get_default_graph().get_collection_ref(key)
+
+
+def add_to_collection(name: str, value: Any) -> None:
+    get_default_graph().add_to_collection(name, value)
+
+
+def add_to_collections(names: Any, value: Any) -> None:
+    get_default_graph().add_to_collections(names, value)

@@ -1,0 +1,1 @@
+"""Op definitions, one module per family; :mod:`teachflow.ops.registry` holds the table."""

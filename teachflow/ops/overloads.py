@@ -1,0 +1,74 @@
+"""Python operators on tensors and variables (``a + b``, ``t[0]``...), one table.
+
+Each operator makes the op TensorFlow makes, with TensorFlow's default name:
+``a + b`` is ``add`` (AddV2), ``a / b`` is ``truediv``, ``t[0]`` is ``strided_slice``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+# dunder -> (module in teachflow.ops, function, reflected)
+OPERATORS: dict[str, tuple[str, str, bool]] = {}
+for _dunder, _fn in [
+    ("add", "operator_add"),
+    ("sub", "operator_sub"),
+    ("mul", "operator_mul"),
+    ("truediv", "operator_truediv"),
+    ("floordiv", "operator_floordiv"),
+    ("mod", "operator_mod"),
+    ("pow", "operator_pow"),
+    ("matmul", "operator_matmul"),
+    ("and", "operator_and"),
+    ("or", "operator_or"),
+    ("xor", "operator_xor"),
+]:
+    OPERATORS[f"__{_dunder}__"] = ("math_ops", _fn, False)
+    OPERATORS[f"__r{_dunder}__"] = ("math_ops", _fn, True)
+OPERATORS.update(
+    {
+        "__lt__": ("math_ops", "less", False),
+        "__le__": ("math_ops", "less_equal", False),
+        "__gt__": ("math_ops", "greater", False),
+        "__ge__": ("math_ops", "greater_equal", False),
+        "__neg__": ("math_ops", "negative", False),
+        "__abs__": ("math_ops", "abs", False),
+        "__invert__": ("math_ops", "logical_not", False),
+        "__getitem__": ("array_ops", "slice_helper", False),
+    }
+)
+
+
+def operator(dunder: str) -> Callable[..., Any]:
+    """The method implementing ``dunder`` (looked up on first use: ops import the graph)."""
+    module, fname, reflected = OPERATORS[dunder]
+    cache: list[Callable[..., Any]] = []
+
+    def fn() -> Callable[..., Any]:
+        if not cache:
+            cache.append(getattr(importlib.import_module(f"teachflow.ops.{module}"), fname))
+        return cache[0]
+
+    if dunder in ("__neg__", "__abs__", "__invert__"):
+
+        def unary(self: Any) -> Any:
+            return fn()(self)
+
+        unary.__name__ = dunder
+        return unary
+
+    if reflected:
+
+        def rmethod(self: Any, other: Any) -> Any:
+            return fn()(other, self)
+
+        rmethod.__name__ = dunder
+        return rmethod
+
+    def method(self: Any, other: Any) -> Any:
+        return fn()(self, other)
+
+    method.__name__ = dunder
+    return method

@@ -1,0 +1,236 @@
+"""The one table of op definitions: kernel, shape/dtype rule, gradient, TF type name.
+
+Adding an op is one call to :func:`define` in the module of its family:
+
+>>> import numpy as np
+>>> from teachflow.ops import registry
+>>> @registry.define("TeachSquarePlusOne", infer=registry.same_as_input(0))
+... def square_plus_one(x):
+...     "f(x) = x^2 + 1"
+...     return np.square(x) + 1
+>>> registry.get("TeachSquarePlusOne").kernel(np.float32(3.0))
+np.float32(10.0)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from teachflow import dtypes
+from teachflow.graph import Graph, Operation, Tensor, get_default_graph
+from teachflow.tensor_shape import TensorShape, bracket
+
+Infer = Callable[[Operation], Sequence[tuple[dtypes.DType, TensorShape]]]
+Grad = Callable[..., Any]
+
+
+class OpDef:
+    """How one op type computes (``kernel``), what it makes (``infer``) and its gradient.
+
+    ``kernel(*input_values)`` returns one array (or a tuple for several outputs, None for
+    none). With ``ctx=True`` it is called as ``kernel(ctx, *input_values)`` where ``ctx`` is a
+    :class:`KernelContext` (attrs, op, session state). ``view=True`` marks kernels whose output
+    may share memory with an input or with state, so fetched results get copied.
+    """
+
+    __slots__ = ("type", "kernel", "infer", "grad", "ctx", "stateful", "view", "ref_inputs")
+
+    def __init__(
+        self,
+        type: str,
+        kernel: Callable[..., Any],
+        infer: Infer,
+        grad: Grad | None = None,
+        ctx: bool = False,
+        stateful: bool = False,
+        view: bool = False,
+        ref_inputs: tuple[int, ...] = (),
+    ) -> None:
+        self.type = type
+        self.kernel = kernel
+        self.infer = infer
+        self.grad = grad
+        self.ctx = ctx
+        self.stateful = stateful
+        self.view = view
+        self.ref_inputs = ref_inputs
+
+    def __repr__(self) -> str:
+        return f"<OpDef {self.type}>"
+
+
+REGISTRY: dict[str, OpDef] = {}
+ALL_INPUTS = (-1,)  # ``ref_inputs`` value: every input is taken as a ref, never read
+
+
+def define(
+    type: str,
+    *,
+    infer: Infer,
+    grad: Grad | None = None,
+    ctx: bool = False,
+    stateful: bool = False,
+    view: bool = False,
+    ref_inputs: tuple[int, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator registering ``kernel`` as the implementation of op ``type``."""
+
+    def register(kernel: Callable[..., Any]) -> Callable[..., Any]:
+        if type in REGISTRY:
+            raise ValueError(f"Op type {type!r} is defined twice")
+        REGISTRY[type] = OpDef(type, kernel, infer, grad, ctx, stateful, view, ref_inputs)
+        return kernel
+
+    return register
+
+
+def get(type: str) -> OpDef:
+    try:
+        return REGISTRY[type]
+    except KeyError:
+        raise NotImplementedError(
+            f"teachflow has no op of type {type!r} yet (TensorFlow has it)."
+        ) from None
+
+
+def gradient(type: str) -> Callable[[Grad], Grad]:
+    """Decorator setting the gradient of an op defined elsewhere (``tf.RegisterGradient``)."""
+
+    def register(fn: Grad) -> Grad:
+        get(type).grad = fn
+        return fn
+
+    return register
+
+
+class KernelContext:
+    """What a ``ctx=True`` kernel sees besides its inputs."""
+
+    __slots__ = ("op", "attrs", "state")
+
+    def __init__(self, op: Operation, state: Any) -> None:
+        self.op = op
+        self.attrs = op.attrs
+        self.state = state
+
+
+def bind(op: Operation, state: Any) -> Callable[..., Any]:
+    """The callable the session runs for ``op`` (attrs and state bound once, at plan time)."""
+    d = op.opdef
+    if d.ctx:
+        return functools.partial(d.kernel, KernelContext(op, state))
+    return d.kernel
+
+
+def graph_for(inputs: Sequence[Any]) -> Graph:
+    """The graph the inputs live in (the default graph when none is a tensor)."""
+    for t in inputs:
+        g = getattr(t, "graph", None)
+        if isinstance(g, Graph):
+            return g
+    return get_default_graph()
+
+
+def make(
+    type: str,
+    inputs: Sequence[Tensor],
+    attrs: dict[str, Any] | None = None,
+    name: str | None = None,
+    graph: Graph | None = None,
+) -> Operation:
+    """Creates an op of ``type`` on already-converted input tensors."""
+    g = graph if graph is not None else graph_for(inputs)
+    return g._create_op(get(type), list(inputs), attrs or {}, name or type)
+
+
+def make1(
+    type: str,
+    inputs: Sequence[Tensor],
+    attrs: dict[str, Any] | None = None,
+    name: str | None = None,
+    graph: Graph | None = None,
+) -> Tensor:
+    """Like :func:`make` for single-output ops: returns the output tensor."""
+    return make(type, inputs, attrs, name, graph)._outputs[0]
+
+
+# -- shape rules ---------------------------------------------------------------------------
+
+
+def shape_error(op: Operation, message: str) -> ValueError:
+    """TensorFlow's construction-time shape error text for ``op``."""
+    shapes = ", ".join(bracket(t.shape) for t in op.inputs)
+    return ValueError(f"{message} for '{op.name}' (op: '{op.type}') with input shapes: {shapes}.")
+
+
+def same_as_input(i: int = 0) -> Infer:
+    def infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+        t = op.inputs[i]
+        return [(t.dtype.base_dtype, t.shape)]
+
+    return infer
+
+
+def broadcast_shape(op: Operation, a: TensorShape, b: TensorShape) -> TensorShape:
+    """Static numpy broadcasting; unknown dims stay unknown unless the other side decides."""
+    da, db = a.as_tuple(), b.as_tuple()
+    if da is None or db is None:
+        return TensorShape(None)
+    n = max(len(da), len(db))
+    pa = (1,) * (n - len(da)) + da
+    pb = (1,) * (n - len(db)) + db
+    out: list[int | None] = []
+    for x, y in zip(pa, pb):
+        if x == 1:
+            out.append(y)
+        elif y == 1:
+            out.append(x)
+        elif x is None or y is None:
+            out.append(x if y is None else y)
+        elif x == y:
+            out.append(x)
+        else:
+            raise shape_error(op, f"Dimensions must be equal, but are {x} and {y}")
+    return TensorShape(out)
+
+
+def broadcast_binary(out_dtype: dtypes.DType | None = None) -> Infer:
+    """Rule for elementwise binary ops: broadcast shapes; dtype of ``x`` or ``out_dtype``."""
+
+    def infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+        x, y = op.inputs
+        shape = broadcast_shape(op, x.shape, y.shape)
+        return [(out_dtype or x.dtype.base_dtype, shape)]
+
+    return infer
+
+
+def fixed(dtype: dtypes.DType, shape: Any) -> Infer:
+    def infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+        return [(dtype, TensorShape(shape))]
+
+    return infer
+
+
+def no_outputs(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+    return []
+
+
+def constant_value(t: Tensor) -> np.ndarray | None:
+    """The value of ``t`` when it is known while building (a Const, or a shape of a known shape)."""
+    op = t.op
+    if op.type == "Const":
+        return op.attrs["value"]  # type: ignore[no-any-return]
+    if op.type == "Shape" and op.inputs[0].shape.is_fully_defined():
+        return np.array(op.inputs[0].shape.as_list(), dtype=t.dtype.np)
+    if op.type in ("Identity", "StopGradient"):
+        return constant_value(op.inputs[0])
+    if op.type == "Pack":
+        parts = [constant_value(x) for x in op.inputs]
+        if all(p is not None for p in parts):
+            return np.stack(parts, axis=op.attrs.get("axis", 0))  # type: ignore[arg-type]
+    return None

@@ -1,0 +1,343 @@
+"""``Session``: runs (parts of) a graph and holds the variable values.
+
+>>> import teachflow as tf
+>>> x = tf.placeholder(tf.float32)
+>>> y = x * 2.0
+>>> with tf.Session() as sess:
+...     print(sess.run([y], feed_dict={x: [7.0]}))
+[array([14.], dtype=float32)]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from teachflow import dtypes, errors
+from teachflow.execution import Execution, Plan
+from teachflow.graph import Graph, Operation, Tensor, _DefaultStack, get_default_graph
+from teachflow.state import SessionState
+
+
+class _SessionStack(_DefaultStack):
+    def get_default(self) -> Any:
+        return self.stack[-1] if self.stack else None
+
+
+_default_session_stack = _SessionStack()
+
+
+def get_default_session() -> Any:
+    """The innermost session entered with ``with sess:`` / ``as_default()``, or None."""
+    return _default_session_stack.get_default()
+
+
+def _is_namedtuple(x: Any) -> bool:
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
+class _Fetches:
+    """Flattens any nesting of fetches to graph elements, and rebuilds results in that shape."""
+
+    def __init__(self, graph: Graph, fetches: Any) -> None:
+        self.graph = graph
+        self.tensors: list[Tensor] = []
+        self.targets: list[Operation] = []
+        self._index: dict[Any, int] = {}
+        self.build = self._walk(fetches)
+
+    def _leaf(self, fetch: Any) -> Callable[[list[Any]], Any]:
+        if fetch is None or isinstance(fetch, (int, float, bool, np.ndarray, np.generic, bytes)):
+            extra = "" if fetch is None else ", must be a string or Tensor. "
+            extra += (
+                ""
+                if fetch is None
+                else f"(Can not convert a {type(fetch).__name__} into a Tensor or Operation.)"
+            )
+            raise TypeError(f"Fetch argument {fetch!r} has invalid type {type(fetch)}{extra}")
+        try:
+            el = self.graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
+        except TypeError as e:
+            raise TypeError(
+                f"Fetch argument {fetch!r} has invalid type {type(fetch)}, must be a string or "
+                f"Tensor. ({e})"
+            ) from None
+        except (ValueError, KeyError) as e:
+            msg = e.args[0] if e.args else str(e)
+            raise ValueError(
+                f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. ({msg})"
+            ) from None
+        if isinstance(el, Operation):
+            if el not in self.targets:
+                self.targets.append(el)
+            return lambda vals: None
+        if el not in self._index:
+            self._index[el] = len(self.tensors)
+            self.tensors.append(el)
+        i = self._index[el]
+        return lambda vals: vals[i]
+
+    def _walk(self, fetch: Any) -> Callable[[list[Any]], Any]:
+        if isinstance(fetch, (list, tuple)) and not hasattr(fetch, "_as_graph_element"):
+            subs = [self._walk(f) for f in fetch]
+            if _is_namedtuple(fetch):
+                cls = type(fetch)
+                return lambda vals: cls(*[s(vals) for s in subs])
+            ctor = type(fetch)
+            return lambda vals: ctor([s(vals) for s in subs])
+        if isinstance(fetch, Mapping):
+            keys = list(fetch.keys())
+            subs = [self._walk(fetch[k]) for k in keys]
+            mtype = type(fetch)
+
+            def rebuild(vals: list[Any]) -> Any:
+                items = [(k, s(vals)) for k, s in zip(keys, subs)]
+                try:
+                    return mtype(items)
+                except TypeError:
+                    return dict(items)
+
+            return rebuild
+        return self._leaf(fetch)
+
+
+class BaseSession:
+    """The parts shared by :class:`Session` and :class:`InteractiveSession`."""
+
+    def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None):
+        if graph is not None and not isinstance(graph, Graph):
+            raise TypeError(f"graph must be a tf.Graph, but got {type(graph)}")
+        self._graph = graph if graph is not None else get_default_graph()
+        self._closed = False
+        self._state = SessionState()
+        self._plans: dict[Any, Plan] = {}
+        self._entered = False
+        self._ctx: list[Any] = []
+        self._lock = threading.Lock()
+
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    @property
+    def graph_def(self) -> Any:
+        return self._graph.as_graph_def()
+
+    @property
+    def sess_str(self) -> str:
+        return ""
+
+    @property
+    def state(self) -> SessionState:
+        """This session's variable values (by variable name) and random generators."""
+        return self._state
+
+    # -- running -------------------------------------------------------------------------
+    def run(
+        self, fetches: Any, feed_dict: Any = None, options: Any = None, run_metadata: Any = None
+    ) -> Any:
+        """Runs the ops needed for ``fetches`` and returns their values, shaped like ``fetches``.
+
+        Args:
+          fetches: a Tensor, Operation, Variable, name ("x:0", "init"), or any nesting of
+            lists/tuples/namedtuples/dicts of them.
+          feed_dict: {tensor or "name:0": value} overriding tensors' values for this run.
+        """
+        return self.stepper(fetches, feed_dict)._run_silently()
+
+    def stepper(self, fetches: Any, feed_dict: Any = None) -> Execution:
+        """An :class:`~teachflow.execution.Execution` of ``run(fetches, feed_dict)``, not started.
+
+        Stepping it to the end (``.run_to_end()``) is exactly ``run``.
+        """
+        self._check_open()
+        if not self._graph._ops_list:
+            raise RuntimeError(
+                "The Session graph is empty. Add operations to the graph before calling run()."
+            )
+        spec = _Fetches(self._graph, fetches)
+        feed_tensors, feed_values = self._feeds(feed_dict)
+        key = (tuple(spec.tensors), tuple(spec.targets), tuple(feed_tensors))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = Plan(spec.tensors, spec.targets, feed_tensors, self._state)
+            self._plans[key] = plan
+        return _SessionExecution(plan, feed_values, spec.build, self)
+
+    def _feeds(self, feed_dict: Any) -> tuple[list[Tensor], list[Any]]:
+        if not feed_dict:
+            return [], []
+        if not isinstance(feed_dict, Mapping):
+            raise TypeError(f"feed_dict must be a dictionary, got {type(feed_dict).__name__}.")
+        tensors, values = [], []
+        for key, val in feed_dict.items():
+            t = self._feed_key(key)
+            if isinstance(val, (Tensor, Operation)) or hasattr(val, "_as_tensor"):
+                raise TypeError(
+                    "The value of a feed cannot be a tf.Tensor object. Acceptable feed values "
+                    "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles. "
+                    f"For reference, the tensor object was {val} which was passed to the "
+                    f"argument `feed_dict` with key {t}.\n  Hint: run it first "
+                    "(sess.run(tensor)) and feed the resulting numpy value."
+                )
+            values.append(_feed_value(t, val))
+            tensors.append(t)
+        return tensors, values
+
+    def _feed_key(self, key: Any) -> Tensor:
+        try:
+            el = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+        except (ValueError, KeyError, TypeError) as e:
+            msg = e.args[0] if e.args else str(e)
+            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {msg}") from None
+        if el.dtype.is_ref:
+            # feeding a variable overrides its value for this run
+            return el  # type: ignore[no-any-return]
+        return el  # type: ignore[no-any-return]
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+
+    def make_callable(self, fetches: Any, feed_list: Any = None) -> Callable[..., Any]:
+        """A function running ``fetches`` with positional feeds for ``feed_list``."""
+        feed_list = list(feed_list or [])
+
+        def call(*args: Any) -> Any:
+            return self.run(fetches, dict(zip(feed_list, args)))
+
+        return call
+
+    def partial_run_setup(self, fetches: Any, feeds: Any = None) -> Any:
+        raise NotImplementedError("teachflow does not implement Session.partial_run_setup yet.")
+
+    def list_devices(self) -> list[Any]:
+        return []
+
+    # -- lifetime -------------------------------------------------------------------------
+    def close(self) -> None:
+        """Frees the session's values; closing twice is fine."""
+        self._closed = True
+        self._state.variables.clear()
+        self._plans.clear()
+
+    @contextlib.contextmanager
+    def as_default(self) -> Iterator[BaseSession]:
+        """Makes this the default session (for ``t.eval()``) and its graph the default graph."""
+        with self._graph.as_default(), _default_session_stack.get_controller(self):
+            yield self
+
+    def __enter__(self) -> BaseSession:
+        if self._entered:
+            raise RuntimeError(
+                "Session context managers are not re-entrant. Use `Session.as_default()` if you "
+                "want to enter a session multiple times."
+            )
+        self._entered = True
+        ctx = self.as_default()
+        ctx.__enter__()
+        self._ctx.append(ctx)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        ctx = self._ctx.pop()
+        ctx.__exit__(*exc)
+        self._entered = False
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self._closed = True
+        except Exception:  # noqa: BLE001 - never raise from a finalizer
+            pass
+
+    def __reduce__(self) -> Any:
+        raise TypeError("A Session cannot be pickled: its values live in this process.")
+
+
+class _SessionExecution(Execution):
+    def _run_silently(self) -> Any:
+        self.session._check_open()
+        return self.run_to_end()
+
+
+def _feed_value(t: Tensor, val: Any) -> Any:
+    dt = t.dtype.base_dtype
+    try:
+        if dt == dtypes.string:
+            arr = np.asarray(val, dtype=object)
+            if arr.dtype.kind in "U":
+                arr = arr.astype(object)
+        else:
+            with np.errstate(all="ignore"):
+                arr = np.asarray(val, dtype=dt.np)
+    except (ValueError, TypeError, OverflowError) as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ValueError(
+            f"Cannot feed {_short(val)} to Tensor '{t.name}' of dtype {dt.name}: {first}\n"
+            "  Hint: feed a number, a rectangular list or a numpy array of that dtype."
+        ) from None
+    if not t.shape.is_compatible_with(arr.shape):
+        raise ValueError(
+            f"Cannot feed value of shape {arr.shape} for Tensor '{t.name}', which has shape "
+            f"'{t.shape}'"
+        )
+    if arr.ndim == 0 and not isinstance(val, np.ndarray):
+        return arr
+    return arr
+
+
+def _short(val: Any) -> str:
+    text = repr(val)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class Session(BaseSession):
+    """A session to run a graph; use it as a context manager to close it.
+
+    Two sessions on one graph have separate variable values.
+    """
+
+
+class InteractiveSession(BaseSession):
+    """A session that makes itself the default on creation (for ``t.eval()`` in notebooks)."""
+
+    _active = 0
+
+    def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None):
+        super().__init__(target, graph, config)
+        self._default = self.as_default()
+        self._default.__enter__()
+
+    def close(self) -> None:
+        if not self._closed and getattr(self, "_default", None) is not None:
+            with contextlib.suppress(Exception):
+                self._default.__exit__(None, None, None)
+        super().close()
+
+
+def _run_with_default(fetch: Any, feed_dict: Any, session: Any, what: str) -> Any:
+    sess = session if session is not None else get_default_session()
+    if sess is None:
+        kind = "tensor" if what == "eval()" else "operation"
+        verb = "evaluate" if what == "eval()" else "execute"
+        arg = "eval(session=sess)" if what == "eval()" else "run(session=sess)"
+        raise ValueError(
+            f"Cannot {verb} {kind} using `{what}`: No default session is registered. Use `with "
+            f"sess.as_default()` or pass an explicit session to `{arg}`"
+        )
+    graph = fetch.graph
+    if sess.graph is not graph:
+        raise ValueError(
+            f"Cannot use the given session to {'evaluate tensor' if what == 'eval()' else 'execute operation'}: "
+            "the tensor's graph is different from the session's graph."
+        )
+    return sess.run(fetch, feed_dict)
+
+
+def _errors() -> Any:
+    return errors

@@ -1,0 +1,250 @@
+"""Static shapes: ``TensorShape`` with unknown dimensions (``?``) and unknown rank.
+
+>>> from teachflow.tensor_shape import TensorShape
+>>> s = TensorShape([None, 3])
+>>> str(s), s.as_list(), s[1].value
+('(?, 3)', [None, 3], 3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+
+class Dimension:
+    """One dimension of a static shape; ``value`` is an int or None (unknown)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: Any) -> None:
+        if isinstance(value, Dimension):
+            value = value.value
+        if value is not None:
+            try:
+                value = int(value.__index__())
+            except (AttributeError, TypeError):
+                raise TypeError(
+                    f"Dimension value must be integer or None or have an __index__ method, "
+                    f"got value '{value!r}' with type '{type(value)}'"
+                ) from None
+            if value < 0:
+                raise ValueError(f"Dimension {value} must be >= 0")
+        self._value: int | None = value
+
+    @property
+    def value(self) -> int | None:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Dimension({self._value})"
+
+    def __str__(self) -> str:
+        return "?" if self._value is None else str(self._value)
+
+    def __int__(self) -> int:
+        if self._value is None:
+            raise TypeError("Cannot convert an unknown Dimension to an int")
+        return self._value
+
+    __index__ = __int__
+
+    def __eq__(self, other: object) -> Any:
+        try:
+            o = as_dimension(other).value
+        except (TypeError, ValueError):
+            return NotImplemented
+        if self._value is None or o is None:
+            return None
+        return self._value == o
+
+    def __ne__(self, other: object) -> Any:
+        eq = self.__eq__(other)
+        return eq if eq is None or eq is NotImplemented else not eq
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def is_compatible_with(self, other: Any) -> bool:
+        o = as_dimension(other).value
+        return self._value is None or o is None or self._value == o
+
+    def merge_with(self, other: Any) -> Dimension:
+        o = as_dimension(other)
+        if not self.is_compatible_with(o):
+            raise ValueError(f"Dimensions {self} and {o} are not compatible")
+        return self if self._value is not None else o
+
+    def _arith(self, other: Any, fn: Any) -> Dimension:
+        o = as_dimension(other).value
+        return Dimension(None if self._value is None or o is None else fn(self._value, o))
+
+    def __add__(self, other: Any) -> Dimension:
+        return self._arith(other, lambda a, b: a + b)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Dimension:
+        return self._arith(other, lambda a, b: a - b)
+
+    def __mul__(self, other: Any) -> Dimension:
+        return self._arith(other, lambda a, b: a * b)
+
+    __rmul__ = __mul__
+
+    def __floordiv__(self, other: Any) -> Dimension:
+        return self._arith(other, lambda a, b: a // b)
+
+
+def as_dimension(value: Any) -> Dimension:
+    return value if isinstance(value, Dimension) else Dimension(value)
+
+
+class TensorShape:
+    """A possibly partial shape: ``dims`` is None for unknown rank."""
+
+    __slots__ = ("_dims",)
+
+    def __init__(self, dims: Any) -> None:
+        if dims is None:
+            self._dims: tuple[int | None, ...] | None = None
+        elif isinstance(dims, TensorShape):
+            self._dims = dims._dims
+        else:
+            try:
+                items = list(dims)
+            except TypeError:
+                items = [dims]  # a single integer means rank 1
+            self._dims = tuple(as_dimension(d).value for d in items)
+
+    @property
+    def dims(self) -> list[Dimension] | None:
+        return None if self._dims is None else [Dimension(d) for d in self._dims]
+
+    @property
+    def ndims(self) -> int | None:
+        return None if self._dims is None else len(self._dims)
+
+    rank = ndims
+
+    def as_list(self) -> list[int | None]:
+        if self._dims is None:
+            raise ValueError("as_list() is not defined on an unknown TensorShape.")
+        return list(self._dims)
+
+    def as_tuple(self) -> tuple[int | None, ...] | None:
+        """The dims as a plain tuple (None when the rank is unknown)."""
+        return self._dims
+
+    def is_fully_defined(self) -> bool:
+        return self._dims is not None and all(d is not None for d in self._dims)
+
+    def num_elements(self) -> int | None:
+        if not self.is_fully_defined():
+            return None
+        n = 1
+        for d in self._dims or ():
+            n *= d  # type: ignore[operator]
+        return n
+
+    def is_compatible_with(self, other: Any) -> bool:
+        o = as_shape(other)
+        if self._dims is None or o._dims is None:
+            return True
+        if len(self._dims) != len(o._dims):
+            return False
+        return all(a is None or b is None or a == b for a, b in zip(self._dims, o._dims))
+
+    def merge_with(self, other: Any) -> TensorShape:
+        o = as_shape(other)
+        if self._dims is None:
+            return o
+        if o._dims is None:
+            return self
+        if not self.is_compatible_with(o):
+            raise ValueError(f"Shapes {self} and {o} are not compatible")
+        return TensorShape([a if a is not None else b for a, b in zip(self._dims, o._dims)])
+
+    def assert_is_compatible_with(self, other: Any) -> None:
+        if not self.is_compatible_with(other):
+            raise ValueError(f"Shapes {self} and {as_shape(other)} are incompatible")
+
+    def assert_has_rank(self, rank: int) -> None:
+        if self._dims is not None and len(self._dims) != rank:
+            raise ValueError(f"Shape {self} must have rank {rank}")
+
+    def with_rank(self, rank: int) -> TensorShape:
+        if self._dims is None:
+            return unknown_shape(rank)
+        self.assert_has_rank(rank)
+        return self
+
+    def concatenate(self, other: Any) -> TensorShape:
+        o = as_shape(other)
+        if self._dims is None or o._dims is None:
+            return TensorShape(None)
+        return TensorShape(self._dims + o._dims)
+
+    def __len__(self) -> int:
+        if self._dims is None:
+            raise ValueError("Cannot take the length of shape with unknown rank.")
+        return len(self._dims)
+
+    def __iter__(self) -> Iterator[Dimension]:
+        if self._dims is None:
+            raise ValueError("Cannot iterate over a shape with unknown rank.")
+        return iter([Dimension(d) for d in self._dims])
+
+    def __getitem__(self, key: Any) -> Any:
+        if self._dims is None:
+            return TensorShape(None) if isinstance(key, slice) else Dimension(None)
+        if isinstance(key, slice):
+            return TensorShape(self._dims[key])
+        return Dimension(self._dims[key])
+
+    def __bool__(self) -> bool:
+        return self._dims is not None
+
+    def __eq__(self, other: object) -> bool:
+        try:
+            o = as_shape(other)
+        except (TypeError, ValueError):
+            return NotImplemented
+        return self._dims == o._dims
+
+    def __hash__(self) -> int:
+        return hash(self._dims)
+
+    def __str__(self) -> str:
+        if self._dims is None:
+            return "<unknown>"
+        inner = ", ".join("?" if d is None else str(d) for d in self._dims)
+        return f"({inner},)" if len(self._dims) == 1 else f"({inner})"
+
+    def __repr__(self) -> str:
+        if self._dims is None:
+            return "TensorShape(None)"
+        return f"TensorShape({list(self._dims)})"
+
+    def as_proto_dims(self) -> list[int]:
+        """Dims for protos: -1 for unknown."""
+        return [-1 if d is None else d for d in self.as_list()]
+
+
+def as_shape(shape: Any) -> TensorShape:
+    return shape if isinstance(shape, TensorShape) else TensorShape(shape)
+
+
+def unknown_shape(rank: int | None = None) -> TensorShape:
+    return TensorShape(None if rank is None else [None] * rank)
+
+
+def scalar() -> TensorShape:
+    return TensorShape([])
+
+
+def bracket(shape: TensorShape) -> str:
+    """The ``[2,?]`` form TensorFlow uses in shape-inference errors."""
+    if shape.as_tuple() is None:
+        return "?"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"

@@ -1,0 +1,298 @@
+"""``tf.Variable``: a named value that persists in a session between runs.
+
+``tf.Variable(0, name="counter")`` adds four ops: ``counter/initial_value`` (Const),
+``counter`` (VariableV2), ``counter/Assign`` (its ``.initializer``) and ``counter/read``.
+
+>>> import teachflow as tf
+>>> v = tf.Variable(0, name="counter")
+>>> v
+<tf.Variable 'counter:0' shape=() dtype=int32_ref>
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from teachflow import dtypes
+from teachflow.graph import GraphKeys, Operation, Tensor, get_default_graph
+from teachflow.ops import overloads, registry
+from teachflow.ops.constant_op import convert_to_tensor
+from teachflow.tensor_shape import TensorShape
+
+
+class Variable:
+    """A variable: create it with an initial value, initialize it in each session."""
+
+    __array_priority__ = 100
+
+    def __init__(
+        self,
+        initial_value: Any = None,
+        trainable: bool | None = None,
+        collections: Any = None,
+        validate_shape: bool = True,
+        caching_device: Any = None,
+        name: str | None = None,
+        variable_def: Any = None,
+        dtype: Any = None,
+        expected_shape: Any = None,
+        import_scope: Any = None,
+        constraint: Any = None,
+        use_resource: Any = None,
+        synchronization: Any = None,
+        aggregation: Any = None,
+        shape: Any = None,
+    ) -> None:
+        if variable_def is not None:
+            raise NotImplementedError("teachflow does not restore Variables from variable_def.")
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        trainable = True if trainable is None else trainable
+        init_from_fn = callable(initial_value)
+        g = registry.graph_for([] if init_from_fn else [initial_value])
+        if not init_from_fn and isinstance(initial_value, Tensor):
+            g = initial_value.graph
+        else:
+            g = get_default_graph() if not isinstance(initial_value, Variable) else g
+        with g.as_default(), g.name_scope(name or "Variable") as scope:
+            if init_from_fn:
+                with g.name_scope("Initializer"):
+                    initial_value = initial_value()
+            self._initial_value = convert_to_tensor(
+                initial_value, dtype=dtype, name="initial_value"
+            )
+            vdtype = self._initial_value.dtype.base_dtype
+            vshape = self._initial_value.shape if shape is None else TensorShape(shape)
+            if validate_shape and not vshape.is_fully_defined():
+                raise ValueError(
+                    f"initial_value must have a shape specified: {self._initial_value}\n"
+                    "  Hint: give the initial value a fully known shape, or pass "
+                    "validate_shape=False."
+                )
+            shape_attr = vshape.as_list() if validate_shape or vshape.ndims is not None else None
+            self._variable = registry.make1(
+                "VariableV2",
+                [],
+                {"shape": shape_attr, "dtype": vdtype, "container": "", "shared_name": ""},
+                name=scope,
+                graph=g,
+            )
+            self._initializer_op = registry.make(
+                "Assign",
+                [self._variable, self._initial_value],
+                {"validate_shape": validate_shape, "use_locking": True, "T": vdtype},
+                name="Assign",
+                graph=g,
+            )
+            self._snapshot = registry.make1("Identity", [self._variable], {"T": vdtype}, "read")
+        self._trainable = trainable
+        self._graph = g
+        keys = [GraphKeys.GLOBAL_VARIABLES] if collections is None else list(collections)
+        if trainable and GraphKeys.TRAINABLE_VARIABLES not in keys:
+            keys.append(GraphKeys.TRAINABLE_VARIABLES)
+        g.add_to_collections(keys, self)
+        self._save_slice_info = None
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._variable.name
+
+    @property
+    def op(self) -> Operation:
+        return self._variable.op
+
+    @property
+    def graph(self) -> Any:
+        return self._graph
+
+    @property
+    def dtype(self) -> dtypes.DType:
+        return self._variable.dtype
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._variable.shape
+
+    def get_shape(self) -> TensorShape:
+        return self._variable.shape
+
+    @property
+    def device(self) -> str:
+        return ""
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @property
+    def initializer(self) -> Operation:
+        """The op that assigns the initial value (run it, or a global initializer)."""
+        return self._initializer_op
+
+    @property
+    def initial_value(self) -> Tensor:
+        return self._initial_value
+
+    def __repr__(self) -> str:
+        return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
+
+    def __reduce__(self) -> Any:
+        raise TypeError(f"Variable {self.name} cannot be pickled: use tf.train.Saver.")
+
+    __hash__ = object.__hash__
+
+    # -- values -----------------------------------------------------------------------------
+    def value(self) -> Tensor:
+        """The variable's value as a tensor (``name/read``)."""
+        return self._snapshot
+
+    def read_value(self) -> Tensor:
+        return registry.make1("Identity", [self._variable], {"T": self.dtype.base_dtype}, "read")
+
+    def _ref(self) -> Tensor:
+        return self._variable
+
+    def _as_graph_element(self) -> Tensor:
+        return self._variable
+
+    def _as_tensor(self, as_ref: bool = False) -> Tensor:
+        return self._variable if as_ref else self._snapshot
+
+    def initialized_value(self) -> Tensor:
+        """Its value if initialized in the session, else the initial value (no side effect)."""
+        with self._graph.control_dependencies(None):
+            return registry.make1(
+                "InitializedValue",
+                [self._variable, self._initial_value],
+                {"T": self.dtype.base_dtype},
+                name=f"{self.op.name}/initialized_value",
+            )
+
+    def eval(self, session: Any = None) -> Any:
+        return self._variable.eval(session=session)
+
+    def load(self, value: Any, session: Any = None) -> None:
+        """Writes ``value`` into the variable in ``session`` without adding ops."""
+        from teachflow.ops.constant_op import to_numpy
+        from teachflow.session import get_default_session
+
+        sess = session if session is not None else get_default_session()
+        if sess is None:
+            raise ValueError("Either session argument should be provided or default session.")
+        arr = to_numpy(value, self.dtype.base_dtype)
+        if not self.shape.is_compatible_with(arr.shape):
+            raise ValueError(f"Cannot load a value of shape {arr.shape} into {self!r}.")
+        sess.state.variables[self.op.name] = arr.copy()
+
+    # -- assignment ------------------------------------------------------------------------
+    def assign(
+        self,
+        value: Any,
+        use_locking: bool = False,
+        name: str | None = None,
+        read_value: bool = True,
+    ) -> Any:
+        from teachflow.ops.state_ops import assign
+
+        out = assign(self, value, use_locking=use_locking, name=name)
+        return out if read_value else out.op
+
+    def assign_add(
+        self,
+        delta: Any,
+        use_locking: bool = False,
+        name: str | None = None,
+        read_value: bool = True,
+    ) -> Any:
+        from teachflow.ops.state_ops import assign_add
+
+        out = assign_add(self, delta, use_locking=use_locking, name=name)
+        return out if read_value else out.op
+
+    def assign_sub(
+        self,
+        delta: Any,
+        use_locking: bool = False,
+        name: str | None = None,
+        read_value: bool = True,
+    ) -> Any:
+        from teachflow.ops.state_ops import assign_sub
+
+        out = assign_sub(self, delta, use_locking=use_locking, name=name)
+        return out if read_value else out.op
+
+    def count_up_to(self, limit: int) -> Any:
+        raise NotImplementedError("teachflow does not implement Variable.count_up_to yet.")
+
+    # -- operators: the same table as Tensor's, applied to the value --------------------------
+    __add__ = overloads.operator("__add__")
+    __radd__ = overloads.operator("__radd__")
+    __sub__ = overloads.operator("__sub__")
+    __rsub__ = overloads.operator("__rsub__")
+    __mul__ = overloads.operator("__mul__")
+    __rmul__ = overloads.operator("__rmul__")
+    __truediv__ = overloads.operator("__truediv__")
+    __rtruediv__ = overloads.operator("__rtruediv__")
+    __floordiv__ = overloads.operator("__floordiv__")
+    __rfloordiv__ = overloads.operator("__rfloordiv__")
+    __mod__ = overloads.operator("__mod__")
+    __rmod__ = overloads.operator("__rmod__")
+    __pow__ = overloads.operator("__pow__")
+    __rpow__ = overloads.operator("__rpow__")
+    __matmul__ = overloads.operator("__matmul__")
+    __rmatmul__ = overloads.operator("__rmatmul__")
+    __and__ = overloads.operator("__and__")
+    __rand__ = overloads.operator("__rand__")
+    __or__ = overloads.operator("__or__")
+    __ror__ = overloads.operator("__ror__")
+    __xor__ = overloads.operator("__xor__")
+    __rxor__ = overloads.operator("__rxor__")
+    __lt__ = overloads.operator("__lt__")
+    __le__ = overloads.operator("__le__")
+    __gt__ = overloads.operator("__gt__")
+    __ge__ = overloads.operator("__ge__")
+    __neg__ = overloads.operator("__neg__")
+    __abs__ = overloads.operator("__abs__")
+    __invert__ = overloads.operator("__invert__")
+    __getitem__ = overloads.operator("__getitem__")
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "Using a `tf.Variable` as a Python `bool` is not allowed. Use `if v is not None:`."
+        )
+
+    def __iter__(self) -> Any:
+        raise TypeError("'Variable' object is not iterable.")
+
+
+def global_variables(scope: str | None = None) -> list[Variable]:
+    return get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)
+
+
+def all_variables() -> list[Variable]:
+    """0.x name of :func:`global_variables`."""
+    warnings.warn(
+        "all_variables (from tensorflow.python.ops.variables) is deprecated. Instructions for "
+        "updating: Please use tf.global_variables instead.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return global_variables()
+
+
+def trainable_variables(scope: str | None = None) -> list[Variable]:
+    return get_default_graph().get_collection(GraphKeys.TRAINABLE_VARIABLES, scope)
+
+
+def local_variables(scope: str | None = None) -> list[Variable]:
+    return get_default_graph().get_collection(GraphKeys.LOCAL_VARIABLES, scope)
+
+
+def model_variables(scope: str | None = None) -> list[Variable]:
+    return get_default_graph().get_collection(GraphKeys.MODEL_VARIABLES, scope)
+
+
+def moving_average_variables(scope: str | None = None) -> list[Variable]:
+    return get_default_graph().get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES, scope)
