@@ -6,6 +6,7 @@ node it happened at, where the user created that node, and one hint on the fix.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 OK = 0
@@ -74,41 +75,126 @@ class OpError(Exception):
     def __reduce__(self) -> Any:
         return type(self), (self._node_def, self._op, self._message, self._error_code, self.hint)
 
+    def at_node(self, op: Any) -> OpError:
+        """This error as raised by ``op``: sets ``.op`` and appends TensorFlow's node line."""
+        new = copy.copy(self)
+        new._op = op
+        new._node_def = op.node_def
+        new._message = f"{self._message}\n\t [[{{{{node {op.name}}}}}]]"
+        return new
+
     def __str__(self) -> str:
         extra = _context(self._op, self.hint)
         return f"{self._message}\n{extra}" if extra else self._message
 
 
-def _make(name: str, code: int, doc: str) -> type[OpError]:
-    def __init__(
-        self: OpError, node_def: Any, op: Any, message: str, hint: str | None = None, *args: Any
-    ) -> None:
-        OpError.__init__(self, node_def, op, message, code, hint)
+class _CodedError(OpError):
+    """An OpError whose class fixes the code: ``Cls(node_def, op, message, hint=None)``."""
 
-    def __reduce__(self: OpError) -> Any:
+    code = UNKNOWN
+
+    def __init__(self, node_def: Any, op: Any, message: str, hint: str | None = None, *args: Any):
+        OpError.__init__(self, node_def, op, message, self.code, hint)
+
+    def __reduce__(self) -> Any:
         return type(self), (self.node_def, self.op, self.message, self.hint)
 
-    return type(name, (OpError,), {"__init__": __init__, "__reduce__": __reduce__, "__doc__": doc})
+
+class CancelledError(_CodedError):
+    """An operation was cancelled."""
+
+    code = CANCELLED
 
 
-CancelledError = _make("CancelledError", CANCELLED, "An operation was cancelled.")
-UnknownError = _make("UnknownError", UNKNOWN, "An unknown error.")
-InvalidArgumentError = _make("InvalidArgumentError", INVALID_ARGUMENT, "A bad argument.")
-DeadlineExceededError = _make("DeadlineExceededError", DEADLINE_EXCEEDED, "A deadline passed.")
-NotFoundError = _make("NotFoundError", NOT_FOUND, "A file or entity was not found.")
-AlreadyExistsError = _make("AlreadyExistsError", ALREADY_EXISTS, "An entity already exists.")
-PermissionDeniedError = _make("PermissionDeniedError", PERMISSION_DENIED, "Not permitted.")
-ResourceExhaustedError = _make("ResourceExhaustedError", RESOURCE_EXHAUSTED, "Out of resources.")
-FailedPreconditionError = _make(
-    "FailedPreconditionError", FAILED_PRECONDITION, "The system is not in a state to run the op."
-)
-AbortedError = _make("AbortedError", ABORTED, "An operation was aborted.")
-OutOfRangeError = _make("OutOfRangeError", OUT_OF_RANGE, "Iterated past the valid range.")
-UnimplementedError = _make("UnimplementedError", UNIMPLEMENTED, "Not implemented.")
-InternalError = _make("InternalError", INTERNAL, "An internal invariant was broken.")
-UnavailableError = _make("UnavailableError", UNAVAILABLE, "The runtime is unavailable.")
-DataLossError = _make("DataLossError", DATA_LOSS, "Unrecoverable data loss or corruption.")
-UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED, "Not authenticated.")
+class UnknownError(_CodedError):
+    """An unknown error."""
+
+    code = UNKNOWN
+
+
+class InvalidArgumentError(_CodedError):
+    """An op received an invalid argument (shape, value...)."""
+
+    code = INVALID_ARGUMENT
+
+
+class DeadlineExceededError(_CodedError):
+    """A deadline passed."""
+
+    code = DEADLINE_EXCEEDED
+
+
+class NotFoundError(_CodedError):
+    """A file or entity was not found."""
+
+    code = NOT_FOUND
+
+
+class AlreadyExistsError(_CodedError):
+    """An entity already exists."""
+
+    code = ALREADY_EXISTS
+
+
+class PermissionDeniedError(_CodedError):
+    """Not permitted."""
+
+    code = PERMISSION_DENIED
+
+
+class ResourceExhaustedError(_CodedError):
+    """Out of resources."""
+
+    code = RESOURCE_EXHAUSTED
+
+
+class FailedPreconditionError(_CodedError):
+    """The system is not in a state to run the op (e.g. an uninitialized variable)."""
+
+    code = FAILED_PRECONDITION
+
+
+class AbortedError(_CodedError):
+    """An operation was aborted."""
+
+    code = ABORTED
+
+
+class OutOfRangeError(_CodedError):
+    """Iterated past the valid range."""
+
+    code = OUT_OF_RANGE
+
+
+class UnimplementedError(_CodedError):
+    """Not implemented."""
+
+    code = UNIMPLEMENTED
+
+
+class InternalError(_CodedError):
+    """An internal invariant was broken."""
+
+    code = INTERNAL
+
+
+class UnavailableError(_CodedError):
+    """The runtime is unavailable."""
+
+    code = UNAVAILABLE
+
+
+class DataLossError(_CodedError):
+    """Unrecoverable data loss or corruption."""
+
+    code = DATA_LOSS
+
+
+class UnauthenticatedError(_CodedError):
+    """Not authenticated."""
+
+    code = UNAUTHENTICATED
+
 
 _CODE_TO_CLASS = {
     c: cls

@@ -293,18 +293,14 @@ class Execution:
     ) -> BaseException:
         op = op if op is not None else step.op if step is not None else None
         if isinstance(e, errors.OpError):
-            if e.op is None and op is not None:
-                return type(e)(
-                    e.node_def, op, f"{e.message}\n\t [[{{{{node {op.name}}}}}]]", e.hint
-                )
-            return e
+            return e.at_node(op) if e.op is None and op is not None else e
         if op is None or isinstance(e, (KeyboardInterrupt, SystemExit, MemoryError)):
             return e
         cls, msg, hint = _translate(e, op)
         return cls(op.node_def, op, f"{msg}\n\t [[{{{{node {op.name}}}}}]]", hint)
 
 
-def _translate(e: BaseException, op: Operation) -> tuple[type[errors.OpError], str, str]:
+def _translate(e: BaseException, op: Operation) -> tuple[Callable[..., errors.OpError], str, str]:
     """A numpy failure inside a kernel, as the TensorFlow error it corresponds to."""
     text = str(e).splitlines()[0] if str(e) else type(e).__name__
     if isinstance(e, (ValueError, IndexError, TypeError, ArithmeticError)):

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from teachflow import dtypes, errors
+from teachflow import dtypes
 from teachflow.execution import Execution, Plan
 from teachflow.graph import Graph, Operation, Tensor, _DefaultStack, get_default_graph
 from teachflow.state import SessionState
@@ -92,7 +92,7 @@ class _Fetches:
         if isinstance(fetch, Mapping):
             keys = list(fetch.keys())
             subs = [self._walk(fetch[k]) for k in keys]
-            mtype = type(fetch)
+            mtype: Any = type(fetch)
 
             def rebuild(vals: list[Any]) -> Any:
                 items = [(k, s(vals)) for k, s in zip(keys, subs)]
@@ -149,7 +149,7 @@ class BaseSession:
         """
         return self.stepper(fetches, feed_dict)._run_silently()
 
-    def stepper(self, fetches: Any, feed_dict: Any = None) -> Execution:
+    def stepper(self, fetches: Any, feed_dict: Any = None) -> _SessionExecution:
         """An :class:`~teachflow.execution.Execution` of ``run(fetches, feed_dict)``, not started.
 
         Stepping it to the end (``.run_to_end()``) is exactly ``run``.
@@ -320,6 +320,10 @@ class InteractiveSession(BaseSession):
         super().close()
 
 
+def verb_phrase(what: str) -> str:
+    return "evaluate tensor" if what == "eval()" else "execute operation"
+
+
 def _run_with_default(fetch: Any, feed_dict: Any, session: Any, what: str) -> Any:
     sess = session if session is not None else get_default_session()
     if sess is None:
@@ -333,11 +337,7 @@ def _run_with_default(fetch: Any, feed_dict: Any, session: Any, what: str) -> An
     graph = fetch.graph
     if sess.graph is not graph:
         raise ValueError(
-            f"Cannot use the given session to {'evaluate tensor' if what == 'eval()' else 'execute operation'}: "
-            "the tensor's graph is different from the session's graph."
+            f"Cannot use the given session to {verb_phrase(what)}: the tensor's graph is "
+            "different from the session's graph."
         )
     return sess.run(fetch, feed_dict)
-
-
-def _errors() -> Any:
-    return errors

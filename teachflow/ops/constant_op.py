@@ -1,4 +1,4 @@
-"""Constants and the conversion of Python values to tensors (``tf.constant``, ``convert_to_tensor``).
+"""Constants and converting Python values to tensors (``tf.constant``, ``convert_to_tensor``).
 
 >>> import teachflow as tf
 >>> tf.constant([1, 2])
@@ -65,7 +65,7 @@ def _first_mismatch(values: Any, dtype: dtypes.DType) -> Any:
     return None if ok else values
 
 
-def _contains(values: Any, kind: type) -> bool:
+def _contains(values: Any, kind: type | tuple[type, ...]) -> bool:
     if isinstance(values, (list, tuple)):
         return any(_contains(v, kind) for v in values)
     return isinstance(values, kind)
@@ -180,7 +180,7 @@ def constant(
         target = TensorShape(shape)
         if not target.is_fully_defined():
             raise TypeError(f"Expected a fully defined shape for a constant, got {shape!r}.")
-        dims = tuple(target.as_list())
+        dims = tuple(int(d or 0) for d in target.as_list())
         n = int(np.prod(dims, dtype=np.int64))
         if verify_shape and arr.shape != dims:
             raise TypeError(f"Expected Tensor's shape: {dims}, got {arr.shape}.")

@@ -24,7 +24,7 @@ from teachflow import dtypes
 from teachflow.graph import Graph, Operation, Tensor, get_default_graph
 from teachflow.tensor_shape import TensorShape, bracket
 
-Infer = Callable[[Operation], Sequence[tuple[dtypes.DType, TensorShape]]]
+Infer = Callable[[Operation], list[tuple[dtypes.DType, TensorShape]]]
 Grad = Callable[..., Any]
 
 

@@ -261,12 +261,10 @@ def report_uninitialized_variables(
     var_list: Any = None, name: str = "report_uninitialized_variables"
 ) -> Any:
     """A 1-D string tensor of the names of variables not initialized in the running session."""
-    from teachflow.graph import get_default_graph
     from teachflow.variables import global_variables, local_variables
 
     if var_list is None:
         var_list = global_variables() + local_variables()
-    g = get_default_graph()
     refs = [v._as_tensor(as_ref=True) for v in var_list]
     return registry.make1("ReportUninitializedVariables", refs, {"N": len(refs)}, name)
 

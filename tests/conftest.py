@@ -1,0 +1,32 @@
+"""Settings shared by the whole test suite."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+# Hypothesis profiles: the default keeps `make test` quick; `make fuzz` sets TEACHFLOW_FUZZ=long.
+settings.register_profile("default", max_examples=50, deadline=None)
+settings.register_profile(
+    "long", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("TEACHFLOW_FUZZ", "default"))
+
+OUTPUT_ROOT = Path(__file__).parent / "output"
+
+
+@pytest.fixture
+def output_dir(request: pytest.FixtureRequest) -> Path:
+    """A fresh folder under tests/output/ (gitignored) for this test's screenshots and logs."""
+    name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.replace("/", ".")).strip("_")
+    folder = OUTPUT_ROOT / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder

@@ -1,0 +1,37 @@
+// Bundle every widgets/src/*.js entry point into teachflow/widgets/static/<name>.js
+// as a self-contained ES module (dependencies and the Graphviz wasm inlined).
+// Files whose names start with "_" are shared helpers, not entry points.
+// *.css files in src/ are copied next to the bundles.
+import * as esbuild from "esbuild";
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const src = join(here, "src");
+const out = join(here, "..", "teachflow", "widgets", "static");
+const watch = process.argv.includes("--watch");
+
+const files = readdirSync(src).filter((f) => !f.startsWith("_"));
+const entries = files.filter((f) => f.endsWith(".js")).map((f) => join(src, f));
+mkdirSync(out, { recursive: true });
+for (const f of files.filter((f) => f.endsWith(".css"))) copyFileSync(join(src, f), join(out, f));
+
+const options = {
+  entryPoints: entries,
+  outdir: out,
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2020",
+  minify: !watch,
+  legalComments: "eof",
+  logLevel: "info",
+};
+
+if (watch) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+} else {
+  await esbuild.build(options);
+}
