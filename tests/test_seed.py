@@ -1,4 +1,4 @@
-"""The memo's transcripts (shared SEED.md), run verbatim as doctests with ``import teachflow as tf``.
+"""The memo's transcripts, run verbatim with ``import teachflow as tf``.
 
 Each transcript runs in a fresh default graph. The one difference allowed is the uniquified
 constant name in the dtype-mixing error (the memo's ``Const_4`` depends on what the memo's
