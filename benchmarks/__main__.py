@@ -1,0 +1,218 @@
+"""``python -m benchmarks``: per-call times and ratios, measured side by side in one run.
+
+Ratios are what matter (the machine is shared and noisy): each case runs teachflow, TensorFlow
+(``tf.compat.v1`` graph mode) and, where it applies, hand-written numpy, interleaved, and
+reports the best of several rounds. Nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def best_time(fn: Callable[[], Any], number: int, rounds: int = 5) -> float:
+    """Best per-call seconds over ``rounds`` rounds of ``number`` calls."""
+    fn()  # warm up: plans, caches
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+def counter(lib: Any) -> Callable[[], Any]:
+    g = lib.Graph()
+    with g.as_default():
+        state = lib.Variable(0, name="counter")
+        update = lib.assign(state, state + 1)
+        sess = lib.Session(graph=g)
+        sess.run(state.initializer)
+    return lambda: sess.run(update)
+
+
+def chain(lib: Any) -> Callable[[], Any]:
+    g = lib.Graph()
+    with g.as_default():
+        x = lib.placeholder(lib.float32, [8])
+        y = x
+        for i in range(20):
+            y = y * 1.01 if i % 2 else y + 0.5
+        sess = lib.Session(graph=g)
+    feed = {x: np.arange(8, dtype=np.float32)}
+    return lambda: sess.run(y, feed)
+
+
+def _mlp_data(batch: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    xs = rng.standard_normal((batch, 64)).astype(np.float32)
+    ys = np.eye(10, dtype=np.float32)[rng.integers(0, 10, batch)]
+    return xs, ys
+
+
+def mlp(lib: Any) -> Callable[[], Any]:
+    xs, ys = _mlp_data()
+    rng = np.random.default_rng(1)
+    w1v = (rng.standard_normal((64, 128)) * 0.1).astype(np.float32)
+    w2v = (rng.standard_normal((128, 10)) * 0.1).astype(np.float32)
+    g = lib.Graph()
+    with g.as_default():
+        x = lib.placeholder(lib.float32, [None, 64])
+        y = lib.placeholder(lib.float32, [None, 10])
+        w1 = lib.Variable(w1v)
+        b1 = lib.Variable(np.zeros(128, np.float32))
+        w2 = lib.Variable(w2v)
+        b2 = lib.Variable(np.zeros(10, np.float32))
+        h = lib.nn.relu(lib.matmul(x, w1) + b1)
+        logits = lib.matmul(h, w2) + b2
+        loss = lib.reduce_mean(lib.nn.softmax_cross_entropy_with_logits(labels=y, logits=logits))
+        train = lib.train.GradientDescentOptimizer(0.1).minimize(loss)
+        sess = lib.Session(graph=g)
+        sess.run(lib.global_variables_initializer())
+    feed = {x: xs, y: ys}
+    return lambda: sess.run(train, feed)
+
+
+def mlp_numpy() -> Callable[[], Any]:
+    xs, ys = _mlp_data()
+    rng = np.random.default_rng(1)
+    p = {
+        "w1": (rng.standard_normal((64, 128)) * 0.1).astype(np.float32),
+        "b1": np.zeros(128, np.float32),
+        "w2": (rng.standard_normal((128, 10)) * 0.1).astype(np.float32),
+        "b2": np.zeros(10, np.float32),
+    }
+    n = np.float32(len(xs))
+
+    def step() -> None:
+        h_pre = xs @ p["w1"] + p["b1"]
+        h = np.maximum(h_pre, 0)
+        logits = h @ p["w2"] + p["b2"]
+        z = logits - logits.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        sm = e / e.sum(axis=1, keepdims=True)
+        dlogits = (sm - ys) / n
+        dw2 = h.T @ dlogits
+        db2 = dlogits.sum(axis=0)
+        dh = dlogits @ p["w2"].T
+        dh[h_pre <= 0] = 0
+        dw1 = xs.T @ dh
+        db1 = dh.sum(axis=0)
+        for k, gk in (("w1", dw1), ("b1", db1), ("w2", dw2), ("b2", db2)):
+            p[k] = p[k] - np.float32(0.1) * gk
+
+    return step
+
+
+def matmul(lib: Any) -> Callable[[], Any]:
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((1024, 1024)).astype(np.float32)
+    b = rng.standard_normal((1024, 1024)).astype(np.float32)
+    g = lib.Graph()
+    with g.as_default():
+        pa = lib.placeholder(lib.float32, [1024, 1024])
+        pb = lib.placeholder(lib.float32, [1024, 1024])
+        prod = lib.matmul(pa, pb)
+        sess = lib.Session(graph=g)
+    feed = {pa: a, pb: b}
+    return lambda: sess.run(prod, feed)
+
+
+def matmul_numpy() -> Callable[[], Any]:
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((1024, 1024)).astype(np.float32)
+    b = rng.standard_normal((1024, 1024)).astype(np.float32)
+    return lambda: a @ b
+
+
+def construction(lib: Any, dot: bool) -> Callable[[], Any]:
+    def build() -> None:
+        g = lib.Graph()
+        with g.as_default():
+            x = lib.placeholder(lib.float32, [None, 8], name="x")
+            y = x
+            for i in range(250):
+                with lib.name_scope(f"block{i // 25}"):
+                    y = y * 1.5 + 0.5  # 4 ops: mul/y, mul, add/y, add
+        if dot:
+            from teachflow.drawing import to_dot
+
+            to_dot(g)
+
+    return build
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    k = 0.2 if args.quick else 1.0
+
+    import tensorflow.compat.v1 as tf1
+
+    tf1.disable_v2_behavior()
+    import teachflow as tt
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(
+        f"numpy {np.__version__}, tensorflow {tf1.__version__ if hasattr(tf1, '__version__') else '?'}"
+    )
+    rows: list[tuple[str, float, float, float | None, str]] = []
+
+    def case(
+        name: str,
+        make: Callable[[Any], Callable[[], Any]],
+        number: int,
+        target: str,
+        numpy_fn: Callable[[], Any] | None = None,
+    ) -> None:
+        n = max(1, int(number * k))
+        t_tt = best_time(make(tt), n)
+        t_tf = best_time(make(tf1), n)
+        t_np = best_time(numpy_fn, n) if numpy_fn else None
+        rows.append((name, t_tt, t_tf, t_np, target))
+
+    case("1 counter update", counter, 2000, "<= 0.5x TF")
+    case("2 20-op chain float32[8]", chain, 2000, "<= 0.5x TF")
+    try:
+        case("3 MLP train step (b=256)", mlp, 200, "<= 1.0x TF, <= 1.3x numpy", mlp_numpy())
+    except (AttributeError, NotImplementedError) as e:
+        print(f"3 MLP train step: not available yet ({e})")
+    case("4 matmul 1024^2 fed", matmul, 10, "<= 1.1x numpy", matmul_numpy())
+
+    print()
+    print(
+        f"{'case':28} {'teachflow':>11} {'TensorFlow':>11} {'numpy':>11} {'vs TF':>7} {'vs np':>7}  target"
+    )
+    for name, a, b, c, target in rows:
+        cs = f"{c * 1e6:9.1f}us" if c else f"{'-':>11}"
+        vs_np = f"{a / c:6.2f}x" if c else f"{'-':>7}"
+        print(f"{name:28} {a * 1e6:9.1f}us {b * 1e6:9.1f}us {cs} {a / b:6.2f}x {vs_np}  {target}")
+
+    n = max(1, int(20 * k))
+    t_build = best_time(construction(tt, dot=False), n, rounds=3)
+    try:
+        t_dot = best_time(construction(tt, dot=True), n, rounds=3)
+    except ImportError as e:
+        t_dot = float("nan")
+        print(f"DOT generation not available: {e}")
+    t_tf_build = best_time(construction(tf1, dot=False), n, rounds=3)
+    print(
+        f"5 build 1,000 ops: teachflow {t_build * 1e3:.1f} ms, with DOT {t_dot * 1e3:.1f} ms "
+        f"(target < 50 ms); TensorFlow builds it in {t_tf_build * 1e3:.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
