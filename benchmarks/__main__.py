@@ -165,9 +165,9 @@ def main() -> None:
     import teachflow as tt
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(
-        f"numpy {np.__version__}, tensorflow {tf1.__version__ if hasattr(tf1, '__version__') else '?'}"
-    )
+    import tensorflow as tf_root
+
+    print(f"numpy {np.__version__}, tensorflow {tf_root.__version__}")
     rows: list[tuple[str, float, float, float | None, str]] = []
 
     def case(
@@ -192,9 +192,8 @@ def main() -> None:
     case("4 matmul 1024^2 fed", matmul, 10, "<= 1.1x numpy", matmul_numpy())
 
     print()
-    print(
-        f"{'case':28} {'teachflow':>11} {'TensorFlow':>11} {'numpy':>11} {'vs TF':>7} {'vs np':>7}  target"
-    )
+    head = ["teachflow", "TensorFlow", "numpy"]
+    print(f"{'case':28} " + " ".join(f"{h:>11}" for h in head) + "   vs TF   vs np  target")
     for name, a, b, c, target in rows:
         cs = f"{c * 1e6:9.1f}us" if c else f"{'-':>11}"
         vs_np = f"{a / c:6.2f}x" if c else f"{'-':>7}"
