@@ -30,7 +30,8 @@ def _placeholder_kernel(ctx: registry.KernelContext) -> np.ndarray:
     """f() = the fed value (running it unfed is an error)"""
     op = ctx.op
     t = op.outputs[0]
-    shape = "" if t.shape.ndims is None else f" and shape {bracket(t.shape)}"
+    # TensorFlow names the shape only when it has at least one dimension
+    shape = "" if not t.shape.ndims else f" and shape {bracket(t.shape)}"
     raise errors.InvalidArgumentError(
         None,
         op,

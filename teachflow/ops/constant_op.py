@@ -189,7 +189,7 @@ def constant(
         elif arr.size == 1:
             arr = np.full(dims, arr.reshape(()), dtype=arr.dtype)
         elif arr.size > n:
-            raise TypeError(f"Too many elements provided. Takes at most {n}, but got {arr.size}.")
+            raise ValueError(f"Too many elements provided. Takes at most {n}, but got {arr.size}.")
         elif arr.size == 0:
             raise ValueError(f"Cannot create a constant of shape {list(dims)} from no values.")
         else:
@@ -265,18 +265,22 @@ def is_tensor(x: Any) -> bool:
 
 
 def convert_inputs(
-    op_type: str, args: list[tuple[str, Any]], graph: Graph | None = None
+    op_type: str, args: list[tuple[str, Any]], any_tensor_decides: bool = False
 ) -> list[Tensor]:
     """Converts op inputs that share one dtype (TensorFlow's attr ``T``), in order.
 
-    The first input that is already a tensor fixes the dtype; Python values follow it, and a
-    tensor of another dtype is a :class:`~teachflow.errors.DTypeMismatchError`.
+    As in TensorFlow, the first input fixes the dtype (a Python ``1`` first makes it int32) and
+    later inputs must match: Python values are converted to it, a tensor of another dtype is a
+    :class:`~teachflow.errors.DTypeMismatchError`. Operators (``1 + x``) pass
+    ``any_tensor_decides=True``: there the tensor operand fixes the dtype, as TensorFlow's
+    reflected operators do.
     """
     dtype = None
-    for _, v in args:
-        if isinstance(v, Tensor) or hasattr(v, "_as_tensor"):
-            dtype = convert_to_tensor(v).dtype.base_dtype
-            break
+    if any_tensor_decides:
+        for _, v in args:
+            if isinstance(v, Tensor) or hasattr(v, "_as_tensor"):
+                dtype = convert_to_tensor(v).dtype.base_dtype
+                break
     out = []
     for arg, v in args:
         t = convert_to_tensor(v, dtype=dtype, name=arg, _arg=arg, _op=op_type)

@@ -33,11 +33,14 @@ def _unary_api(type: str, default_name: str, doc: str) -> Callable[..., Tensor]:
     return api
 
 
-def binary_op(type: str, x: Any, y: Any, name: str) -> Tensor:
-    """Converts ``x`` and ``y`` to one dtype inside scope ``name`` and applies ``type``."""
+def binary_op(type: str, x: Any, y: Any, name: str, operator: bool = False) -> Tensor:
+    """Converts ``x`` and ``y`` to one dtype inside scope ``name`` and applies ``type``.
+
+    ``operator=True`` for Python operators, where the tensor operand fixes the dtype (``1 + x``).
+    """
     g = registry.graph_for([x, y])
     with g.as_default(), g.name_scope(name) as scope:
-        xt, yt = convert_inputs(type, [("x", x), ("y", y)])
+        xt, yt = convert_inputs(type, [("x", x), ("y", y)], any_tensor_decides=operator)
         return registry.make1(type, [xt, yt], {"T": xt.dtype.base_dtype}, scope)
 
 
@@ -292,11 +295,11 @@ _TRUEDIV = {
 }
 
 
-def truediv(x: Any, y: Any, name: str | None = None) -> Tensor:
+def truediv(x: Any, y: Any, name: str | None = None, _operator: bool = False) -> Tensor:
     """f(x, y) = x / y; integers are first cast to float (int32 -> float64, as TensorFlow)."""
     g = registry.graph_for([x, y])
     with g.as_default(), g.name_scope(name or "truediv") as scope:
-        xt, yt = convert_inputs("RealDiv", [("x", x), ("y", y)])
+        xt, yt = convert_inputs("RealDiv", [("x", x), ("y", y)], any_tensor_decides=_operator)
         target = _TRUEDIV.get(xt.dtype.base_dtype)
         if target is not None:
             xt, yt = cast(xt, target), cast(yt, target)
@@ -320,31 +323,31 @@ def div(x: Any, y: Any, name: str | None = None) -> Tensor:
 
 
 def operator_add(x: Any, y: Any) -> Tensor:
-    return binary_op("AddV2", x, y, "add")
+    return binary_op("AddV2", x, y, "add", operator=True)
 
 
 def operator_sub(x: Any, y: Any) -> Tensor:
-    return binary_op("Sub", x, y, "sub")
+    return binary_op("Sub", x, y, "sub", operator=True)
 
 
 def operator_mul(x: Any, y: Any) -> Tensor:
-    return binary_op("Mul", x, y, "mul")
+    return binary_op("Mul", x, y, "mul", operator=True)
 
 
 def operator_truediv(x: Any, y: Any) -> Tensor:
-    return truediv(x, y, "truediv")
+    return truediv(x, y, "truediv", _operator=True)
 
 
 def operator_floordiv(x: Any, y: Any) -> Tensor:
-    return binary_op("FloorDiv", x, y, "floordiv")
+    return binary_op("FloorDiv", x, y, "floordiv", operator=True)
 
 
 def operator_mod(x: Any, y: Any) -> Tensor:
-    return binary_op("FloorMod", x, y, "mod")
+    return binary_op("FloorMod", x, y, "mod", operator=True)
 
 
 def operator_pow(x: Any, y: Any) -> Tensor:
-    return binary_op("Pow", x, y, "pow")
+    return binary_op("Pow", x, y, "pow", operator=True)
 
 
 def operator_matmul(x: Any, y: Any) -> Tensor:
@@ -352,11 +355,11 @@ def operator_matmul(x: Any, y: Any) -> Tensor:
 
 
 def operator_and(x: Any, y: Any) -> Tensor:
-    return binary_op("LogicalAnd", x, y, "and")
+    return binary_op("LogicalAnd", x, y, "and", operator=True)
 
 
 def operator_or(x: Any, y: Any) -> Tensor:
-    return binary_op("LogicalOr", x, y, "or")
+    return binary_op("LogicalOr", x, y, "or", operator=True)
 
 
 def operator_xor(x: Any, y: Any) -> Tensor:
