@@ -150,3 +150,16 @@ from teachflow.variables import (
 )
 
 __version__ = "0.1.0"
+
+# -- TF2 switches that TF1 code calls, tf.logging, tf.compat.v1, unsupported features ---------
+from teachflow import compat  # noqa: E402  (after the namespace exists: it aliases it)
+from teachflow import tf_logging as logging  # noqa: E402
+from teachflow.unsupported import (  # noqa: E402
+    UnsupportedFeatureError,
+    disable_eager_execution,
+    disable_v2_behavior,
+    enable_eager_execution,
+    enable_v2_behavior,
+    executing_eagerly,
+)
+from teachflow.unsupported import unsupported as __getattr__  # noqa: E402
