@@ -53,36 +53,75 @@ from teachflow.graph import (
     reset_default_graph,
 )
 from teachflow.ops.array_ops import (
+    boolean_mask,
+    concat,
+    concat_v2,
+    expand_dims,
     fill,
+    gather,
+    gather_nd,
     identity,
+    invert_permutation,
+    lin_space,
+    linspace,
+    newaxis,
+    one_hot,
     ones,
+    ones_like,
     pack,
+    pad,
     placeholder,
     placeholder_with_default,
     rank,
     reshape,
+    reverse,
+    reverse_v2,
+    scatter_nd,
+    select,
     shape,
     size,
+    split,
+    squeeze,
     stack,
+    strided_slice,
+    tile,
+    transpose,
+    unpack,
+    unstack,
+    where,
     zeros,
+    zeros_like,
 )
+from teachflow.ops.array_ops import range_ as range  # noqa: A004 - TensorFlow's public name
+from teachflow.ops.array_ops import slice_ as slice  # noqa: A004 - TensorFlow's public name
 from teachflow.ops.constant_op import constant, convert_to_tensor, is_tensor
 from teachflow.ops.control_ops import group, no_op
 from teachflow.ops.math_ops import (
     abs,
     add,
+    add_n,
+    arg_max,
+    arg_min,
+    argmax,
+    argmin,
     cast,
     ceil,
+    clip_by_value,
     cos,
+    count_nonzero,
+    cumprod,
+    cumsum,
     div,
     divide,
     equal,
     exp,
     floor,
+    floor_div,
     floordiv,
     floormod,
     greater,
     greater_equal,
+    inv,
     is_finite,
     is_inf,
     is_nan,
@@ -106,8 +145,16 @@ from teachflow.ops.math_ops import (
     pow,
     realdiv,
     reciprocal,
+    reduce_all,
+    reduce_any,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_sum,
     round,
     rsqrt,
+    scalar_mul,
     sigmoid,
     sign,
     sin,
@@ -147,6 +194,50 @@ from teachflow.variables import (
     model_variables,
     moving_average_variables,
     trainable_variables,
+)
+
+# -- tf.nn, tf.losses, tf.random, random ops and initializers ---------------------------------
+from teachflow import losses, nn, random  # noqa: E402
+from teachflow.init_ops import (  # noqa: E402
+    constant_initializer,
+    glorot_normal_initializer,
+    glorot_uniform_initializer,
+    ones_initializer,
+    random_normal_initializer,
+    random_uniform_initializer,
+    truncated_normal_initializer,
+    variance_scaling_initializer,
+    zeros_initializer,
+)
+from teachflow.ops.random_ops import (  # noqa: E402
+    random_normal,
+    random_shuffle,
+    random_uniform,
+    set_random_seed,
+    truncated_normal,
+)
+
+# -- tf.summary (and the 0.x summary names), tf.graph_util ------------------------------------
+from teachflow import export as graph_util  # noqa: E402
+from teachflow import summary  # noqa: E402
+from teachflow.summary.ops import (  # noqa: E402
+    histogram_summary,
+    image_summary,
+    merge_all_summaries,
+    merge_summary,
+    scalar_summary,
+)
+
+# -- training: tf.gradients, tf.train, variable scopes ----------------------------------------
+from teachflow import train  # noqa: E402
+from teachflow.gradients import AggregationMethod, gradients, stop_gradient  # noqa: E402
+from teachflow.variable_scope import (  # noqa: E402
+    AUTO_REUSE,
+    VariableScope,
+    get_local_variable,
+    get_variable,
+    get_variable_scope,
+    variable_scope,
 )
 
 __version__ = "0.1.0"

@@ -4,21 +4,36 @@ Each op's gradient is defined beside its kernel (``grad=`` in :func:`registry.de
 written with teachflow ops, so gradients are ordinary nodes under ``gradients/`` that can be
 drawn, stepped and differentiated again.
 
+The walk is TensorFlow's (``gradients_util._GradientsHelper``), so the same program gets the same
+op names: ops on a path from some ``x`` to some ``y`` are visited in reverse, each once all the
+ops that consume its outputs are done; several gradients reaching one tensor are summed by an
+``AddN`` in ``gradients/``; an op's gradient ops live in ``gradients/<op name>_grad/``.
+
 >>> import teachflow as tf
 >>> x = tf.constant(3.0)
 >>> (dx,) = tf.gradients(x * x, [x])
->>> dx.op.name, tf.Session().run(dx)
-('gradients/mul_grad/AddN', np.float32(6.0))
+>>> dx.op.name
+'gradients/AddN'
 """
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Sequence
 from typing import Any
 
 from teachflow.graph import Operation, Tensor
 from teachflow.ops import registry
 from teachflow.ops.constant_op import convert_to_tensor
+
+
+class AggregationMethod:
+    """How gradients reaching one tensor are summed (``tf.AggregationMethod``)."""
+
+    ADD_N = 0
+    DEFAULT = ADD_N
+    EXPERIMENTAL_TREE = 1
+    EXPERIMENTAL_ACCUMULATE_N = 2
 
 
 def not_differentiable(op: Operation, *grads: Any) -> list[None]:
@@ -44,100 +59,252 @@ def gradients(
     gate_gradients: bool = False,
     aggregation_method: Any = None,
     stop_gradients: Any = None,
-    unconnected_gradients: str = "none",
+    unconnected_gradients: Any = "none",
 ) -> list[Tensor | None]:
-    """Symbolic d(sum(ys))/dx for each x in ``xs``; None where x does not affect ys.
+    """Symbolic d(sum(ys))/dx for each x in ``xs``: a list with None where x does not affect ys.
 
     Args:
       ys: a tensor or list of tensors to differentiate.
       xs: a tensor, variable or list of them.
-      grad_ys: optional initial gradients for ``ys`` (default: ones).
-      stop_gradients: tensors treated as constants.
+      grad_ys: optional initial gradients for ``ys``, one per y (default: ones).
+      name: the name scope of the gradient ops (made unique: ``gradients_1``...).
+      gate_gradients: if True, an op's input gradients are all computed before any is used.
+      aggregation_method: a :class:`AggregationMethod` value.
+      stop_gradients: tensors treated as constants (no gradient flows through them).
+      unconnected_gradients: "none" (None for unconnected xs) or "zero" (zeros).
+
+    >>> import teachflow as tf
+    >>> x = tf.constant([1.0, 2.0])
+    >>> tf.Session().run(tf.gradients(tf.reduce_sum(x * x), x))
+    [array([2., 4.], dtype=float32)]
     """
-    ys_l = [convert_to_tensor(y) for y in _as_list(ys)]
-    xs_l = [convert_to_tensor(x, as_ref=True) for x in _as_list(xs)]
-    gys = _as_list(grad_ys) if grad_ys is not None else [None] * len(ys_l)
-    if len(gys) != len(ys_l):
+    ys_l = _as_list(ys)
+    xs_l = _as_list(xs)
+    gys: list[Any] = _as_list(grad_ys) if grad_ys is not None else [None] * len(ys_l)
+    stops = _as_list(stop_gradients) if stop_gradients is not None else []
+    unconnected = getattr(unconnected_gradients, "value", unconnected_gradients)
+    if unconnected not in ("none", "zero"):
+        raise ValueError(f"Unknown value for unconnected_gradients: '{unconnected_gradients}'")
+    if aggregation_method is None:
+        aggregation_method = AggregationMethod.DEFAULT
+    if aggregation_method not in (0, 1, 2):
         raise ValueError(
-            f"Passed {len(gys)} grad_ys for variable with {len(ys_l)} ys. "
-            "Hint: give one grad_y per y."
+            f"Invalid `aggregation_method` specified {aggregation_method}. Accepted values are "
+            "[0, 1, 2]."
         )
-    stops = {id(convert_to_tensor(s)) for s in _as_list(stop_gradients or [])}
-    g = registry.graph_for(ys_l + xs_l)
-    from teachflow.ops.array_ops import fill, shape
-    from teachflow.ops.constant_op import constant
+    g = registry.graph_for(ys_l + xs_l + stops + gys)
+    with g.as_default(), g.name_scope(name or "gradients"):
+        g.unique_name("uid")  # TensorFlow reserves this name in every gradients scope
+        ys_t = [convert_to_tensor(y, name="y") for y in ys_l]
+        xs_t = [convert_to_tensor(x, name="x", as_ref=True) for x in xs_l]
+        stop_ops = {s.op if hasattr(s, "op") else convert_to_tensor(s).op for s in stops}
+        gys_t = _default_grad_ys(gys, ys_t)
+
+        to_ops = [y.op for y in ys_t]
+        from_ops = [x.op for x in xs_t]
+        reachable, pending = _pending_count(to_ops, from_ops)
+        grads: dict[Operation, list[Any]] = {}
+        for y, gy in zip(ys_t, gys_t):
+            _set_grad(grads, y, gy)
+
+        queue: collections.deque[Operation] = collections.deque()
+        seen: set[Operation] = set()
+        for op in to_ops:
+            if pending[op] == 0 and op not in seen and op in reachable:
+                seen.add(op)
+                queue.append(op)
+        # an x whose inputs get no gradient ends the walk; so does a stop_gradients tensor
+        stop_ops |= {
+            op for op in from_ops if all(pending[t.op] <= 0 for t in op.inputs)
+        }
+
+        while queue:
+            op = queue.popleft()
+            out_grads = _aggregated_grads(grads, op, aggregation_method)
+            has_out_grads = any(gr is not None for gr in out_grads)
+            fn = None
+            if has_out_grads and op not in stop_ops:
+                fn = op.opdef.grad
+                if fn is None:
+                    raise LookupError(
+                        f"No gradient defined for operation '{op.name}' (op type: {op.type}).\n"
+                        "  Hint: wrap its output in tf.stop_gradient(...) if no gradient should "
+                        "flow through it."
+                    )
+            if fn is not None and has_out_grads:
+                for i, gr in enumerate(out_grads):
+                    if gr is None and _trainable(op._outputs[i]):
+                        from teachflow.ops.array_ops import zeros_like
+
+                        out_grads[i] = zeros_like(op._outputs[i])
+                with g.name_scope(op.name + "_grad"):
+                    in_grads = _as_list(fn(op, *out_grads))
+                    if len(in_grads) != len(op.inputs):
+                        raise ValueError(
+                            f"Num gradients {len(in_grads)} generated for op {op.node_def} do "
+                            f"not match num inputs {len(op.inputs)}"
+                        )
+                    if gate_gradients and sum(x is not None for x in in_grads) > 1:
+                        in_grads = tuple_(in_grads)
+            else:
+                in_grads = [None] * len(op.inputs)
+            for i, (t_in, gr) in enumerate(zip(op.inputs, in_grads)):
+                if gr is None:
+                    continue
+                gr = convert_to_tensor(gr)
+                try:
+                    gr.set_shape(t_in.shape)
+                except ValueError:
+                    raise ValueError(
+                        "Incompatible shapes between op input and calculated input gradient. "
+                        f"Forward operation: {op.name}. Input index: {i}. Original input shape: "
+                        f"{t_in.shape}. Calculated input gradient shape: {gr.shape}"
+                    ) from None
+                _set_grad(grads, t_in, gr)
+            for t_in in op.inputs:
+                pending[t_in.op] -= 1
+                if pending[t_in.op] == 0:
+                    queue.append(t_in.op)
+
+        return [_get_grad(grads, x, unconnected) for x in xs_t]
+
+
+def _default_grad_ys(grad_ys: list[Any], ys: list[Tensor]) -> list[Tensor]:
+    """Ones shaped like each y (``gradients/grad_ys_0``...), or the given grad_ys, checked."""
+    from teachflow.ops.array_ops import identity, ones, shape
+
+    if len(grad_ys) != len(ys):
+        raise ValueError(f"Length mismatch. Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
+    given = [None if gy is None else convert_to_tensor(gy, name="grad_y") for gy in grad_ys]
+    out = []
+    for i, (y, gy) in enumerate(zip(ys, given)):
+        dt = y.dtype.base_dtype
+        if gy is None:
+            if dt.is_complex:
+                raise TypeError(
+                    f"Gradients of complex tensors ({y}) must set grad_ys (y.dtype = {dt.name})"
+                )
+            out.append(ones(shape(y), dtype=dt, name=f"grad_ys_{i}"))
+            continue
+        gdt = gy.dtype.base_dtype
+        if (dt.is_floating or dt.is_integer) and not (gdt.is_floating or gdt.is_integer):
+            raise TypeError(
+                f"Gradient type {gdt.name} generated for real or integer-valued tensor {y} with "
+                f"type {dt.name} must be real or integer"
+            )
+        if dt.is_complex and not gdt.is_complex:
+            raise TypeError(
+                f"Gradient type {gdt.name} generated for complex-valued tensor {y} with type "
+                f"{dt.name} must be real"
+            )
+        out.append(identity(gy, name=f"grad_ys_{i}"))
+    return out
+
+
+def _pending_count(
+    to_ops: list[Operation], from_ops: list[Operation]
+) -> tuple[set[Operation], collections.defaultdict[Operation, int]]:
+    """Ops between xs and ys, and for each how many of them consume its outputs."""
+    reached: set[Operation] = set()
+    queue = collections.deque(from_ops)
+    while queue:
+        op = queue.popleft()
+        if op not in reached:
+            reached.add(op)
+            for t in op._outputs:
+                if _trainable(t):
+                    queue.extend(op.graph._consumers.get(t, ()))
+    reachable_to = {op for op in to_ops if op in reached}
+    between: list[Operation] = []
+    between_set: set[Operation] = set()
+    queue = collections.deque(to_ops)
+    while queue:
+        op = queue.popleft()
+        if op in reached:
+            between.append(op)
+            between_set.add(op)
+            reached.remove(op)
+            queue.extend(t.op for t in op.inputs)
+    pending: collections.defaultdict[Operation, int] = collections.defaultdict(int)
+    for op in between:
+        for t in op.inputs:
+            if t.op in between_set:
+                pending[t.op] += 1
+    return reachable_to, pending
+
+
+def _set_grad(grads: dict[Operation, list[Any]], t: Tensor, grad: Tensor) -> None:
+    op_grads = grads.get(t.op)
+    if op_grads is None:
+        op_grads = grads[t.op] = [[] for _ in t.op._outputs]
+    op_grads[t.value_index].append(grad)
+
+
+def _aggregated_grads(
+    grads: dict[Operation, list[Any]], op: Operation, method: int
+) -> list[Tensor | None]:
+    """Sums the gradients received by each output of ``op`` (AddN), in place in ``grads``."""
     from teachflow.ops.math_ops import add_n
 
-    with g.as_default(), g.name_scope(name):
-        # ops on a path from some x to some y
-        reach_fwd: set[Operation] = set()
-        frontier = [c for x in xs_l for c in g._consumers.get(x, [])]
-        while frontier:
-            op = frontier.pop()
-            if op in reach_fwd:
-                continue
-            reach_fwd.add(op)
-            for t in op._outputs:
-                frontier.extend(g._consumers.get(t, []))
-        between: set[Operation] = set()
-        frontier = [y.op for y in ys_l]
-        while frontier:
-            op = frontier.pop()
-            if op in between or op not in reach_fwd:
-                continue
-            between.add(op)
-            frontier.extend(t.op for t in op.inputs)
+    op_grads = grads.get(op)
+    if op_grads is None:
+        return [None] * len(op._outputs)
+    for i, parts in enumerate(op_grads):
+        if not parts:
+            op_grads[i] = None
+        elif len(parts) == 1:
+            op_grads[i] = parts[0]
+        elif method == AggregationMethod.ADD_N:
+            op_grads[i] = add_n(parts)
+        else:
+            with op.graph.name_scope(op.name + "_gradient_sum"):
+                total = parts[0]
+                for part in parts[1:]:
+                    total = add_n([total, part])
+            op_grads[i] = total
+    return list(op_grads)
 
-        grads: dict[Tensor, list[Tensor]] = {}
-        for i, (y, gy) in enumerate(zip(ys_l, gys)):
-            if gy is None:
-                if not _trainable(y):
-                    continue
-                gy = fill(shape(y), constant(1, dtype=y.dtype.base_dtype, name=f"grad_ys_{i}"))
+
+def _get_grad(grads: dict[Operation, list[Any]], x: Tensor, unconnected: str) -> Tensor | None:
+    op_grads = grads.get(x.op)
+    gr = None if op_grads is None else op_grads[x.value_index]
+    if isinstance(gr, list):  # x's op was never visited: x is not between xs and ys
+        gr = None
+    if gr is None and unconnected == "zero":
+        from teachflow.ops.array_ops import zeros_like
+
+        return zeros_like(x)
+    return gr
+
+
+def tuple_(tensors: Sequence[Any], name: str | None = None) -> list[Any]:
+    """The tensors, each gated (an Identity with a control input) on all of them being computed.
+
+    Like ``tf.tuple``: ops ``tuple/group_deps`` and ``tuple/control_dependency``, ``..._1``...
+    """
+    from teachflow.ops.array_ops import identity
+    from teachflow.ops.control_ops import group
+
+    g = registry.graph_for([t for t in tensors if t is not None])
+    with g.as_default(), g.name_scope(name or "tuple"):
+        gating = sorted(
+            {t if isinstance(t, Operation) else t.op for t in tensors if t is not None},
+            key=lambda o: o._id,
+        )
+        if not gating:
+            raise ValueError(f"'tensors' must have at least one Tensor, but got {tensors}")
+        gate = group(*gating)
+        out: list[Any] = []
+        for t in tensors:
+            if t is None:
+                out.append(None)
+            elif isinstance(t, Operation):
+                with g.control_dependencies([gate]):
+                    out.append(group(t))
             else:
-                gy = convert_to_tensor(gy, dtype=y.dtype.base_dtype)
-            grads.setdefault(y, []).append(gy)
-
-        for op in sorted(between, key=lambda o: o._id, reverse=True):
-            out_grads = [_aggregate(grads.get(t), add_n) for t in op._outputs]
-            if all(gr is None for gr in out_grads):
-                continue
-            if any(id(t) in stops for t in op._outputs):
-                continue
-            fn = op.opdef.grad
-            if fn is None:
-                raise LookupError(
-                    f"No gradient defined for operation '{op.name}' (op type: {op.type}).\n"
-                    "  Hint: wrap its output in tf.stop_gradient(...) if no gradient should flow "
-                    "through it."
-                )
-            from teachflow.ops.array_ops import zeros_like
-
-            filled = [
-                gr if gr is not None else zeros_like(t) if _trainable(t) else None
-                for gr, t in zip(out_grads, op._outputs)
-            ]
-            with g.name_scope(op.name + "_grad"):
-                in_grads = fn(op, *filled)
-            in_grads = list(in_grads) if isinstance(in_grads, (list, tuple)) else [in_grads]
-            if len(in_grads) != len(op.inputs):
-                raise ValueError(
-                    f"Num gradients {len(in_grads)} generated for op {op.node_def.name} do not "
-                    f"match num inputs {len(op.inputs)}"
-                )
-            for t, gr in zip(op.inputs, in_grads):
-                if gr is not None and _trainable(t) and id(t) not in stops:
-                    grads.setdefault(t, []).append(gr)
-
-        return [_aggregate(grads.get(x), add_n) if _trainable(x) else None for x in xs_l]
-
-
-def _aggregate(parts: Sequence[Tensor] | None, add_n: Any) -> Tensor | None:
-    if not parts:
-        return None
-    if len(parts) == 1:
-        return parts[0]
-    return add_n(list(parts))  # type: ignore[no-any-return]
+                with g.name_scope("control_dependency") as scope, g.control_dependencies([gate]):
+                    out.append(identity(t, name=scope))
+        return out
 
 
 @registry.define(
@@ -149,7 +316,13 @@ def _stop_gradient_kernel(x: Any) -> Any:
 
 
 def stop_gradient(input: Any, name: str | None = None) -> Tensor:
-    """f(x) = x, but gradients do not flow through it."""
+    """f(x) = x, but gradients do not flow through it.
+
+    >>> import teachflow as tf
+    >>> x = tf.constant(2.0)
+    >>> tf.gradients(tf.stop_gradient(x) * x, x)[0].eval(session=tf.Session())
+    np.float32(2.0)
+    """
     g = registry.graph_for([input])
     with g.as_default():
         t = convert_to_tensor(input)

@@ -1,0 +1,56 @@
+"""``tf.nn``: activations, softmax, cross-entropies, dropout and friends.
+
+>>> import teachflow as tf
+>>> h = tf.nn.relu(tf.constant([[-1.0, 2.0]]))
+>>> print(h)
+Tensor("Relu:0", shape=(1, 2), dtype=float32)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# ruff: noqa: F401 - this module is the public tf.nn namespace
+from teachflow.ops.math_ops import sigmoid, tanh
+from teachflow.ops.nn_ops import (
+    bias_add,
+    dropout,
+    elu,
+    l2_loss,
+    l2_normalize,
+    leaky_relu,
+    log_softmax,
+    moments,
+    relu,
+    relu6,
+    sigmoid_cross_entropy_with_logits,
+    softmax,
+    softmax_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits_v2,
+    softplus,
+    softsign,
+    sparse_softmax_cross_entropy_with_logits,
+    xw_plus_b,
+    zero_fraction,
+)
+from teachflow.unsupported import UnsupportedFeatureError
+
+# TensorFlow 1.x tf.nn names teachflow does not have (yet): asking says so plainly, and
+# hasattr(tf.nn, name) is False (UnsupportedFeatureError is also an AttributeError)
+_NOT_IMPLEMENTED = frozenset(
+    """atrous_conv2d avg_pool avg_pool1d avg_pool2d avg_pool3d batch_normalization
+    bidirectional_dynamic_rnn conv1d conv2d conv2d_transpose conv3d convolution crelu ctc_loss
+    depthwise_conv2d dilation2d dynamic_rnn embedding_lookup embedding_lookup_sparse
+    fused_batch_norm in_top_k local_response_normalization log_poisson_loss lrn max_pool
+    max_pool1d max_pool2d max_pool3d max_pool_with_argmax nce_loss normalize_moments pool
+    raw_rnn relu_layer rnn_cell sampled_softmax_loss selu separable_conv2d static_rnn
+    sufficient_statistics swish top_k weighted_cross_entropy_with_logits weighted_moments""".split()
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NOT_IMPLEMENTED:
+        raise UnsupportedFeatureError(
+            f"teachflow does not implement tf.nn.{name} (TensorFlow 1.x has it)."
+        )
+    raise AttributeError(f"module 'teachflow.nn' has no attribute '{name}'")

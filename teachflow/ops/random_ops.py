@@ -1,0 +1,356 @@
+"""Random ops (normal, truncated normal, uniform, shuffle) and TensorFlow's seed rules.
+
+Seeds work as in TensorFlow 1.x. Each random op gets two seeds ``(seed, seed2)`` (its attrs)
+from the graph-level seed (``tf.set_random_seed``) and its own ``seed=`` argument:
+
+- graph seed and op seed: ``(graph seed, op seed)``;
+- graph seed only: ``(graph seed, n)`` where n counts the random ops made so far in the graph;
+- op seed only: ``(87654321, op seed)``;
+- neither: ``(0, 0)``, meaning "different numbers in every session".
+
+In a session each seeded op draws a deterministic *sequence*: every ``run`` gives the next
+values, and a new session starts the sequence over. The numbers come from numpy's generator,
+not TensorFlow's Philox, so they differ from TensorFlow's; the behaviour is the same.
+
+>>> import teachflow as tf
+>>> tf.set_random_seed(1)
+>>> r = tf.random_normal([2])
+>>> first = tf.Session().run(r)
+>>> bool((first == tf.Session().run(r)).all())
+True
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from teachflow import dtypes
+from teachflow.graph import Graph, Operation, Tensor, get_default_graph
+from teachflow.gradients import not_differentiable
+from teachflow.ops import math_ops, registry
+from teachflow.ops.constant_op import convert_to_tensor
+from teachflow.tensor_shape import TensorShape, bracket
+
+DEFAULT_GRAPH_SEED = 87654321
+_MAXINT32 = 2**31 - 1
+# per-graph count of random ops seeded from the graph seed alone (TensorFlow keeps the same)
+_op_seed_counters: weakref.WeakKeyDictionary[Graph, int] = weakref.WeakKeyDictionary()
+
+
+def set_random_seed(seed: int | None) -> None:
+    """Sets the graph-level seed of the default graph: random ops made after it repeat.
+
+    >>> import teachflow as tf
+    >>> tf.set_random_seed(42)
+    >>> tf.get_default_graph().seed
+    42
+    """
+    get_default_graph().seed = None if seed is None else int(seed)
+
+
+def get_seed(op_seed: int | None) -> tuple[int | None, int | None]:
+    """The ``(seed, seed2)`` pair a random op gets from the graph seed and ``op_seed``.
+
+    >>> import teachflow as tf
+    >>> with tf.Graph().as_default():
+    ...     tf.random.get_seed(5)
+    (87654321, 5)
+    """
+    g = get_default_graph()
+    if g.seed is not None:
+        if op_seed is None:
+            op_seed = _op_seed_counters.get(g, 0)
+            _op_seed_counters[g] = op_seed + 1
+        seeds: tuple[int | None, int | None] = (g.seed % _MAXINT32, op_seed % _MAXINT32)
+    elif op_seed is not None:
+        seeds = (DEFAULT_GRAPH_SEED, op_seed % _MAXINT32)
+    else:
+        seeds = (None, None)
+    # (0, 0) means "unseeded" to the kernels, so a real (0, 0) is moved away from it
+    return (0, _MAXINT32) if seeds == (0, 0) else seeds
+
+
+def _seed_attrs(seed: int | None) -> dict[str, int]:
+    s1, s2 = get_seed(seed)
+    return {"seed": s1 or 0, "seed2": s2 or 0}
+
+
+def _generator(ctx: registry.KernelContext) -> np.random.Generator:
+    """This op's generator in this session: seeded from (seed, seed2), created on first use."""
+    rngs = ctx.state.rngs
+    rng = rngs.get(ctx.op.name)
+    if rng is None:
+        seed, seed2 = ctx.attrs["seed"], ctx.attrs["seed2"]
+        rng = np.random.default_rng(None if seed == seed2 == 0 else [seed, seed2])
+        rngs[ctx.op.name] = rng
+    return rng
+
+
+# -- shape rules -----------------------------------------------------------------------------
+
+
+def _static_shape(t: Tensor) -> TensorShape:
+    """What the shape tensor ``t`` says when it is known while building."""
+    known = registry.constant_value(t)
+    if known is not None:
+        return TensorShape([None if d < 0 else int(d) for d in np.asarray(known).reshape(-1)])
+    if t.shape.ndims == 1:
+        return TensorShape([None] * t.shape[0].value) if t.shape[0].value is not None else (
+            TensorShape(None)
+        )
+    return TensorShape(None)
+
+
+def _check_shape_input(op: Operation) -> None:
+    dt = op.inputs[0].dtype.base_dtype
+    if dt not in (dtypes.int32, dtypes.int64):
+        raise TypeError(
+            f"Value passed to parameter 'shape' has DataType {dt.name} not in list of allowed "
+            "values: int32, int64\n  Hint: give the shape as a list of Python ints."
+        )
+    if op.inputs[0].shape.ndims not in (None, 1):
+        raise registry.shape_error(
+            op, f"Shape must be rank 1 but is rank {op.inputs[0].shape.ndims}"
+        )
+
+
+def _float_random_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+    _check_shape_input(op)
+    dt = op.attrs["dtype"]
+    if not dt.is_floating:
+        raise TypeError(
+            f"Value passed to parameter 'dtype' has DataType {dt.name} not in list of allowed "
+            "values: float16, bfloat16, float32, float64"
+        )
+    return [(dt, _static_shape(op.inputs[0]))]
+
+
+def _uniform_int_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+    _check_shape_input(op)
+    for i, what in ((1, "minval"), (2, "maxval")):
+        if op.inputs[i].shape.ndims not in (None, 0):
+            raise registry.shape_error(
+                op, f"{what} must be a scalar; got a tensor of shape {bracket(op.inputs[i].shape)}"
+            )
+    return [(op.attrs["Tout"], _static_shape(op.inputs[0]))]
+
+
+def _dims(shape: np.ndarray) -> tuple[int, ...]:
+    dims = tuple(int(d) for d in np.asarray(shape).reshape(-1))
+    for d in dims:
+        if d < 0:
+            raise ValueError(f"Dimension {d} must be >= 0")
+    return dims
+
+
+def _as(values: np.ndarray, dt: dtypes.DType) -> np.ndarray:
+    return values.astype(dt.np, copy=False)
+
+
+def _work(dt: dtypes.DType) -> Any:
+    # numpy draws float32 or float64; float16 is drawn as float32 and rounded
+    return np.float64 if dt == dtypes.float64 else np.float32
+
+
+# -- kernels -------------------------------------------------------------------------------------
+
+
+@registry.define(
+    "RandomStandardNormal",
+    infer=_float_random_infer,
+    ctx=True,
+    stateful=True,
+    grad=not_differentiable,
+)
+def _standard_normal_kernel(ctx: registry.KernelContext, shape: np.ndarray) -> np.ndarray:
+    """f(shape) = samples of N(0, 1)"""
+    dt = ctx.attrs["dtype"]
+    return _as(_generator(ctx).standard_normal(_dims(shape), dtype=_work(dt)), dt)
+
+
+@registry.define(
+    "TruncatedNormal", infer=_float_random_infer, ctx=True, stateful=True, grad=not_differentiable
+)
+def _truncated_normal_kernel(ctx: registry.KernelContext, shape: np.ndarray) -> np.ndarray:
+    """f(shape) = samples of N(0, 1), redrawn until within 2 standard deviations"""
+    dt = ctx.attrs["dtype"]
+    rng = _generator(ctx)
+    out = rng.standard_normal(_dims(shape), dtype=_work(dt))
+    bad = np.abs(out) > 2
+    while bad.any():
+        out[bad] = rng.standard_normal(int(bad.sum()), dtype=_work(dt))
+        bad = np.abs(out) > 2
+    return _as(out, dt)
+
+
+@registry.define(
+    "RandomUniform", infer=_float_random_infer, ctx=True, stateful=True, grad=not_differentiable
+)
+def _uniform_kernel(ctx: registry.KernelContext, shape: np.ndarray) -> np.ndarray:
+    """f(shape) = samples of U[0, 1)"""
+    dt = ctx.attrs["dtype"]
+    out = _as(_generator(ctx).random(_dims(shape), dtype=_work(dt)), dt)
+    # rounding to float16 can reach 1.0, which [0, 1) excludes
+    return np.minimum(out, np.nextafter(dt.np.type(1), dt.np.type(0)))
+
+
+@registry.define(
+    "RandomUniformInt", infer=_uniform_int_infer, ctx=True, stateful=True, grad=not_differentiable
+)
+def _uniform_int_kernel(
+    ctx: registry.KernelContext, shape: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray:
+    """f(shape, lo, hi) = integers drawn uniformly from [lo, hi)"""
+    if np.ndim(lo) or np.ndim(hi):
+        raise ValueError(f"minval must be 0-D, got shape {list(np.shape(lo))}")
+    if lo >= hi:
+        raise ValueError(f"Need minval < maxval, got {lo} >= {hi}")
+    dt = ctx.attrs["Tout"]
+    return _generator(ctx).integers(int(lo), int(hi), _dims(shape), dtype=dt.np)
+
+
+@registry.define(
+    "RandomShuffle",
+    infer=registry.same_as_input(0),
+    ctx=True,
+    stateful=True,
+    grad=not_differentiable,
+)
+def _shuffle_kernel(ctx: registry.KernelContext, value: np.ndarray) -> np.ndarray:
+    """f(x) = x with its first dimension randomly permuted"""
+    if np.ndim(value) == 0:
+        return np.array(value, copy=True)
+    return _generator(ctx).permutation(value)
+
+
+# -- public API ----------------------------------------------------------------------------------
+
+
+def _shape_tensor(shape: Any) -> Tensor:
+    """``shape`` as a 1-D int tensor named ``shape`` (lists and TensorShapes become constants)."""
+    if isinstance(shape, Tensor) or hasattr(shape, "_as_tensor"):
+        return convert_to_tensor(shape)
+    if isinstance(shape, TensorShape):
+        if not shape.is_fully_defined():
+            raise ValueError(f"Cannot draw random values of a partially known shape {shape}.")
+        shape = shape.as_list()
+    if isinstance(shape, (list, tuple)) and not shape:
+        return convert_to_tensor(shape, dtype=dtypes.int32, name="shape")
+    return convert_to_tensor(shape, name="shape")
+
+
+def _float_dtype(dtype: Any) -> dtypes.DType:
+    return dtypes.as_dtype(dtype).base_dtype
+
+
+def _scaled(type: str, shape: Any, mean: Any, stddev: Any, dtype: Any, seed: Any, name: str) -> Tensor:
+    """mean + stddev * type(shape): the graph TensorFlow builds for normal distributions."""
+    dt = _float_dtype(dtype)
+    g = registry.graph_for([shape, mean, stddev])
+    with g.as_default(), g.name_scope(name) as scope:
+        shape_t = _shape_tensor(shape)
+        mean_t = convert_to_tensor(mean, dtype=dt, name="mean")
+        std_t = convert_to_tensor(stddev, dtype=dt, name="stddev")
+        attrs = {**_seed_attrs(seed), "dtype": dt, "T": shape_t.dtype.base_dtype}
+        rnd = registry.make1(type, [shape_t], attrs, type)
+        return math_ops.add(rnd * std_t, mean_t, name=scope)
+
+
+def random_normal(
+    shape: Any,
+    mean: Any = 0.0,
+    stddev: Any = 1.0,
+    dtype: Any = dtypes.float32,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Tensor:
+    """Samples of the normal distribution N(mean, stddev^2), new ones at every run.
+
+    >>> import teachflow as tf
+    >>> print(tf.random_normal([2, 3], seed=1))
+    Tensor("random_normal:0", shape=(2, 3), dtype=float32)
+    """
+    return _scaled("RandomStandardNormal", shape, mean, stddev, dtype, seed, name or "random_normal")
+
+
+def truncated_normal(
+    shape: Any,
+    mean: Any = 0.0,
+    stddev: Any = 1.0,
+    dtype: Any = dtypes.float32,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Tensor:
+    """Normal samples redrawn until within 2 stddev of the mean (a common weight init).
+
+    >>> import teachflow as tf
+    >>> x = tf.Session().run(tf.truncated_normal([1000], stddev=0.1, seed=3))
+    >>> bool((abs(x) <= 0.2).all())
+    True
+    """
+    return _scaled("TruncatedNormal", shape, mean, stddev, dtype, seed, name or "truncated_normal")
+
+
+_UNIFORM_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64)
+
+
+def random_uniform(
+    shape: Any,
+    minval: Any = 0,
+    maxval: Any = None,
+    dtype: Any = dtypes.float32,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Tensor:
+    """Samples of the uniform distribution on [minval, maxval) (``maxval`` needed for ints).
+
+    >>> import teachflow as tf
+    >>> x = tf.Session().run(tf.random_uniform([100], 0, 10, dtype=tf.int32, seed=2))
+    >>> bool(((0 <= x) & (x < 10)).all())
+    True
+    """
+    dt = dtypes.as_dtype(dtype).base_dtype
+    if dt not in _UNIFORM_DTYPES:
+        raise ValueError(
+            f"Argument `dtype` got invalid value {dt}. Accepted dtypes are (tf.float16, "
+            "tf.bfloat16, tf.float32, tf.float64, tf.int32, tf.int64)."
+        )
+    if maxval is None:
+        if dt.is_integer:
+            raise ValueError(f"Must specify maxval for integer dtype {dt!r}")
+        maxval = 1
+    g = registry.graph_for([shape, minval, maxval])
+    with g.as_default(), g.name_scope(name or "random_uniform") as scope:
+        shape_t = _shape_tensor(shape)
+        # TensorFlow skips the arithmetic for the default range [0, 1) given as Python ints
+        min_is_zero = type(minval) is int and minval == 0
+        max_is_one = type(maxval) is int and maxval == 1
+        if not min_is_zero or not max_is_one or dt.is_integer:
+            minval = convert_to_tensor(minval, dtype=dt, name="min")
+            maxval = convert_to_tensor(maxval, dtype=dt, name="max")
+        attrs: dict[str, Any] = {**_seed_attrs(seed), "T": shape_t.dtype.base_dtype}
+        if dt.is_integer:
+            return registry.make1(
+                "RandomUniformInt", [shape_t, minval, maxval], {**attrs, "Tout": dt}, scope
+            )
+        rnd = registry.make1("RandomUniform", [shape_t], {**attrs, "dtype": dt}, "RandomUniform")
+        if min_is_zero:
+            return rnd if max_is_one else math_ops.multiply(rnd, maxval)
+        return math_ops.add(rnd * (maxval - minval), minval, name=scope)
+
+
+def random_shuffle(value: Any, seed: int | None = None, name: str | None = None) -> Tensor:
+    """``value`` with its first dimension shuffled, differently at every run.
+
+    >>> import teachflow as tf
+    >>> sorted(tf.Session().run(tf.random_shuffle([1, 2, 3])).tolist())
+    [1, 2, 3]
+    """
+    g = registry.graph_for([value])
+    with g.as_default(), g.name_scope(name or "RandomShuffle") as scope:
+        v = convert_to_tensor(value, name="value")
+        attrs = {**_seed_attrs(seed), "T": v.dtype.base_dtype}
+        return registry.make1("RandomShuffle", [v], attrs, scope)

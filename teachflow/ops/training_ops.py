@@ -1,0 +1,416 @@
+"""The optimizers' update ops: each reads a variable (and its slots) and writes new values.
+
+Like ``Assign``, an ``Apply*`` op takes its variables as refs and outputs the variable's ref.
+Kernels never mutate a stored array: they compute new arrays and store those, so a value a
+learner fetched earlier (or another op of the same run read) never changes under them. They
+run once per variable per training step, so they avoid temporaries where numpy allows.
+
+>>> import teachflow as tf
+>>> from teachflow.ops import training_ops
+>>> w = tf.Variable([1.0, 2.0])
+>>> step = training_ops.apply_gradient_descent(w, 0.5, [2.0, 2.0])
+>>> sess = tf.Session(); sess.run(w.initializer)
+>>> sess.run(step)
+array([0., 1.], dtype=float32)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from teachflow import dtypes
+from teachflow.graph import Operation, Tensor
+from teachflow.ops import registry
+from teachflow.ops.constant_op import convert_to_tensor
+from teachflow.state import Ref
+from teachflow.tensor_shape import TensorShape
+
+# op type -> (argument names, how many leading arguments are variables/slots, scalar arguments)
+SIGNATURES: dict[str, tuple[tuple[str, ...], int, tuple[str, ...]]] = {
+    "ApplyGradientDescent": (("var", "alpha", "delta"), 1, ("alpha",)),
+    "ApplyMomentum": (("var", "accum", "lr", "grad", "momentum"), 2, ("lr", "momentum")),
+    "ApplyAdagrad": (("var", "accum", "lr", "grad"), 2, ("lr",)),
+    "ApplyRMSProp": (
+        ("var", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"),
+        3,
+        ("lr", "rho", "momentum", "epsilon"),
+    ),
+    "ApplyCenteredRMSProp": (
+        ("var", "mg", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"),
+        4,
+        ("lr", "rho", "momentum", "epsilon"),
+    ),
+    "ApplyAdam": (
+        (
+            "var",
+            "m",
+            "v",
+            "beta1_power",
+            "beta2_power",
+            "lr",
+            "beta1",
+            "beta2",
+            "epsilon",
+            "grad",
+        ),
+        3,
+        ("beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon"),
+    ),
+}
+
+
+def _apply_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+    """Scalars must be rank 0; slots and the gradient must have the variable's shape."""
+    names, n_refs, scalars = SIGNATURES[op.type]
+    var = op.inputs[0]
+    shape = var.shape
+    for arg, t in zip(names, op.inputs):
+        if arg in scalars:
+            if t.shape.ndims not in (None, 0):
+                raise registry.shape_error(op, f"Shape must be rank 0 but is rank {t.shape.ndims}")
+        elif t is not var:
+            if not shape.is_compatible_with(t.shape):
+                a, b = shape.as_tuple(), t.shape.as_tuple()
+                if a is not None and b is not None and len(a) != len(b):
+                    msg = f"Shapes must be equal rank, but are {len(a)} and {len(b)}"
+                else:
+                    i, x, y = next(
+                        (i, x, y)
+                        for i, (x, y) in enumerate(zip(a or (), b or ()))
+                        if x is not None and y is not None and x != y
+                    )
+                    msg = (
+                        f"Dimension {i} in both shapes must be equal, but are {x} and {y}. "
+                        f"Shapes are {_bracket(shape)} and {_bracket(t.shape)}."
+                    )
+                raise registry.shape_error(op, msg)
+            shape = shape.merge_with(t.shape)
+    return [(var.dtype.base_dtype._as_ref, shape)]
+
+
+def _bracket(shape: TensorShape) -> str:
+    from teachflow.tensor_shape import bracket
+
+    return bracket(shape)
+
+
+def _read(ref: Any) -> np.ndarray:
+    if ref.__class__ is not Ref:
+        raise ValueError(
+            "an Apply* op needs variables to update, got a plain value (was the variable fed?)"
+        )
+    return ref.read()
+
+
+def _check_grad(var: np.ndarray, grad: np.ndarray, arg: str = "grad") -> None:
+    if var.shape != np.shape(grad):
+        raise ValueError(
+            f"var and {arg} do not have the same shape{list(var.shape)} {list(np.shape(grad))}"
+        )
+
+
+@registry.define(
+    "ApplyGradientDescent", infer=_apply_infer, stateful=True, ref_inputs=(0,)
+)
+def _apply_gradient_descent(var: Ref, alpha: Any, delta: Any) -> Ref:
+    """var <- var - alpha * delta"""
+    v = _read(var)
+    _check_grad(v, delta, "delta")
+    new = np.multiply(delta, alpha, out=np.empty_like(v))
+    var.write(np.subtract(v, new, out=new))
+    return var
+
+
+@registry.define(
+    "ApplyMomentum", infer=_apply_infer, ctx=True, stateful=True, ref_inputs=(0, 1)
+)
+def _apply_momentum(
+    ctx: registry.KernelContext, var: Ref, accum: Ref, lr: Any, grad: Any, momentum: Any
+) -> Ref:
+    """accum <- momentum * accum + grad; var <- var - lr * accum
+    (nesterov: var <- var - lr * grad - lr * momentum * accum)"""
+    v, a = _read(var), _read(accum)
+    _check_grad(v, grad)
+    new_a = np.multiply(a, momentum, out=np.empty_like(a))
+    new_a += grad
+    step = np.multiply(new_a, lr, out=np.empty_like(v))
+    if ctx.attrs.get("use_nesterov"):
+        step *= momentum
+        step += np.multiply(grad, lr)
+    accum.write(new_a)
+    var.write(np.subtract(v, step, out=step))
+    return var
+
+
+@registry.define("ApplyAdagrad", infer=_apply_infer, ctx=True, stateful=True, ref_inputs=(0, 1))
+def _apply_adagrad(ctx: registry.KernelContext, var: Ref, accum: Ref, lr: Any, grad: Any) -> Ref:
+    """accum <- accum + grad^2; var <- var - lr * grad / sqrt(accum)"""
+    v, a = _read(var), _read(accum)
+    _check_grad(v, grad)
+    if ctx.attrs.get("update_slots", True):
+        a = np.add(a, np.square(grad), out=np.empty_like(a))
+        accum.write(a)
+    step = np.multiply(grad, lr, out=np.empty_like(v))
+    step /= np.sqrt(a)
+    var.write(np.subtract(v, step, out=step))
+    return var
+
+
+@registry.define("ApplyRMSProp", infer=_apply_infer, stateful=True, ref_inputs=(0, 1, 2))
+def _apply_rms_prop(
+    var: Ref,
+    ms: Ref,
+    mom: Ref,
+    lr: Any,
+    rho: Any,
+    momentum: Any,
+    epsilon: Any,
+    grad: Any,
+) -> Ref:
+    """ms <- rho * ms + (1 - rho) * grad^2; mom <- momentum * mom + lr * grad / sqrt(ms + eps);
+    var <- var - mom"""
+    v, s, m = _read(var), _read(ms), _read(mom)
+    _check_grad(v, grad)
+    new_s = np.square(grad, out=np.empty_like(s))
+    new_s -= s
+    new_s *= 1 - rho
+    new_s += s
+    denom = np.add(new_s, epsilon)
+    np.sqrt(denom, out=denom)
+    new_m = np.multiply(grad, lr, out=np.empty_like(m))
+    new_m /= denom
+    new_m += np.multiply(m, momentum, out=denom)
+    ms.write(new_s)
+    mom.write(new_m)
+    var.write(np.subtract(v, new_m, out=np.empty_like(v)))
+    return var
+
+
+@registry.define(
+    "ApplyCenteredRMSProp", infer=_apply_infer, stateful=True, ref_inputs=(0, 1, 2, 3)
+)
+def _apply_centered_rms_prop(
+    var: Ref,
+    mg: Ref,
+    ms: Ref,
+    mom: Ref,
+    lr: Any,
+    rho: Any,
+    momentum: Any,
+    epsilon: Any,
+    grad: Any,
+) -> Ref:
+    """mg <- rho * mg + (1 - rho) * grad; ms <- rho * ms + (1 - rho) * grad^2;
+    mom <- momentum * mom + lr * grad / sqrt(ms - mg^2 + eps); var <- var - mom"""
+    v, g_, s, m = _read(var), _read(mg), _read(ms), _read(mom)
+    _check_grad(v, grad)
+    new_s = np.square(grad, out=np.empty_like(s))
+    new_s -= s
+    new_s *= 1 - rho
+    new_s += s
+    new_g = np.subtract(grad, g_, out=np.empty_like(g_))
+    new_g *= 1 - rho
+    new_g += g_
+    denom = np.square(new_g)
+    np.subtract(new_s, denom, out=denom)
+    denom += epsilon
+    np.sqrt(denom, out=denom)
+    new_m = np.multiply(grad, lr, out=np.empty_like(m))
+    new_m /= denom
+    new_m += np.multiply(m, momentum, out=denom)
+    mg.write(new_g)
+    ms.write(new_s)
+    mom.write(new_m)
+    var.write(np.subtract(v, new_m, out=np.empty_like(v)))
+    return var
+
+
+@registry.define("ApplyAdam", infer=_apply_infer, ctx=True, stateful=True, ref_inputs=(0, 1, 2))
+def _apply_adam(
+    ctx: registry.KernelContext,
+    var: Ref,
+    m: Ref,
+    v: Ref,
+    beta1_power: Any,
+    beta2_power: Any,
+    lr: Any,
+    beta1: Any,
+    beta2: Any,
+    epsilon: Any,
+    grad: Any,
+) -> Ref:
+    """m <- beta1 * m + (1 - beta1) * grad; v <- beta2 * v + (1 - beta2) * grad^2;
+    var <- var - lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)"""
+    x, m0, v0 = _read(var), _read(m), _read(v)
+    _check_grad(x, grad)
+    alpha = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
+    new_m = np.subtract(grad, m0, out=np.empty_like(m0))
+    new_m *= 1 - beta1
+    new_m += m0
+    new_v = np.square(grad, out=np.empty_like(v0))
+    new_v -= v0
+    new_v *= 1 - beta2
+    new_v += v0
+    denom = np.sqrt(new_v, out=np.empty_like(x))
+    denom += epsilon
+    if ctx.attrs.get("use_nesterov"):
+        step = np.multiply(grad, 1 - beta1, out=np.empty_like(x))
+        step += np.multiply(new_m, beta1)
+        step *= alpha
+    else:
+        step = np.multiply(new_m, alpha, out=np.empty_like(x))
+    step /= denom
+    m.write(new_m)
+    v.write(new_v)
+    var.write(np.subtract(x, step, out=step))
+    return var
+
+
+# -- public API (tf.raw_ops-style; the optimizers call these) ---------------------------------
+
+
+def _as_ref(x: Any, arg: str, op_type: str) -> Tensor:
+    t = x._ref() if hasattr(x, "_ref") else x
+    if not isinstance(t, Tensor) or not t.dtype.is_ref:
+        raise TypeError(
+            f"Input '{arg}' of '{op_type}' Op requires l-value input\n  Hint: pass a "
+            "tf.Variable (the op writes the new value into it)."
+        )
+    return t
+
+
+def _apply(op_type: str, args: dict[str, Any], attrs: dict[str, Any], name: str | None) -> Tensor:
+    names, n_refs, _ = SIGNATURES[op_type]
+    g = registry.graph_for(list(args.values()))
+    with g.as_default(), g.name_scope(name or op_type) as scope:
+        var = _as_ref(args["var"], "var", op_type)
+        dt = var.dtype.base_dtype
+        inputs = [var]
+        for arg in names[1:]:
+            value = args[arg]
+            if names.index(arg) < n_refs:
+                t = _as_ref(value, arg, op_type)
+            elif isinstance(value, Tensor) or hasattr(value, "_as_tensor"):
+                t = convert_to_tensor(value)
+            else:
+                t = convert_to_tensor(value, dtype=dt, name=arg)
+            if t.dtype.base_dtype != dt:
+                raise TypeError(
+                    f"Input '{arg}' of '{op_type}' Op has type {t.dtype.base_dtype.name} that "
+                    f"does not match type {dt.name} of argument 'var'.\n  Hint: tf.cast it to "
+                    f"{dt.name}."
+                )
+            inputs.append(t)
+        return registry.make1(op_type, inputs, {"T": dt, **attrs}, scope, graph=g)
+
+
+def apply_gradient_descent(
+    var: Any, alpha: Any, delta: Any, use_locking: bool = False, name: str | None = None
+) -> Tensor:
+    """var <- var - alpha * delta; returns the variable's ref."""
+    return _apply(
+        "ApplyGradientDescent",
+        {"var": var, "alpha": alpha, "delta": delta},
+        {"use_locking": use_locking},
+        name,
+    )
+
+
+def apply_momentum(
+    var: Any,
+    accum: Any,
+    lr: Any,
+    grad: Any,
+    momentum: Any,
+    use_locking: bool = False,
+    use_nesterov: bool = False,
+    name: str | None = None,
+) -> Tensor:
+    """accum <- momentum * accum + grad; var <- var - lr * accum."""
+    return _apply(
+        "ApplyMomentum",
+        {"var": var, "accum": accum, "lr": lr, "grad": grad, "momentum": momentum},
+        {"use_locking": use_locking, "use_nesterov": use_nesterov},
+        name,
+    )
+
+
+def apply_adagrad(
+    var: Any,
+    accum: Any,
+    lr: Any,
+    grad: Any,
+    use_locking: bool = False,
+    update_slots: bool = True,
+    name: str | None = None,
+) -> Tensor:
+    """accum <- accum + grad^2; var <- var - lr * grad / sqrt(accum)."""
+    return _apply(
+        "ApplyAdagrad",
+        {"var": var, "accum": accum, "lr": lr, "grad": grad},
+        {"use_locking": use_locking, "update_slots": update_slots},
+        name,
+    )
+
+
+def apply_rms_prop(
+    var: Any,
+    ms: Any,
+    mom: Any,
+    lr: Any,
+    rho: Any,
+    momentum: Any,
+    epsilon: Any,
+    grad: Any,
+    use_locking: bool = False,
+    name: str | None = None,
+) -> Tensor:
+    """ms <- rho ms + (1-rho) grad^2; mom <- momentum mom + lr grad/sqrt(ms+eps); var -= mom."""
+    args = {"var": var, "ms": ms, "mom": mom, "lr": lr, "rho": rho}
+    args.update({"momentum": momentum, "epsilon": epsilon, "grad": grad})
+    return _apply("ApplyRMSProp", args, {"use_locking": use_locking}, name)
+
+
+def apply_centered_rms_prop(
+    var: Any,
+    mg: Any,
+    ms: Any,
+    mom: Any,
+    lr: Any,
+    rho: Any,
+    momentum: Any,
+    epsilon: Any,
+    grad: Any,
+    use_locking: bool = False,
+    name: str | None = None,
+) -> Tensor:
+    """RMSProp normalised by the variance estimate ms - mg^2 instead of ms."""
+    args = {"var": var, "mg": mg, "ms": ms, "mom": mom, "lr": lr, "rho": rho}
+    args.update({"momentum": momentum, "epsilon": epsilon, "grad": grad})
+    return _apply("ApplyCenteredRMSProp", args, {"use_locking": use_locking}, name)
+
+
+def apply_adam(
+    var: Any,
+    m: Any,
+    v: Any,
+    beta1_power: Any,
+    beta2_power: Any,
+    lr: Any,
+    beta1: Any,
+    beta2: Any,
+    epsilon: Any,
+    grad: Any,
+    use_locking: bool = False,
+    use_nesterov: bool = False,
+    name: str | None = None,
+) -> Tensor:
+    """Adam: m, v moving averages of grad and grad^2; var -= lr_t * m / (sqrt(v) + eps)."""
+    args = {"var": var, "m": m, "v": v, "beta1_power": beta1_power}
+    args.update({"beta2_power": beta2_power, "lr": lr, "beta1": beta1, "beta2": beta2})
+    args.update({"epsilon": epsilon, "grad": grad})
+    return _apply(
+        "ApplyAdam", args, {"use_locking": use_locking, "use_nesterov": use_nesterov}, name
+    )

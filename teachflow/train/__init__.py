@@ -1,0 +1,70 @@
+"""``tf.train``: optimizers, the global step, and saving/restoring variables.
+
+>>> import teachflow as tf
+>>> W = tf.Variable(0.0)
+>>> loss = tf.square(W - 3.0)
+>>> train = tf.train.GradientDescentOptimizer(0.25).minimize(loss)
+>>> with tf.Session() as sess:
+...     sess.run(tf.global_variables_initializer())
+...     for _ in range(20):
+...         _ = sess.run(train)
+...     print(round(float(sess.run(W)), 3))
+3.0
+"""
+
+from __future__ import annotations
+
+# ruff: noqa: F401 - this module is the public tf.train namespace
+from typing import Any
+
+from teachflow.train.global_step import (
+    assert_global_step,
+    create_global_step,
+    get_global_step,
+    get_or_create_global_step,
+    global_step,
+)
+from teachflow.train.optimizer import Optimizer
+from teachflow.train.optimizers import (
+    AdagradOptimizer,
+    AdamOptimizer,
+    GradientDescentOptimizer,
+    MomentumOptimizer,
+    RMSPropOptimizer,
+)
+from teachflow.train.saver import (
+    CheckpointState,
+    Saver,
+    SaverDef,
+    checkpoint_exists,
+    get_checkpoint_state,
+    latest_checkpoint,
+    list_variables,
+    load_variable,
+    remove_checkpoint,
+    update_checkpoint_state,
+)
+
+
+# -- names owned by other modules, imported lazily -------------------------------------------
+# ``tf.train.SummaryWriter`` (0.x) is ``tf.summary.FileWriter``; ``tf.train.write_graph`` is
+# the GraphDef writer of ``teachflow.export``. Both are looked up on first use so that
+# ``import teachflow`` does not load the summary/export machinery.
+_LAZY = {
+    "SummaryWriter": ("teachflow.summary", "FileWriter"),
+    "write_graph": ("teachflow.export", "write_graph"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as e:
+            raise AttributeError(
+                f"tf.train.{name} is not available: {module}.{attr} could not be imported ({e})."
+            ) from e
+    raise AttributeError(f"module 'teachflow.train' has no attribute '{name}'")

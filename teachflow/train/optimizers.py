@@ -1,0 +1,302 @@
+"""The optimizers of ``tf.train``: each one update rule (the kernels live in ``training_ops``).
+
+| optimizer | slots of ``W`` | update op |
+|---|---|---|
+| ``GradientDescentOptimizer(lr)`` | - | ``ApplyGradientDescent``: W -= lr * g |
+| ``MomentumOptimizer(lr, momentum)`` | ``W/Momentum`` | ``ApplyMomentum`` |
+| ``AdagradOptimizer(lr)`` | ``W/Adagrad`` | ``ApplyAdagrad`` |
+| ``RMSPropOptimizer(lr)`` | ``W/RMSProp``, ``W/RMSProp_1`` | ``ApplyRMSProp`` |
+| ``AdamOptimizer(lr)`` | ``W/Adam``, ``W/Adam_1`` (+ ``beta1_power``, ``beta2_power``) | ``ApplyAdam`` |
+
+>>> import teachflow as tf
+>>> x = tf.Variable(3.0)
+>>> step = tf.train.MomentumOptimizer(0.1, momentum=0.9).minimize(tf.square(x))
+>>> [v.op.name for v in tf.global_variables()]
+['Variable', 'Variable/Momentum']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teachflow.graph import Operation, Tensor
+from teachflow.ops import training_ops
+from teachflow.ops.constant_op import convert_to_tensor
+from teachflow.train.optimizer import Optimizer
+from teachflow.variables import Variable
+
+
+class GradientDescentOptimizer(Optimizer):
+    """W <- W - learning_rate * dloss/dW.
+
+    >>> import teachflow as tf
+    >>> w = tf.Variable([1.0, 2.0])
+    >>> step = tf.train.GradientDescentOptimizer(0.5).minimize(tf.reduce_sum(w * w))
+    >>> sess = tf.Session(); sess.run(tf.global_variables_initializer()); sess.run(step)
+    >>> sess.run(w)
+    array([0., 0.], dtype=float32)
+    """
+
+    def __init__(
+        self, learning_rate: Any, use_locking: bool = False, name: str = "GradientDescent"
+    ) -> None:
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._learning_rate_tensor: Tensor | None = None
+
+    def _prepare(self) -> None:
+        lr = self._call_if_callable(self._learning_rate)
+        self._learning_rate_tensor = convert_to_tensor(lr, name="learning_rate")
+
+    def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
+        assert self._learning_rate_tensor is not None
+        return training_ops.apply_gradient_descent(
+            var, self._cast(self._learning_rate_tensor, var), grad, use_locking=self._use_locking
+        ).op
+
+
+class MomentumOptimizer(Optimizer):
+    """accum <- momentum * accum + g; W <- W - lr * accum (Nesterov: W -= lr * (g + momentum * accum)).
+
+    >>> import teachflow as tf
+    >>> opt = tf.train.MomentumOptimizer(0.01, momentum=0.9, use_nesterov=True)
+    >>> opt.get_name()
+    'Momentum'
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any,
+        momentum: Any,
+        use_locking: bool = False,
+        name: str = "Momentum",
+        use_nesterov: bool = False,
+    ) -> None:
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._momentum = momentum
+        self._use_nesterov = use_nesterov
+
+    def _create_slots(self, var_list: list[Variable]) -> None:
+        for v in var_list:
+            self._zeros_slot(v, "momentum", self._name)
+
+    def _prepare(self) -> None:
+        lr = self._call_if_callable(self._learning_rate)
+        self._learning_rate_tensor = convert_to_tensor(lr, name="learning_rate")
+        momentum = self._call_if_callable(self._momentum)
+        self._momentum_tensor = convert_to_tensor(momentum, name="momentum")
+
+    def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
+        mom = self.get_slot(var, "momentum")
+        return training_ops.apply_momentum(
+            var,
+            mom,
+            self._cast(self._learning_rate_tensor, var),
+            grad,
+            self._cast(self._momentum_tensor, var),
+            use_locking=self._use_locking,
+            use_nesterov=self._use_nesterov,
+        ).op
+
+
+class AdagradOptimizer(Optimizer):
+    """accum <- accum + g^2; W <- W - lr * g / sqrt(accum) (accum starts at 0.1).
+
+    >>> import teachflow as tf
+    >>> tf.train.AdagradOptimizer(0.1, initial_accumulator_value=0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: initial_accumulator_value must be positive: 0.0
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any,
+        initial_accumulator_value: float = 0.1,
+        use_locking: bool = False,
+        name: str = "Adagrad",
+    ) -> None:
+        if initial_accumulator_value <= 0.0:
+            raise ValueError(
+                f"initial_accumulator_value must be positive: {initial_accumulator_value}"
+            )
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._initial_accumulator_value = initial_accumulator_value
+
+    def _create_slots(self, var_list: list[Variable]) -> None:
+        from teachflow.init_ops import constant_initializer
+
+        for v in var_list:
+            dtype = v.dtype.base_dtype
+            init = constant_initializer(self._initial_accumulator_value, dtype=dtype)
+            self._get_or_make_slot_with_initializer(
+                v, init, v.get_shape(), dtype, "accumulator", self._name
+            )
+
+    def _prepare(self) -> None:
+        lr = self._call_if_callable(self._learning_rate)
+        self._learning_rate_tensor = convert_to_tensor(lr, name="learning_rate")
+
+    def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
+        acc = self.get_slot(var, "accumulator")
+        return training_ops.apply_adagrad(
+            var,
+            acc,
+            self._cast(self._learning_rate_tensor, var),
+            grad,
+            use_locking=self._use_locking,
+        ).op
+
+
+class RMSPropOptimizer(Optimizer):
+    """ms <- decay * ms + (1 - decay) * g^2; mom <- momentum * mom + lr * g / sqrt(ms + eps);
+    W <- W - mom. ``centered=True`` divides by an estimate of the variance instead.
+
+    >>> import teachflow as tf
+    >>> tf.train.RMSPropOptimizer(0.01, decay=0.9).get_name()
+    'RMSProp'
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any,
+        decay: Any = 0.9,
+        momentum: Any = 0.0,
+        epsilon: Any = 1e-10,
+        use_locking: bool = False,
+        centered: bool = False,
+        name: str = "RMSProp",
+    ) -> None:
+        super().__init__(use_locking, name)
+        self._learning_rate = learning_rate
+        self._decay = decay
+        self._momentum = momentum
+        self._epsilon = epsilon
+        self._centered = centered
+
+    def _create_slots(self, var_list: list[Variable]) -> None:
+        from teachflow.init_ops import ones_initializer
+
+        for v in var_list:
+            dtype = v.dtype.base_dtype
+            init_rms = ones_initializer(dtype=dtype)
+            self._get_or_make_slot_with_initializer(
+                v, init_rms, v.get_shape(), dtype, "rms", self._name
+            )
+            if self._centered:
+                self._zeros_slot(v, "mg", self._name)
+            self._zeros_slot(v, "momentum", self._name)
+
+    def _prepare(self) -> None:
+        self._learning_rate_tensor = convert_to_tensor(
+            self._call_if_callable(self._learning_rate), name="learning_rate"
+        )
+        self._decay_tensor = convert_to_tensor(self._call_if_callable(self._decay), name="decay")
+        self._momentum_tensor = convert_to_tensor(
+            self._call_if_callable(self._momentum), name="momentum"
+        )
+        self._epsilon_tensor = convert_to_tensor(
+            self._call_if_callable(self._epsilon), name="epsilon"
+        )
+
+    def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
+        rms = self.get_slot(var, "rms")
+        mom = self.get_slot(var, "momentum")
+        hyper = [
+            self._cast(t, var)
+            for t in (
+                self._learning_rate_tensor,
+                self._decay_tensor,
+                self._momentum_tensor,
+                self._epsilon_tensor,
+            )
+        ]
+        if self._centered:
+            mg = self.get_slot(var, "mg")
+            return training_ops.apply_centered_rms_prop(
+                var, mg, rms, mom, *hyper, grad, use_locking=self._use_locking
+            ).op
+        return training_ops.apply_rms_prop(
+            var, rms, mom, *hyper, grad, use_locking=self._use_locking
+        ).op
+
+
+class AdamOptimizer(Optimizer):
+    """Adam: m, v are moving averages of g and g^2 (slots ``W/Adam``, ``W/Adam_1``);
+    W <- W - lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + epsilon).
+
+    ``beta1_power`` and ``beta2_power`` (beta^t) are variables shared by all the updates.
+
+    >>> import teachflow as tf
+    >>> w = tf.Variable([1.0], name="w")
+    >>> opt = tf.train.AdamOptimizer(0.1)
+    >>> step = opt.minimize(tf.reduce_sum(w * w))
+    >>> opt.get_slot_names(), opt.get_slot(w, "m").name
+    (['m', 'v'], 'w/Adam:0')
+    """
+
+    def __init__(
+        self,
+        learning_rate: Any = 0.001,
+        beta1: Any = 0.9,
+        beta2: Any = 0.999,
+        epsilon: Any = 1e-8,
+        use_locking: bool = False,
+        name: str = "Adam",
+    ) -> None:
+        super().__init__(use_locking, name)
+        self._lr = learning_rate
+        self._beta1 = beta1
+        self._beta2 = beta2
+        self._epsilon = epsilon
+
+    def _get_beta_accumulators(self) -> tuple[Variable, Variable]:
+        b1 = self._get_non_slot_variable("beta1_power")
+        b2 = self._get_non_slot_variable("beta2_power")
+        assert b1 is not None and b2 is not None
+        return b1, b2
+
+    def _create_slots(self, var_list: list[Variable]) -> None:
+        first = min(var_list, key=lambda x: x.name)
+        self._create_non_slot_variable(self._beta1, "beta1_power", first)
+        self._create_non_slot_variable(self._beta2, "beta2_power", first)
+        for v in var_list:
+            self._zeros_slot(v, "m", self._name)
+            self._zeros_slot(v, "v", self._name)
+
+    def _prepare(self) -> None:
+        self._lr_t = convert_to_tensor(self._call_if_callable(self._lr), name="learning_rate")
+        self._beta1_t = convert_to_tensor(self._call_if_callable(self._beta1), name="beta1")
+        self._beta2_t = convert_to_tensor(self._call_if_callable(self._beta2), name="beta2")
+        self._epsilon_t = convert_to_tensor(
+            self._call_if_callable(self._epsilon), name="epsilon"
+        )
+
+    def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
+        m = self.get_slot(var, "m")
+        v = self.get_slot(var, "v")
+        b1, b2 = self._get_beta_accumulators()
+        return training_ops.apply_adam(
+            var,
+            m,
+            v,
+            self._cast(b1, var),
+            self._cast(b2, var),
+            self._cast(self._lr_t, var),
+            self._cast(self._beta1_t, var),
+            self._cast(self._beta2_t, var),
+            self._cast(self._epsilon_t, var),
+            grad,
+            use_locking=self._use_locking,
+        ).op
+
+    def _finish(self, update_ops: list[Operation], name_scope: str) -> Operation:
+        from teachflow.ops.control_ops import group
+
+        b1, b2 = self._get_beta_accumulators()
+        with b1.graph.control_dependencies(update_ops):
+            update_b1 = b1.assign(b1 * self._beta1_t, use_locking=self._use_locking)
+            update_b2 = b2.assign(b2 * self._beta2_t, use_locking=self._use_locking)
+        return group(*update_ops, update_b1, update_b2, name=name_scope)

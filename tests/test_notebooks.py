@@ -1,0 +1,129 @@
+"""The tutorial notebooks: each one runs top to bottom in a fresh kernel, and is stored clean.
+
+A notebook "runs" when every code cell executes without an error, exercises' check cells
+included. The kernel is ``python3``; jupyter_client starts it with this interpreter (the venv's),
+so the notebooks import the teachflow under test.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+EXPECTED = [
+    "01_graph_and_session",
+    "02_tensors_nodes_edges",
+    "03_variables_and_initialization",
+    "04_placeholders_and_feeds",
+    "05_name_scopes",
+    "06_tensorboard",
+    "07_training_linear_regression",
+    "08_neural_network",
+    "09_saving_and_restoring",
+    "10_graduating_to_tensorflow",
+]
+# Japanese versions of the first four: the same code, Japanese prose.
+EXPECTED_JA = EXPECTED[:4]
+
+CELL_TIMEOUT = 120  # seconds per cell
+
+
+def _all_notebooks() -> list[Path]:
+    return sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def _id(path: Path) -> str:
+    return str(path.relative_to(NOTEBOOKS))
+
+
+ALL = _all_notebooks()
+
+
+def _code_cells(nb: nbformat.NotebookNode) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def _without_comments(source: str) -> str:
+    """The code's tokens without comments and blank lines: what the kernel actually runs."""
+    kept = []
+    for tok in tokenize.generate_tokens(io.StringIO(source + "\n").readline):
+        if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.INDENT, tokenize.DEDENT):
+            continue
+        kept.append(tok.string)
+    return " ".join(kept).strip()
+
+
+def test_the_set_is_complete() -> None:
+    names = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+    assert names == EXPECTED
+    assert sorted(p.stem for p in (NOTEBOOKS / "ja").glob("*.ipynb")) == EXPECTED_JA
+
+
+def test_the_notebooks_readme_links_every_notebook() -> None:
+    readme = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
+    links = set(re.findall(r"\]\(([^)]+\.ipynb)\)", readme))
+    assert {_id(p) for p in ALL} <= links, "notebooks/README.md must link every notebook"
+    assert all((NOTEBOOKS / link).exists() for link in links), "a README link is broken"
+
+
+@pytest.mark.parametrize("path", ALL, ids=_id)
+def test_notebook_is_stored_without_outputs(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    dirty = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and (c.outputs or c.execution_count is not None)
+    ]
+    assert not dirty, (
+        f"{_id(path)}: cells {dirty} have outputs; clear them with "
+        "`jupyter nbconvert --clear-output --inplace notebooks/*.ipynb notebooks/ja/*.ipynb`"
+    )
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("name", EXPECTED_JA)
+def test_japanese_version_runs_the_same_code(name: str) -> None:
+    en = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    ja = nbformat.read(NOTEBOOKS / "ja" / f"{name}.ipynb", as_version=4)
+    en_code = [_without_comments(s) for s in _code_cells(en)]
+    ja_code = [_without_comments(s) for s in _code_cells(ja)]
+    assert ja_code == en_code, f"ja/{name}.ipynb: code cells differ from the English notebook"
+    assert any(
+        re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", c.source)
+        for c in ja.cells
+        if c.cell_type == "markdown"
+    ), f"ja/{name}.ipynb has no Japanese prose"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", ALL, ids=_id)
+def test_notebook_runs_top_to_bottom(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    try:
+        client.execute()
+    except CellExecutionError as e:
+        pytest.fail(f"{_id(path)} failed:\n{e}", pytrace=False)
+    ran = [c for c in nb.cells if c.cell_type == "code" and c.execution_count is not None]
+    assert len(ran) == len(_code_cells(nb)), "not every code cell ran"
+    # every exercise's check cell printed its confirmation
+    checks = [c for c in ran if c.source.lstrip().startswith("# check")]
+    assert checks, f"{_id(path)} has no exercise check cell"
+    for cell in checks:
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        assert "Correct!" in text, f"{_id(path)}: a check cell did not pass:\n{cell.source}"
