@@ -34,7 +34,12 @@ if TYPE_CHECKING:
 COLLAPSE_THRESHOLD = 40
 # At most this many boxes are laid out; beyond it top-level scopes collapse, then ops are cut.
 MAX_NODES = 400
-# Edge labels make dot's layout slower (each label is a virtual node): drop them past this.
+# A graph with more boxes than this opens with its biggest scopes collapsed (click to open).
+AUTO_BOXES = 50
+# Edge labels slow dot's layout down (each is a virtual node: 3x for 100 edges). Up to
+# INLINE_LABEL_EDGES edges they are real labels; up to MAX_LABELLED_EDGES they are xlabels,
+# placed after the layout; beyond, edges are not labelled (the info panel has the shapes).
+INLINE_LABEL_EDGES = 40
 MAX_LABELLED_EDGES = 250
 
 KINDS = (
@@ -188,12 +193,58 @@ class _Ids:
                 return cand
 
 
+def _compact(
+    ops: list[Operation],
+    chains: dict[str, list[str]],
+    clusters: set[str],
+    chain: Any,
+    wanted: set[str],
+    auto_boxes: int,
+) -> None:
+    """Collapses the biggest open scopes until at most ``auto_boxes`` boxes are left.
+
+    A big graph then opens as a readable overview (as in TensorBoard), a small one opens whole.
+    """
+    direct: dict[str, int] = {}
+    for op in ops:
+        c = chains[op.name]
+        home = c[-1] if c else ""
+        direct[home] = direct.get(home, 0) + 1
+    children: dict[str, list[str]] = {}
+    for s in sorted(clusters, key=lambda s: s.count("/")):
+        parents = chain(s)[:-1]
+        children.setdefault(parents[-1] if parents else "", []).append(s)
+
+    while True:
+        sizes: dict[str, int] = {}
+
+        def boxes(s: str) -> int:
+            # boxes drawn for cluster s when open (its collapsed children count 1 each)
+            n = direct.get(s, 0)
+            for c in children.get(s, []):
+                n += 1 if c in wanted else boxes(c)
+            sizes[s] = n
+            return n
+
+        total = boxes("")
+        if total <= auto_boxes:
+            return
+        frontier = [s for s in sizes if s and s not in wanted]
+        if not frontier:
+            return
+        best = max(frontier, key=lambda s: (sizes[s], -s.count("/")))
+        if sizes[best] <= 1:
+            return
+        wanted.add(best)
+
+
 def _walk(
     graph: Graph,
     collapsed: Iterable[str] | None,
     threshold: int,
     max_nodes: int,
     with_location: bool,
+    auto_boxes: int = AUTO_BOXES,
 ) -> Drawing:
     ops = graph.get_operations()
     names = {op.name for op in ops}
@@ -227,6 +278,7 @@ def _walk(
         chains[op.name] = chain(op.name)
     if collapsed is None:
         wanted = {s for s in clusters if totals[s] > threshold}
+        _compact(ops, chains, clusters, chain, wanted, auto_boxes)
     else:
         wanted = {s for s in collapsed if s in clusters}
 
@@ -411,7 +463,11 @@ def graph_nodes_edges(
     }
 
 
-def _node_label(node: dict[str, Any], muted: bool) -> str:
+# the colour marking a node's (empty) value line, which the widget fills in while stepping
+VALUE_SLOT_COLOR = "#0b7a35"
+
+
+def _node_label(node: dict[str, Any], muted: bool, slot: bool = False) -> str:
     name = node["name"]
     kind = node["kind"]
     home = node["scope"]
@@ -428,6 +484,7 @@ def _node_label(node: dict[str, Any], muted: bool) -> str:
         sub = sub.replace("_ref", "")
     elif kind == "constant" and node.get("value") is not None:
         sub = f"= {node['value']}"
+        slot = False  # its value is in the label already
     elif node["type"].lower() != _NUMBERED.sub("", short).lower():
         sub = node["type"]
     else:
@@ -435,11 +492,19 @@ def _node_label(node: dict[str, Any], muted: bool) -> str:
     color = "#94a3b8" if muted else "#475569"
     label = f"<B>{_html(short)}</B>" if kind == "scope" else _html(short)
     if sub:
-        label += f'<BR/><FONT POINT-SIZE="9" COLOR="{color}">{_html(sub)}</FONT>'
+        label += f'<BR/><FONT POINT-SIZE="10" COLOR="{color}">{_html(sub)}</FONT>'
+    if slot:
+        # room for a value (no re-layout when it appears): eight no-break spaces
+        label += f'<BR/><FONT POINT-SIZE="11" COLOR="{VALUE_SLOT_COLOR}">{"&#160;" * 8}</FONT>'
     return f"<{label}>"
 
 
-def _render_dot(d: Drawing, highlight: set[str] | None, edge_labels: bool | None) -> str:
+def _render_dot(
+    d: Drawing,
+    highlight: set[str] | None,
+    edge_labels: bool | None,
+    value_slots: set[str] | None = None,
+) -> str:
     import graphviz
     from graphviz import quoting
 
@@ -457,14 +522,14 @@ def _render_dot(d: Drawing, highlight: set[str] | None, edge_labels: bool | None
         "graph",
         rankdir="TB",
         fontname=_FONT,
-        fontsize="11",
-        nodesep="0.3",
+        fontsize="12",
+        nodesep="0.45",
         ranksep="0.4",
         bgcolor="transparent",
         labeljust="l",
     )
-    dot.attr("node", fontname=_FONT, fontsize="12", style="filled", penwidth="1.4", height="0.4")
-    dot.attr("edge", fontname=_FONT, fontsize="9", color="#64748b", arrowsize="0.7")
+    dot.attr("node", fontname=_FONT, fontsize="14", style="filled", penwidth="1.4", height="0.4")
+    dot.attr("edge", fontname=_FONT, fontsize="10", color="#64748b", arrowsize="0.7")
     dot.attr("edge", fontcolor="#475569")
     styles = {}
     for kind, (shape, fill, border) in KIND_STYLE.items():
@@ -474,11 +539,12 @@ def _render_dot(d: Drawing, highlight: set[str] | None, edge_labels: bool | None
     children: dict[str, list[str]] = {}
     for node in d.nodes:
         lit = highlight is None or node["id"] in highlight
+        slot = value_slots is not None and node["kind"] != "scope" and node["name"] in value_slots
         style = styles[node["kind"]]
         if not lit:
             style += " " + muted_style
         line = (
-            f"{q(node['id'])} [label={_node_label(node, not lit)} {style} "
+            f"{q(node['id'])} [label={_node_label(node, not lit, slot)} {style} "
             f'class="tfk-{node["kind"]}"]'
         )
         children.setdefault(node["scope"], []).append(line)
@@ -490,7 +556,7 @@ def _render_dot(d: Drawing, highlight: set[str] | None, edge_labels: bool | None
     def emit(scope: str, indent: str) -> None:
         for c in sub_clusters.get(scope, []):
             short = c["name"].rsplit("/", 1)[-1]
-            label = f'<<B>{_html(short)}</B>  <FONT COLOR="#64748b">[−]</FONT>>'
+            label = f'<<B>{_html(short)}</B>&#160;&#160;<FONT COLOR="#64748b">[−]</FONT>>'
             body.append(f"{indent}subgraph {q(c['id'])} {{\n")
             body.append(
                 f'{indent}\tlabel={label} style="rounded,filled" fillcolor="#f8fafc" '
@@ -507,6 +573,7 @@ def _render_dot(d: Drawing, highlight: set[str] | None, edge_labels: bool | None
         body.append(f'\t"#more" [label={q(note)} shape=plaintext style="" fontcolor="#64748b"]\n')
     if edge_labels is None:
         edge_labels = len(d.edges) <= MAX_LABELLED_EDGES
+    label_attr = "label" if len(d.edges) <= INLINE_LABEL_EDGES else "xlabel"
     for i, e in enumerate(d.edges):
         # the class lets the widget restyle this edge without laying the graph out again
         attrs = [f'class="tfe-{i}"']
@@ -515,7 +582,7 @@ def _render_dot(d: Drawing, highlight: set[str] | None, edge_labels: bool | None
         else:
             if edge_labels:
                 text = e["label"] if e["count"] == 1 else f"{e['count']} tensors"
-                attrs.append(f"label={q(' ' + text)}")
+                attrs.append(f"{label_attr}={q(' ' + text)}")
             if e["ref"]:
                 attrs.append('color="#c2410c"')
             if e["count"] > 1:
@@ -534,13 +601,19 @@ def draw(
     threshold: int = COLLAPSE_THRESHOLD,
     max_nodes: int = MAX_NODES,
     edge_labels: bool | None = None,
+    value_slots: Iterable[str] | None = None,
 ) -> Drawing:
-    """The walk and its DOT source in one :class:`Drawing` (what the GraphView widget uses)."""
+    """The walk and its DOT source in one :class:`Drawing` (what the GraphView widget uses).
+
+    ``value_slots`` (op names) get an empty third label line, coloured
+    :data:`VALUE_SLOT_COLOR`, where the widget writes the op's value while stepping.
+    """
     d = _walk(graph, collapsed, threshold, max_nodes, with_location=False)
     hl = None
     if highlight is not None:
         hl = {d.visible.get(n, n) for n in highlight}
-    d.dot = _render_dot(d, hl, edge_labels)
+    slots = None if value_slots is None else set(value_slots)
+    d.dot = _render_dot(d, hl, edge_labels, slots)
     return d
 
 

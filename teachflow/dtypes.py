@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import numpy as np
@@ -180,7 +181,7 @@ def as_dtype(type_value: Any) -> DType:
         return bool_
     elif type_value in (str, bytes):
         return string
-    else:
+    elif type_value is not None:
         try:
             npd = np.dtype(type_value)
         except (TypeError, ValueError):
@@ -190,7 +191,19 @@ def as_dtype(type_value: Any) -> DType:
                 return string
             if npd in _NP_TO_DTYPE:
                 return _NP_TO_DTYPE[npd]
-    raise TypeError(f"Cannot convert value {type_value!r} to a TensorFlow DType.")
+    hint = _dtype_hint(type_value)
+    raise TypeError(f"Cannot convert value {type_value!r} to a TensorFlow DType.\n  Hint: {hint}")
+
+
+def _dtype_hint(type_value: Any) -> str:
+    names = sorted(_BY_NAME)
+    if isinstance(type_value, str):
+        close = difflib.get_close_matches(type_value, [*names, *_ALIASES], n=1)
+        if close:
+            return f"did you mean tf.{as_dtype(close[0]).name} ('{close[0]}')?"
+    if type_value is None:
+        return "pass a dtype such as tf.float32; None is not a dtype."
+    return "use a tf.DType (tf.float32, tf.int32...) or one of the names " + ", ".join(names) + "."
 
 
 def numpy_name(dtype: DType) -> str:

@@ -17,6 +17,7 @@ np.float32(6.0)
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -69,8 +70,7 @@ class Plan:
             needed.add(op)
             stack.extend(t.op for t in op.inputs if t not in fed and t.op not in needed)
             stack.extend(c for c in op._control_inputs if c not in needed)
-        # creation order is a topological order: an op's inputs always exist before it
-        self.ops: list[Operation] = sorted(needed, key=lambda o: o._id)
+        self.ops: list[Operation] = _topological(needed)
         slot: dict[Tensor, int] = {}
         for t in feeds:
             slot.setdefault(t, len(slot))
@@ -86,7 +86,7 @@ class Plan:
                 outs = slot.get(op._outputs[0], -1)
             else:
                 outs = tuple(slot.get(t, -1) for t in op._outputs)
-            fn = _deref_wrapper(op, registry.bind(op, state))
+            fn = _guard_size(op, _deref_wrapper(op, registry.bind(op, state)))
             step = PlanStep(op, fn, tuple(slot[t] for t in op.inputs), outs)
             step.index = i
             self.steps.append(step)
@@ -97,6 +97,64 @@ class Plan:
         self.copy_fetch = [t.op.opdef.view or t in fed for t in fetches]
         self.ref_fetch = [t.dtype.is_ref for t in fetches]
         self.feed_slots = [slot[t] for t in feeds]
+
+
+def _topological(needed: set[Operation]) -> list[Operation]:
+    """The ops in an order where each comes after its inputs and control inputs.
+
+    Creation order is one (an op's inputs exist before it), unless a control input was added
+    to an existing op afterwards (``op._add_control_input``): then sort, still preferring
+    creation order so that plans read like the program.
+    """
+    ops = sorted(needed, key=lambda o: o._id)
+    if not ops or not ops[0].graph._control_edges_added:
+        return ops
+    waiting = {op: 0 for op in ops}
+    users: dict[Operation, list[Operation]] = {}
+    for op in ops:
+        for dep in {t.op for t in op.inputs} | set(op._control_inputs):
+            if dep in waiting:
+                waiting[op] += 1
+                users.setdefault(dep, []).append(op)
+    ready = [(op._id, op) for op in ops if waiting[op] == 0]
+    heapq.heapify(ready)
+    out: list[Operation] = []
+    while ready:
+        _, op = heapq.heappop(ready)
+        out.append(op)
+        for user in users.get(op, ()):
+            waiting[user] -= 1
+            if waiting[user] == 0:
+                heapq.heappush(ready, (user._id, user))
+    if len(out) != len(ops):  # cannot happen: _add_control_input refuses cycles
+        stuck = sorted((o.name for o in ops if waiting[o]), key=str)
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"Graph is invalid, contains a cycle with {len(stuck)} nodes, including: "
+            + ", ".join(stuck[:3]),
+        )
+    return out
+
+
+def _guard_size(op: Operation, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn``, or a stand-in raising ResourceExhaustedError when a static output shape is larger
+    than ``registry.MAX_TENSOR_BYTES``: a typo like tf.zeros([10**12]) must not freeze the
+    kernel trying to allocate it."""
+    big = [
+        t
+        for t in op._outputs
+        if (n := t.shape.num_elements()) is not None
+        and n * max(t.dtype.size, 1) > registry.MAX_TENSOR_BYTES
+    ]
+    if not big:
+        return fn
+    shape, dtype = big[0].shape.as_list(), big[0].dtype.base_dtype
+
+    def too_large(*args: Any) -> Any:
+        raise registry.oom_error(shape, dtype)
+
+    return too_large
 
 
 def _deref_wrapper(op: Operation, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -294,6 +352,8 @@ class Execution:
         op = op if op is not None else step.op if step is not None else None
         if isinstance(e, errors.OpError):
             return e.at_node(op) if e.op is None and op is not None else e
+        if isinstance(e, MemoryError) and op is not None:
+            return registry.oom_error_from(e, op).at_node(op)
         if op is None or isinstance(e, (KeyboardInterrupt, SystemExit, MemoryError)):
             return e
         cls, msg, hint = _translate(e, op)

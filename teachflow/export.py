@@ -117,6 +117,7 @@ def make_tensor_proto(value: Any, dtype: Any = None) -> Any:
     if dt is None:
         dt = dtypes.string if arr.dtype == object else dtypes.as_dtype(arr.dtype)
     proto = _pb().TensorProto(dtype=dt.as_datatype_enum)
+    proto.tensor_shape.SetInParent()  # present even for a scalar, as TensorFlow writes it
     for d in arr.shape:
         proto.tensor_shape.dim.add(size=int(d))
     flat = arr.reshape(-1)
@@ -274,10 +275,37 @@ def _export_report_uninitialized(b: _Builder, op: Operation) -> None:
     b.node(n, "GatherNd", [const, where], attrs, [[None]])
 
 
+def _export_reduced_shape(b: _Builder, op: Operation) -> None:
+    """The shape of a reduction kept with size-1 dims, as TensorFlow's ``reduced_shape`` builds
+    it: ``DynamicStitch([range(rank), axes mod rank], [shape, ones])``."""
+    shape, axes = op.inputs
+    n = op.name
+    i32, vec = dtypes.int32, [shape.shape]
+    scalar: list[Any] = [[]]
+    ax = _input_name(axes)
+    if axes.dtype.base_dtype != i32:
+        cast = b.fresh(f"{n}/Cast")
+        b.node(cast, "Cast", [ax], {"SrcT": axes.dtype.base_dtype, "DstT": i32}, [axes.shape])
+        ax = cast
+    size, add, mod, shp = (b.fresh(f"{n}/{s}") for s in ("Size", "add", "mod", "Shape"))
+    start, delta, rng = (b.fresh(f"{n}/range/{s}") for s in ("start", "delta", "range"))
+    one, fill = b.fresh(f"{n}/Fill/value"), b.fresh(f"{n}/Fill")
+    b.node(size, "Size", [_input_name(shape), *_control(op)], {"T": i32, "out_type": i32}, scalar)
+    b.node(add, "AddV2", [ax, size], {"T": i32}, [axes.shape])
+    b.node(mod, "FloorMod", [add, size], {"T": i32}, [axes.shape])
+    for name, v in ((start, 0), (delta, 1), (one, 1)):
+        b.node(name, "Const", [], {"value": np.array(v, np.int32), "dtype": i32}, scalar)
+    b.node(rng, "Range", [start, size, delta], {"Tidx": i32}, vec)
+    b.node(shp, "Shape", [mod], {"T": i32, "out_type": i32}, [[axes.shape.ndims]])
+    b.node(fill, "Fill", [shp, one], {"T": i32}, [axes.shape])
+    b.node(n, "DynamicStitch", [rng, mod, _input_name(shape), fill], {"N": 2, "T": i32}, vec)
+
+
 # teachflow-only op types, written as the TensorFlow subgraphs that compute the same thing
 _EXPANSIONS: dict[str, Callable[[_Builder, Operation], None]] = {
     "InitializedValue": _export_initialized_value,
     "ReportUninitializedVariables": _export_report_uninitialized,
+    "ReducedShape": _export_reduced_shape,
 }
 
 

@@ -114,9 +114,7 @@ def gradients(
                 seen.add(op)
                 queue.append(op)
         # an x whose inputs get no gradient ends the walk; so does a stop_gradients tensor
-        stop_ops |= {
-            op for op in from_ops if all(pending[t.op] <= 0 for t in op.inputs)
-        }
+        stop_ops |= {op for op in from_ops if all(pending[t.op] <= 0 for t in op.inputs)}
 
         while queue:
             op = queue.popleft()
@@ -166,6 +164,8 @@ def gradients(
                 if pending[t_in.op] == 0:
                     queue.append(t_in.op)
 
+    # outside the gradients scope, as in TensorFlow: zeros for unconnected xs are "zeros_like"
+    with g.as_default():
         return [_get_grad(grads, x, unconnected) for x in xs_t]
 
 

@@ -342,6 +342,36 @@ class Operation:
         src = linecache.getline(fname, line).strip()
         return f"{fname}:{line}" + (f" ({src})" if src else "")
 
+    def _add_control_input(self, op: Any) -> None:
+        """Makes this op run after ``op`` (TensorFlow's private API, used by some TF1 code).
+
+        Unlike TensorFlow, a control input that would close a cycle is refused here, so a
+        teachflow graph never contains one.
+        """
+        self._add_control_inputs([op])
+
+    def _add_control_inputs(self, ops: Any) -> None:
+        g = self._graph
+        if g._finalized:
+            raise RuntimeError("Graph is finalized and cannot be modified.")
+        new = [_as_control_op(g, c) for c in ops]
+        with g._lock:
+            for c in new:
+                path = _path_between(c, self)
+                if path is not None:
+                    chain = " -> ".join(o.name for o in [self, *reversed(path)])
+                    raise ValueError(
+                        f"Cannot add '{c.name}' as a control input of '{self.name}': "
+                        f"'{c.name}' already depends on '{self.name}', so the graph would "
+                        f"contain a cycle ({chain}, each waiting for the next).\n  Hint: "
+                        "TensorFlow builds such a graph and fails when it runs "
+                        "(InvalidArgumentError: Graph is invalid, contains a cycle); create ops "
+                        "after the ops they depend on instead."
+                    )
+                if c not in self._control_inputs:
+                    self._control_inputs.append(c)
+            g._control_edges_added = True
+
     def run(self, feed_dict: Any = None, session: Any = None) -> None:
         """Runs this op in ``session`` (default: the default session)."""
         from teachflow.session import _run_with_default
@@ -383,6 +413,9 @@ class Graph:
         self.seed: int | None = None
         self._variable_scope_store: Any = None
         self._gradient_uid = 0
+        # set once a control input was added to an existing op: creation order is then no
+        # longer a topological order, and plans sort properly
+        self._control_edges_added = False
 
     # -- building -----------------------------------------------------------------------
     def unique_name(self, name: str, mark_as_used: bool = True) -> str:
@@ -484,6 +517,12 @@ class Graph:
         """Adds an op: name made unique (a trailing '/' means exactly this name)."""
         if self._finalized:
             raise RuntimeError("Graph is finalized and cannot be modified.")
+        if not isinstance(name, str):
+            raise TypeError(
+                f"An op name must be a string, got {name!r} of type {type(name).__name__}.\n"
+                "  Hint: pass name='...' as a keyword; a positional argument may have landed "
+                "in `name`."
+            )
         with self._lock:
             if name.endswith("/"):
                 name = name[:-1]
@@ -586,19 +625,24 @@ class Graph:
 
     # -- collections -----------------------------------------------------------------------
     def add_to_collection(self, name: str, value: Any) -> None:
-        self._collections.setdefault(name, []).append(value)
+        self._collections.setdefault(_collection_key(name), []).append(value)
 
     def add_to_collections(self, names: Any, value: Any) -> None:
         for n in [names] if isinstance(names, str) else set(names):
             self.add_to_collection(n, value)
 
     def get_collection_ref(self, key: str) -> list[Any]:
-        return self._collections.setdefault(key, [])
+        return self._collections.setdefault(_collection_key(key), [])
 
     def get_collection(self, key: str, scope: str | None = None) -> list[Any]:
-        items = self._collections.get(key, [])
+        items = self._collections.get(_collection_key(key), [])
         if scope is None:
             return list(items)
+        if not isinstance(scope, str):
+            raise TypeError(
+                f"A collection scope must be a string (a regular expression on names), got "
+                f"{scope!r} of type {type(scope).__name__}."
+            )
         pattern = re.compile(scope)
         return [x for x in items if hasattr(x, "name") and pattern.match(x.name)]
 
@@ -650,6 +694,37 @@ class Graph:
         from teachflow.drawing import svg_or_none
 
         return svg_or_none(self)
+
+
+def _collection_key(key: Any) -> Any:
+    try:
+        hash(key)
+    except TypeError:
+        raise TypeError(
+            f"A collection key must be a string such as tf.GraphKeys.GLOBAL_VARIABLES, got "
+            f"{key!r} of type {type(key).__name__}."
+        ) from None
+    return key
+
+
+def _path_between(start: Operation, target: Operation) -> list[Operation] | None:
+    """Ops from ``start`` back to ``target`` through inputs and control inputs, if any."""
+    parent: dict[Operation, Operation | None] = {start: None}
+    stack = [start]
+    while stack:
+        op = stack.pop()
+        if op is target:
+            path = []
+            node: Operation | None = op
+            while node is not None:
+                path.append(node)
+                node = parent[node]
+            return path
+        for nxt in [t.op for t in op._inputs] + op._control_inputs:
+            if nxt not in parent:
+                parent[nxt] = op
+                stack.append(nxt)
+    return None
 
 
 def _as_control_op(graph: Graph, c: Any) -> Operation:

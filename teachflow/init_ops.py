@@ -41,7 +41,7 @@ def _dims(shape: Any) -> list[int]:
     dims = TensorShape(shape)
     if not dims.is_fully_defined():
         raise ValueError(f"An initializer needs a fully defined shape, got {dims}.")
-    return [int(d) for d in dims.as_list()]
+    return [int(d) for d in dims.as_list() if d is not None]
 
 
 class Initializer:
@@ -162,9 +162,7 @@ class RandomUniform(Initializer):
 
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
         dt = dtype if dtype is not None else self.dtype
-        return random_ops.random_uniform(
-            _dims(shape), self.minval, self.maxval, dt, seed=self.seed
-        )
+        return random_ops.random_uniform(_dims(shape), self.minval, self.maxval, dt, seed=self.seed)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -191,7 +189,12 @@ class _Normal(Initializer):
         self.dtype = _float_dtype(dtype)
 
     def get_config(self) -> dict[str, Any]:
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed, "dtype": self.dtype.name}
+        return {
+            "mean": self.mean,
+            "stddev": self.stddev,
+            "seed": self.seed,
+            "dtype": self.dtype.name,
+        }
 
 
 class RandomNormal(_Normal):
@@ -217,9 +220,7 @@ class TruncatedNormal(_Normal):
 
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
         dt = _float_dtype(dtype if dtype is not None else self.dtype)
-        return random_ops.truncated_normal(
-            _dims(shape), self.mean, self.stddev, dt, seed=self.seed
-        )
+        return random_ops.truncated_normal(_dims(shape), self.mean, self.stddev, dt, seed=self.seed)
 
 
 def _compute_fans(shape: list[int]) -> tuple[float, float]:

@@ -57,6 +57,13 @@ class Reduction:
 _BROADCAST_ERROR = "weights can not be broadcast to values."
 
 
+def _cast(x: Any, dtype: dtypes.DType) -> Tensor:
+    """``tf.cast``, returning a tensor of the right dtype as is (no name scope used up)."""
+    if isinstance(x, Tensor) and x.dtype.base_dtype == dtype:
+        return x
+    return math_ops.cast(x, dtype)
+
+
 def _check_broadcastable(weights: Tensor, values: Tensor) -> None:
     """The static half of TensorFlow's ``assert_broadcastable``: weights fit values' shape."""
     w, v = weights.shape, values.shape
@@ -97,7 +104,7 @@ def _num_present(losses: Tensor, weights: Tensor) -> Tensor:
 def _num_elements(losses: Tensor) -> Tensor:
     g = losses.graph
     with g.name_scope("num_elements") as scope:
-        return math_ops.cast(array_ops.size(losses, name=scope), losses.dtype)
+        return _cast(array_ops.size(losses, name=scope), losses.dtype.base_dtype)
 
 
 def _safe_div(numerator: Tensor, denominator: Tensor, name: str = "value") -> Tensor:
@@ -185,8 +192,8 @@ def compute_weighted_loss(
     with g.as_default(), g.name_scope(scope or "weighted_loss"):
         values = convert_to_tensor(losses)
         input_dtype = values.dtype.base_dtype
-        values = math_ops.cast(values, dtypes.float32)
-        w = math_ops.cast(weights, dtypes.float32)
+        values = _cast(values, dtypes.float32)
+        w = _cast(weights, dtypes.float32)
         _check_broadcastable(w, values)
         weighted = math_ops.multiply(values, w)
         if reduction == Reduction.NONE:
@@ -200,7 +207,7 @@ def compute_weighted_loss(
                 loss = _safe_mean(loss, _num_present(values, w))
             elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
                 loss = _safe_mean(loss, _num_elements(values))
-        loss = math_ops.cast(loss, input_dtype)
+        loss = _cast(loss, input_dtype)
         add_loss(loss, loss_collection)
         return loss
 
@@ -213,8 +220,8 @@ def _not_none(**args: Any) -> None:
 
 def _pair(labels: Any, predictions: Any) -> tuple[Tensor, Tensor]:
     """Both as float32 tensors of compatible shapes."""
-    p = math_ops.cast(predictions, dtypes.float32)
-    y = math_ops.cast(labels, dtypes.float32)
+    p = _cast(predictions, dtypes.float32)
+    y = _cast(labels, dtypes.float32)
     p.shape.assert_is_compatible_with(y.shape)
     return y, p
 
@@ -309,7 +316,7 @@ def sigmoid_cross_entropy(
     g = registry.graph_for([multi_class_labels, logits, weights])
     with g.as_default(), g.name_scope(scope or "sigmoid_cross_entropy_loss") as sc:
         x = convert_to_tensor(logits)
-        y = math_ops.cast(multi_class_labels, x.dtype)
+        y = _cast(multi_class_labels, x.dtype.base_dtype)
         x.shape.assert_is_compatible_with(y.shape)
         if label_smoothing > 0:
             y = y * (1 - label_smoothing) + 0.5 * label_smoothing
@@ -341,7 +348,7 @@ def softmax_cross_entropy(
     g = registry.graph_for([onehot_labels, logits, weights])
     with g.as_default(), g.name_scope(scope or "softmax_cross_entropy_loss") as sc:
         x = convert_to_tensor(logits)
-        y = math_ops.cast(onehot_labels, x.dtype)
+        y = _cast(onehot_labels, x.dtype.base_dtype)
         x.shape.assert_is_compatible_with(y.shape)
         if label_smoothing > 0:
             classes = y.shape[-1].value if y.shape.ndims else None

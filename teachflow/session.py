@@ -110,7 +110,19 @@ class BaseSession:
 
     def __init__(self, target: str = "", graph: Graph | None = None, config: Any = None):
         if graph is not None and not isinstance(graph, Graph):
-            raise TypeError(f"graph must be a tf.Graph, but got {type(graph)}")
+            raise TypeError(
+                f'Argument `graph` must be a tf.Graph, but got "{type(graph).__name__}"\n'
+                "  Hint: pass the graph itself, e.g. tf.Session(graph=g) with g = tf.Graph()."
+            )
+        if not isinstance(target, (str, bytes)):
+            raise TypeError(
+                f'Argument `target` must be a string, but got "{type(target).__name__}"\n'
+                "  Hint: teachflow runs in this process; leave target out (or pass '')."
+            )
+        if config is not None and type(config).__name__ != "ConfigProto":
+            raise TypeError(
+                f'Argument `config` must be a tf.ConfigProto, but got "{type(config).__name__}"'
+            )
         self._graph = graph if graph is not None else get_default_graph()
         self._closed = False
         self._state = SessionState()
@@ -169,10 +181,16 @@ class BaseSession:
         return _SessionExecution(plan, feed_values, spec.build, self)
 
     def _feeds(self, feed_dict: Any) -> tuple[list[Tensor], list[Any]]:
-        if not feed_dict:
+        if feed_dict is None:
             return [], []
         if not isinstance(feed_dict, Mapping):
-            raise TypeError(f"feed_dict must be a dictionary, got {type(feed_dict).__name__}.")
+            if isinstance(feed_dict, (list, tuple)) and not feed_dict:
+                return [], []  # TensorFlow lets an empty list through
+            raise TypeError(
+                "FlattenDictItems: 'dict' must be a dictionary or collection.Mapping type "
+                f"object, instead of '{type(feed_dict).__name__}'.\n  Hint: feed_dict maps "
+                "tensors to values: sess.run(y, feed_dict={x: [1.0, 2.0]})."
+            )
         tensors, values = [], []
         for key, val in feed_dict.items():
             t = self._feed_key(key)
@@ -260,35 +278,74 @@ class BaseSession:
 
 
 class _SessionExecution(Execution):
-    def _run_silently(self) -> Any:
+    """An execution that belongs to a session: stepping it after ``close()`` is an error."""
+
+    def step(self) -> Any:
         self.session._check_open()
+        return super().step()
+
+    def run_to_end(self) -> Any:
+        self.session._check_open()
+        return super().run_to_end()
+
+    def _run_silently(self) -> Any:
         return self.run_to_end()
 
 
 def _feed_value(t: Tensor, val: Any) -> Any:
+    """``val`` as a numpy array of ``t``'s dtype, with TensorFlow's checks (and error classes)."""
     dt = t.dtype.base_dtype
+    if isinstance(val, int) and not isinstance(val, bool) and dt == dtypes.string:
+        raise _int_feed_error(val, dt)
     try:
         if dt == dtypes.string:
             arr = np.asarray(val, dtype=object)
             if arr.dtype.kind in "U":
                 arr = arr.astype(object)
         else:
+            if dt.is_integer and _has_non_finite(val):
+                raise ValueError(
+                    f"Cannot feed {_short(val)} to Tensor '{t.name}' of dtype {dt.name}: NaN "
+                    "and infinity have no integer value.\n  Hint: feed a float placeholder, or "
+                    "replace them first (np.nan_to_num)."
+                )
             with np.errstate(all="ignore"):
                 arr = np.asarray(val, dtype=dt.np)
-    except (ValueError, TypeError, OverflowError) as e:
+    except OverflowError:
+        raise _int_feed_error(val, dt) from None
+    except (ValueError, TypeError) as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise ValueError(
+        if first.startswith("Cannot feed"):
+            raise
+        raise type(e)(
             f"Cannot feed {_short(val)} to Tensor '{t.name}' of dtype {dt.name}: {first}\n"
             "  Hint: feed a number, a rectangular list or a numpy array of that dtype."
         ) from None
+    if isinstance(val, int) and not isinstance(val, bool) and arr != val:
+        raise _int_feed_error(val, dt)
     if not t.shape.is_compatible_with(arr.shape):
         raise ValueError(
             f"Cannot feed value of shape {arr.shape} for Tensor '{t.name}', which has shape "
             f"'{t.shape}'"
         )
-    if arr.ndim == 0 and not isinstance(val, np.ndarray):
-        return arr
     return arr
+
+
+def _int_feed_error(val: Any, dt: dtypes.DType) -> TypeError:
+    return TypeError(
+        f"Type of feed value {_short(val)} with type {type(val)} is not compatible with Tensor "
+        f"type {dt.np.type}. Try explicitly setting the type of the feed tensor to a larger "
+        "type (e.g. int64)."
+    )
+
+
+def _has_non_finite(val: Any) -> bool:
+    """Whether a float value (Python or numpy, possibly nested) holds NaN or infinity."""
+    try:
+        arr = np.asarray(val)
+    except (ValueError, TypeError):
+        return False
+    return arr.dtype.kind in "fc" and not bool(np.isfinite(arr).all())
 
 
 def _short(val: Any) -> str:

@@ -29,7 +29,10 @@ class Dimension:
                     f"got value '{value!r}' with type '{type(value)}'"
                 ) from None
             if value < 0:
-                raise ValueError(f"Dimension {value} must be >= 0")
+                raise ValueError(
+                    f"Dimension {value} must be >= 0\n  Hint: sizes count elements; write None "
+                    "for a size not known yet (-1 means 'infer this size' only in tf.reshape)."
+                )
         self._value: int | None = value
 
     @property
@@ -111,6 +114,11 @@ class TensorShape:
         elif isinstance(dims, TensorShape):
             self._dims = dims._dims
         else:
+            if isinstance(dims, (str, bytes)):
+                raise TypeError(
+                    f"Failed to convert {dims!r} to a shape: a shape is a single dimension "
+                    "(e.g. 10) or a list of dimensions (e.g. [1, 10, None]), not a string."
+                )
             try:
                 items = list(dims)
             except TypeError:

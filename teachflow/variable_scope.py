@@ -531,7 +531,9 @@ class _PureVariableScope:
                     regularizer=old.regularizer,
                     custom_getter=old.custom_getter,
                     name_scope=(
-                        self._name_or_scope if self._old_name_scope is None else self._old_name_scope
+                        self._name_or_scope
+                        if self._old_name_scope is None
+                        else self._old_name_scope
                     ),
                     dtype=old.dtype,
                 ),
@@ -717,4 +719,3 @@ class variable_scope:  # noqa: N801 - TensorFlow's public name
                     self._name_scope_ctx = None
             finally:
                 self._graph_ctx.__exit__(None, None, None)
-

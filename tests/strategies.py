@@ -65,14 +65,6 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
 
-def trunc_div(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """C-style integer division (TensorFlow's RealDiv on integers); true division on floats."""
-    if np.asarray(x).dtype.kind not in "iu":
-        return np.true_divide(x, y)
-    q = np.trunc(np.true_divide(x, y))
-    return q.astype(np.result_type(x, y))
-
-
 def int_mean(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
     """TensorFlow's mean: integers sum exactly, then divide truncating toward zero."""
     if x.dtype.kind not in "iu":
@@ -111,7 +103,7 @@ BINARY = [
     Binary("add", np.add, REAL),
     Binary("subtract", np.subtract, REAL),
     Binary("multiply", np.multiply, REAL),
-    Binary("realdiv", trunc_div, FLOATS + SIGNED, y_nonzero=True),
+    Binary("realdiv", np.true_divide, FLOATS, y_nonzero=True),
     Binary("floordiv", np.floor_divide, FLOATS + SIGNED, y_nonzero=True, grad=False),
     Binary("floormod", np.mod, FLOATS + SIGNED, y_nonzero=True),
     Binary("pow", np.power, FLOATS, x_range=(0.25, 3.0), y_range=(-2.0, 2.0)),
@@ -179,7 +171,8 @@ def shapes(min_dims: int = 0, max_dims: int = 3, max_side: int = 4) -> st.Search
 @st.composite
 def broadcastable_shapes(draw: Any, max_dims: int = 3) -> tuple[tuple[int, ...], ...]:
     """Two shapes numpy (and TensorFlow) broadcast together, like (2, 1, 3) and (4, 1)."""
-    x, y = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=max_dims, max_side=4))
+    drawn = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=max_dims, max_side=4))
+    x, y = drawn.input_shapes
     return x, y
 
 

@@ -88,9 +88,7 @@ def test_integer_uniform_initializer():
     assert x.dtype == np.int32 and x.min() >= 0 and x.max() <= 9
 
 
-@pytest.mark.parametrize(
-    "mode,fan", [("fan_in", 400), ("fan_out", 300), ("fan_avg", 350)]
-)
+@pytest.mark.parametrize("mode,fan", [("fan_in", 400), ("fan_out", 300), ("fan_avg", 350)])
 @pytest.mark.parametrize("distribution", ["truncated_normal", "untruncated_normal", "uniform"])
 def test_variance_scaling_stddev(mode, fan, distribution):
     init = tf.variance_scaling_initializer(scale=2.0, mode=mode, distribution=distribution, seed=1)

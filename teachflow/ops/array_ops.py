@@ -51,12 +51,55 @@ def _invalid(message: str, hint: str) -> errors.InvalidArgumentError:
     return errors.InvalidArgumentError(None, None, message, hint)
 
 
-def _constant_value(t: Tensor) -> np.ndarray | None:
-    """``registry.constant_value``, also seeing through Cast (tf.range casts its arguments)."""
-    if t.op.type == "Cast":
-        v = _constant_value(t.op.inputs[0])
-        return None if v is None else np.asarray(v).astype(t.dtype.np)
-    return registry.constant_value(t)
+_FOLD_DEPTH = 8  # how far back static shape inference evaluates constant subgraphs
+_FOLD_SIZE = 1000  # and the largest value it computes while building
+
+
+def _constant_value(t: Tensor, depth: int = _FOLD_DEPTH) -> np.ndarray | None:
+    """The value of ``t`` when it only depends on constants (evaluated while building).
+
+    Like TensorFlow's shape inference, small stateless subgraphs (``i + 1``, a Cast, a Pack)
+    are evaluated, so ``x[1:i + 1]`` with a constant ``i`` has a known shape.
+    """
+    known = registry.constant_value(t)
+    if known is not None or depth == 0:
+        return known
+    op = t.op
+    d = op.opdef
+    if d.stateful or not op.inputs or op.type.startswith("Placeholder") or t.dtype.is_ref:
+        return None
+    if t.shape.num_elements() is None or (t.shape.num_elements() or 0) > _FOLD_SIZE:
+        return None
+    args = [_constant_value(x, depth - 1) for x in op.inputs]
+    if any(a is None for a in args):
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            out = registry.bind(op, None)(*args)
+    except Exception:  # noqa: BLE001 - the run-time error is reported when the graph runs
+        return None
+    out = out[t.value_index] if isinstance(out, (tuple, list)) else out
+    return np.asarray(out)
+
+
+def _partial_shape(t: Tensor) -> list[int | None] | None:
+    """A 1-D shape tensor's elements that are known while building (TensorFlow's partial shape).
+
+    ``tf.stack([tf.shape(x)[0], 2])`` gives ``[None, 2]``; None when even the length is unknown.
+    """
+    known = _ints(t)
+    if known is not None:
+        return list(known)
+    op = t.op
+    if op.type == "Shape" and op.inputs[0].shape.ndims is not None:
+        return op.inputs[0].shape.as_list()
+    if op.type == "Pack" and op.attrs.get("axis", 0) == 0:
+        return [_int(x) for x in op.inputs]
+    if op.type == "ConcatV2":
+        parts = [_partial_shape(x) for x in op.inputs[:-1]]
+        if all(p is not None for p in parts):
+            return [d for p in parts for d in p or []]
+    return None
 
 
 def _ints(t: Tensor) -> list[int] | None:
@@ -311,6 +354,10 @@ def _fill_infer(op: Operation) -> Outs:
             "tf.fill takes one scalar value; to repeat a tensor use tf.tile.",
         )
     known = _constant_value(dims)
+    if known is None:
+        partial = _partial_shape(dims)
+        if partial is not None:
+            return [(value.dtype.base_dtype, TensorShape(partial))]
     if known is not None:
         if np.any(known < 0):
             raise ValueError(
@@ -362,7 +409,7 @@ def _filled(shape: Any, dtype: Any, value: Any, name: str) -> Tensor:
     g = _graph(shape)
     with g.as_default(), g.name_scope(name) as scope:
         if _has_tensor(shape):
-            dims = convert_to_tensor(shape, name="shape" if is_tensor(shape) else None)
+            dims = convert_to_tensor(shape)
             if dims.shape.ndims == 0:
                 dims = reshape(dims, [-1])
             return fill(dims, constant(value, dtype=dt), name=scope)
@@ -411,6 +458,9 @@ def _reshape_infer(op: Operation) -> Outs:
     known = _constant_value(shp)
     dt = x.dtype.base_dtype
     if known is None:
+        partial = _partial_shape(shp)
+        if partial is not None:
+            return [(dt, TensorShape([None if d is None or d < 0 else d for d in partial]))]
         n = shp.shape[0].value if shp.shape.ndims == 1 else None
         return [(dt, TensorShape(None if n is None else [None] * n))]
     dims = [int(d) for d in np.asarray(known).reshape(-1)]
@@ -559,6 +609,12 @@ def _nested_dtype(values: Any) -> dtypes.DType | None:
     return convert_to_tensor(values).dtype.base_dtype if is_tensor(values) else None
 
 
+def _flat_tensors(values: Any) -> list[Any]:
+    if isinstance(values, (list, tuple)):
+        return [t for v in values for t in _flat_tensors(v)]
+    return [values] if is_tensor(values) else []
+
+
 def _autopack(values: Sequence[Any], dtype: dtypes.DType | None, name: str) -> Any:
     """A (nested) list holding tensors as one tensor, as TensorFlow packs it (names ``0``...)."""
     g = _graph(*values)
@@ -605,12 +661,15 @@ def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
                 except (TypeError, ValueError):
                     pass  # ragged: the Pack below gives TensorFlow's shape error
             else:
+                _check_same_dtypes("Pack", _flat_tensors(values))
                 return _autopack(values, _nested_dtype(values), name)  # type: ignore[no-any-return]
         first = convert_to_tensor(values[0], name=name)
         if first.shape.ndims is not None:
             _norm_axis(axis, first.shape.ndims + 1)
         with g.name_scope(name) as scope:
-            ts = convert_inputs("Pack", [(f"values_{i}", v) for i, v in enumerate(values)])
+            ts = convert_inputs(
+                "Pack", [(f"values_{i}", v) for i, v in enumerate(values)], any_tensor_decides=True
+            )
             return _pack(ts, axis, scope)
 
 
@@ -657,7 +716,7 @@ def _unpack_kernel(ctx: registry.KernelContext, x: np.ndarray) -> tuple[np.ndarr
             "num must equal the size of the unstacked axis.",
         )
     head = (slice(None),) * axis
-    return tuple(x[(*head, i, Ellipsis)] for i in range(num))
+    return tuple(x[head + (i, Ellipsis)] for i in range(num))
 
 
 def unstack(
@@ -1048,7 +1107,8 @@ def _concat_infer(op: Operation) -> Outs:
     if axis < -rank:
         raise _shape_error(
             op,
-            f"ConcatOp : Expected concatenating dimensions in the range [{-rank}, {rank}), but got {axis}",
+            "ConcatOp : Expected concatenating dimensions in the range "
+            f"[{-rank}, {rank}), but got {axis}",
             _CONCAT_HINT,
         )
     a = axis + rank if axis < 0 else axis
@@ -1059,9 +1119,10 @@ def _concat_infer(op: Operation) -> Outs:
             total = None
             continue
         dims = v.shape.as_list()
-        total = None if total is None or dims[a] is None else total + dims[a]
+        d = dims[a]
+        total = None if total is None or d is None else total + d
         rest = _merge(op, rest, TensorShape(dims[:a] + dims[a + 1 :]), _CONCAT_HINT)
-    out = rest.as_list() if rest.ndims is not None else [None] * (rank - 1)
+    out: list[int | None] = rest.as_list() if rest.ndims is not None else [None] * (rank - 1)
     out.insert(a, total)
     return [(dt, TensorShape(out))]
 
@@ -1094,20 +1155,26 @@ def _concat_kernel(*args: np.ndarray) -> np.ndarray:
     r = np.ndim(xs[0])
     if not -r <= axis < r:
         raise _invalid(
-            f"ConcatOp : Expected concatenating dimensions in the range [{-r}, {r}), but got {axis}",
+            f"ConcatOp : Expected concatenating dimensions in the range [{-r}, {r}), but got "
+            f"{axis}",
             _CONCAT_HINT,
         )
     a = axis + r if axis < 0 else axis
     first = np.shape(xs[0])
     for i, x in enumerate(xs[1:], 1):
         s = np.shape(x)
-        shapes = f"shape[0] = {bracket(TensorShape(first))} vs. shape[{i}] = {bracket(TensorShape(s))}"
+        shapes = (
+            f"shape[0] = {bracket(TensorShape(first))} vs. shape[{i}] = {bracket(TensorShape(s))}"
+        )
         if len(s) != r:
-            raise _invalid(f"ConcatOp : Ranks of all input tensors should match: {shapes}", _CONCAT_HINT)
+            raise _invalid(
+                f"ConcatOp : Ranks of all input tensors should match: {shapes}", _CONCAT_HINT
+            )
         bad = [k for k in range(r) if k != a and s[k] != first[k]]
         if bad:
             raise _invalid(
-                f"ConcatOp : Dimension {bad[0]} in both shapes must be equal: {shapes}", _CONCAT_HINT
+                f"ConcatOp : Dimension {bad[0]} in both shapes must be equal: {shapes}",
+                _CONCAT_HINT,
             )
     return np.concatenate(xs, axis=a)
 
@@ -1137,7 +1204,9 @@ def concat(values: Any, axis: Any = None, name: str = "concat") -> Tensor:
             return identity(values[0], name=name)
     with g.as_default(), g.name_scope(name) as scope:
         _check_same_dtypes("ConcatV2", values)
-        ts = convert_inputs("ConcatV2", [(f"values_{i}", v) for i, v in enumerate(values)])
+        ts = convert_inputs(
+            "ConcatV2", [(f"values_{i}", v) for i, v in enumerate(values)], any_tensor_decides=True
+        )
         ax = _index_input(axis, "axis", "axis", "ConcatV2")
         return _gen(
             "ConcatV2",
@@ -1221,7 +1290,8 @@ def _split_sizes(sizes: list[int], d: int | None) -> list[int | None]:
     unknown = [i for i, s in enumerate(sizes) if s == -1]
     if len(unknown) > 1:
         raise ValueError(
-            f"Only one dimensions can have a value of -1. Second one found at dimension {unknown[1]}"
+            "Only one dimensions can have a value of -1. Second one found at dimension "
+            f"{unknown[1]}"
         )
     if d is None:
         return [None if s == -1 else s for s in sizes]
@@ -1369,7 +1439,8 @@ def _tile_kernel(x: np.ndarray, multiples: np.ndarray) -> np.ndarray:
     m = [int(k) for k in np.asarray(multiples).reshape(-1)]
     if len(m) != x.ndim:
         raise _invalid(
-            f"Expected multiples argument to be a vector of length {x.ndim} but got length {len(m)}",
+            f"Expected multiples argument to be a vector of length {x.ndim} but got length "
+            f"{len(m)}",
             "give one multiple per dimension.",
         )
     for i, k in enumerate(m):
@@ -1757,7 +1828,8 @@ def _strided_infer(op: Operation) -> Outs:
         shapes = ", ".join(bracket(t.shape) for t in (b, e, s))
         raise _shape_error(
             op,
-            f"Expected begin, end, and strides to be 1D equal size tensors, but got shapes {shapes} instead.",
+            "Expected begin, end, and strides to be 1D equal size tensors, but got shapes "
+            f"{shapes} instead.",
             "give begin, end and strides one entry per indexed dimension.",
         )
     strides = _ints(s)
@@ -1941,6 +2013,7 @@ def slice_helper(tensor: Any, slice_spec: Any, var: Any = None) -> Tensor:
             masks["new_axis_mask"] |= bit
         else:
             _check_index(s)
+            s = int(s) if isinstance(s, (Dimension, np.integer)) else s
             begin.append(s)
             end.append(s + 1)
             strides.append(1)
@@ -1954,7 +2027,19 @@ def slice_helper(tensor: Any, slice_spec: Any, var: Any = None) -> Tensor:
         else:
             empty = constant([], dtype=dtypes.int32)
             packed = [empty, empty, empty]
-        return strided_slice(tensor, *packed, **masks, var=var, name=scope)
+        return strided_slice(
+            tensor,
+            packed[0],
+            packed[1],
+            packed[2],
+            begin_mask=masks["begin_mask"],
+            end_mask=masks["end_mask"],
+            ellipsis_mask=masks["ellipsis_mask"],
+            new_axis_mask=masks["new_axis_mask"],
+            shrink_axis_mask=masks["shrink_axis_mask"],
+            var=var,
+            name=scope,
+        )
 
 
 # -- gather, gather_nd, scatter_nd -----------------------------------------------------------
@@ -2073,8 +2158,8 @@ def _gather_nd_infer(op: Operation) -> Outs:
     if k > params.shape.ndims:
         raise _shape_error(
             op,
-            f"indices.shape[-1] must be <= params.rank, but saw indices shape: {bracket(indices.shape)} "
-            f"and params shape: {bracket(params.shape)}",
+            "indices.shape[-1] must be <= params.rank, but saw indices shape: "
+            f"{bracket(indices.shape)} and params shape: {bracket(params.shape)}",
             _GATHER_HINT,
         )
     return [(dt, TensorShape(idx[:-1] + params.shape.as_list()[k:]))]
@@ -2107,8 +2192,8 @@ def _nd_index(indices: np.ndarray, target: tuple[int, ...], what: str) -> tuple[
 def _gather_nd_kernel(params: np.ndarray, indices: np.ndarray) -> np.ndarray:
     """f(p, i) = p[i[..., 0], i[..., 1], ...]"""
     params, indices = np.asarray(params), np.asarray(indices)
-    out = params[(*_nd_index(indices, params.shape, "param shape"), Ellipsis)]
-    return out  # type: ignore[no-any-return]
+    index: tuple[Any, ...] = _nd_index(indices, params.shape, "param shape")
+    return params[index + (Ellipsis,)]  # type: ignore[no-any-return]
 
 
 def gather_nd(params: Any, indices: Any, name: str | None = None, batch_dims: int = 0) -> Tensor:
@@ -2142,8 +2227,9 @@ def _scatter_nd_infer(op: Operation) -> Outs:
             if not want.is_compatible_with(updates.shape):
                 raise _shape_error(
                     op,
-                    f"Dimensions [{len(idx) - 1},{updates.shape.ndims}) of updates[shape={bracket(updates.shape)}] "
-                    f"= {bracket(updates.shape)} must match dimensions of indices and shape "
+                    f"Dimensions [{len(idx) - 1},{updates.shape.ndims}) of "
+                    f"updates[shape={bracket(updates.shape)}] = {bracket(updates.shape)} must "
+                    "match dimensions of indices and shape "
                     f"{bracket(want)}",
                     "updates must have shape indices.shape[:-1] + shape[indices.shape[-1]:].",
                 )
@@ -2200,7 +2286,8 @@ def _select_infer(op: Operation) -> Outs:
     if not c.dtype.base_dtype.is_bool:
         raise TypeError(
             f"Input 'condition' of 'Select' Op has type {c.dtype.base_dtype.name} that does not "
-            "match expected type of bool.\n  Hint: build the condition with a comparison, e.g. x > 0."
+            "match expected type of bool.\n  Hint: build the condition with a comparison, "
+            "e.g. x > 0."
         )
     data = _merge(op, t.shape, e.shape, _SELECT_HINT)
     cs = c.shape
@@ -2250,9 +2337,9 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
 
     >>> import teachflow as tf
     >>> c = tf.constant([True, False, True])
-    >>> with tf.Session() as sess:
-    ...     print(sess.run(tf.where(c)).tolist(), sess.run(tf.where(c, [1, 2, 3], [7, 8, 9])).tolist())
-    [[0], [2]] [1, 8, 3]
+    >>> sess = tf.Session()
+    >>> sess.run(tf.where(c)).tolist(), sess.run(tf.where(c, [1, 2, 3], [7, 8, 9])).tolist()
+    ([[0], [2]], [1, 8, 3])
     """
     if x is None and y is None:
         g = _graph(condition)
@@ -2304,7 +2391,10 @@ def boolean_mask(tensor: Any, mask: Any, name: str = "boolean_mask", axis: Any =
         a = 0 if axis is None else int(axis)
         part = tshape[a : a + nm]
         if not part.is_compatible_with(mshape):
-            raise ValueError(f"Shapes {part} and {mshape} are incompatible")
+            raise ValueError(
+                f"Shapes {part} and {mshape} are incompatible\n  Hint: the mask's shape must "
+                f"match the tensor's dimensions from axis {a} on."
+            )
         # the mask's dimensions become one: as many elements as the mask (NOTE: TensorFlow
         # takes their product with Prod; the mask's size is the same number)
         dims = shape(t)
@@ -2442,7 +2532,8 @@ def _range_infer(op: Operation) -> Outs:
     if any(v is None for v in vals):
         return [(dt, TensorShape([None]))]
     try:
-        n = _range_size(*(np.asarray(v).reshape(()).item() for v in vals), dt)
+        a, b, d = (np.asarray(v).reshape(()).item() for v in vals)
+        n = _range_size(a, b, d, dt)
     except ValueError as e:
         raise _shape_error(op, str(e), "delta must step from start toward limit.") from None
     return [(dt, TensorShape([n]))]
@@ -2465,7 +2556,7 @@ def _range_kernel(ctx: registry.KernelContext, start: Any, limit: Any, delta: An
 def range_(
     start: Any, limit: Any = None, delta: Any = 1, dtype: Any = None, name: str = "range"
 ) -> Tensor:
-    """``tf.range``: [start, start + delta, ...) up to ``limit`` (int32 for ints, float32 for floats).
+    """``tf.range``: [start, start + delta, ...) up to ``limit``; int32 or float32 by default.
 
     >>> import teachflow as tf
     >>> tf.Session().run(tf.range(1, 10, 3)).tolist()

@@ -42,14 +42,12 @@ _ALLOWED: dict[str, set[str]] = {
     **dict.fromkeys(
         ["Sqrt", "Rsqrt", "Exp", "Log", "Log1p", "Sin", "Cos", "Tan", "Tanh", "Sigmoid"], _F | _C
     ),
-    # NOTE: TensorFlow builds an integer Reciprocal and fails when it runs; failing while
-    # building is the kinder place to say so.
-    "Reciprocal": _F | _C,
+    # NOTE: TensorFlow builds integer Reciprocal and RealDiv and fails when they run (it has
+    # no such kernel); failing while building is the kinder place to say so.
+    **dict.fromkeys(["Reciprocal", "RealDiv", "Div"], _F | _C),
     "Abs": _F | _S,
     **dict.fromkeys(["Neg", "Sign", "Round", "Pow"], _F | _S | _C),
-    **dict.fromkeys(
-        ["Square", "AddV2", "Sub", "Mul", "RealDiv", "Div", "FloorDiv", "AddN"], _NUMBER
-    ),
+    **dict.fromkeys(["Square", "AddV2", "Sub", "Mul", "FloorDiv", "AddN"], _NUMBER),
     **dict.fromkeys(["Sum", "Mean", "Prod", "Cumsum", "Cumprod"], _NUMBER),
     "Add": _NUMBER | {"string"},
     **dict.fromkeys(["FloorMod", "Maximum", "Minimum", "Max", "Min"], _REAL),
@@ -132,14 +130,6 @@ def _int_safe(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         return fn(x, y)
 
     return kernel
-
-
-def _div(x: Any, y: Any) -> Any:
-    """x / y; integers divide in C style, truncating toward zero (TensorFlow's RealDiv/Div)."""
-    if not _is_int(x):
-        return np.true_divide(x, y)
-    q = np.floor_divide(x, y)
-    return q + ((np.mod(x, y) != 0) & ((np.asarray(x) < 0) != (np.asarray(y) < 0))).astype(q.dtype)
 
 
 def _pow(x: Any, y: Any) -> Any:
@@ -306,7 +296,6 @@ def _y(op: Operation) -> Tensor:
 
 
 _NO_GRAD = not_differentiable
-_truncdiv = _int_safe(_div)
 _floordiv = _int_safe(np.floor_divide)
 _floormod = _int_safe(np.mod)
 
@@ -318,7 +307,7 @@ def _squared_difference(x: Any, y: Any) -> Any:
 # one row per op: kept on one line each
 # fmt: off
 # (TF type, kernel, public names, formula, gradient (op, dy) -> [dx])
-UNARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, Grad]] = [
+UNARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, Grad | None]] = [
     ("Neg", np.negative, ("negative", "neg"), "f(x) = -x", lambda op, dy: [-dy]),
     ("Abs", np.abs, ("abs",), "f(x) = |x|", lambda op, dy: [dy * sign(_x(op))]),
     ("Square", np.square, ("square",), "f(x) = x^2", lambda op, dy: [dy * (2.0 * _x(op))]),
@@ -346,9 +335,10 @@ UNARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, Grad]] = [
     ("Ceil", np.ceil, ("ceil",), "f(x) = ceil(x)", _NO_GRAD),
     ("Round", np.round, (), "f(x) = x rounded half to even", _NO_GRAD),
     ("LogicalNot", np.logical_not, ("logical_not",), "f(x) = not x", _NO_GRAD),
-    ("IsNan", np.isnan, ("is_nan",), "f(x) = x is NaN", _NO_GRAD),
-    ("IsInf", np.isinf, ("is_inf",), "f(x) = x is +-inf", _NO_GRAD),
-    ("IsFinite", np.isfinite, ("is_finite",), "f(x) = x is finite", _NO_GRAD),
+    # no gradient registered at all in TensorFlow: tf.gradients through them is a LookupError
+    ("IsNan", np.isnan, ("is_nan",), "f(x) = x is NaN", None),
+    ("IsInf", np.isinf, ("is_inf",), "f(x) = x is +-inf", None),
+    ("IsFinite", np.isfinite, ("is_finite",), "f(x) = x is finite", None),
 ]
 
 # (TF type, kernel, public names, default op name, formula, gradient (op, dz) -> [dx, dy])
@@ -357,8 +347,8 @@ BINARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, str, Grad]] = 
     ("Add", np.add, (), "Add", "f(x, y) = x + y (also joins strings)", _add_grad),
     ("Sub", np.subtract, ("subtract", "sub"), "Sub", "f(x, y) = x - y", _sub_grad),
     ("Mul", np.multiply, ("multiply", "mul"), "Mul", "f(x, y) = x * y", _mul_grad),
-    ("RealDiv", _truncdiv, ("realdiv",), "RealDiv", "f(x, y) = x / y", _div_grad),
-    ("Div", _truncdiv, (), "Div", "f(x, y) = x / y", _div_grad),
+    ("RealDiv", np.true_divide, ("realdiv",), "RealDiv", "f(x, y) = x / y", _div_grad),
+    ("Div", np.true_divide, (), "Div", "f(x, y) = x / y", _div_grad),
     ("FloorDiv", _floordiv, ("floor_div",), "FloorDiv", "f(x, y) = floor(x / y)", _NO_GRAD),
     ("FloorMod", _floormod, ("floormod", "mod"), "FloorMod", "f(x, y) = x - y*floor(x/y)",
      _floormod_grad),
@@ -420,11 +410,15 @@ def _unary_api(type: str, default_name: str, doc: str, public: str) -> Callable[
     return _named(api, public, doc)
 
 
-def binary_op(type: str, x: Any, y: Any, name: str) -> Tensor:
-    """Converts ``x`` and ``y`` to one dtype inside scope ``name`` and applies ``type``."""
+def binary_op(type: str, x: Any, y: Any, name: str, operator: bool = False) -> Tensor:
+    """Converts ``x`` and ``y`` to one dtype inside scope ``name`` and applies ``type``.
+
+    The first input fixes the dtype (``tf.add(1, x_float)`` is an error, as in TensorFlow);
+    for Python operators (``1 + x_float``) the tensor operand does.
+    """
     g = registry.graph_for([x, y])
     with g.as_default(), g.name_scope(name) as scope:
-        xt, yt = convert_inputs(type, [("x", x), ("y", y)])
+        xt, yt = convert_inputs(type, [("x", x), ("y", y)], any_tensor_decides=operator)
         if type == "AddV2" and xt.dtype.base_dtype == dtypes.string:
             type = "Add"  # AddV2 takes no strings; TensorFlow joins them with Add
         return registry.make1(type, [xt, yt], {"T": xt.dtype.base_dtype}, scope)
@@ -441,7 +435,7 @@ _API: dict[str, Callable[..., Tensor]] = {}
 for _type, _kernel, _names, _formula, _grad in UNARY:
     _k = _unary_kernel(_kernel)
     _k.__doc__ = _formula
-    registry.define(_type, infer=_unary_infer, grad=_real_only(_grad))(_k)
+    registry.define(_type, infer=_unary_infer, grad=_grad and _real_only(_grad))(_k)
     for _n in _names:
         _API[_n] = _unary_api(_type, _type, _formula, _n)
 for _type, _kernel, _names, _default, _formula, _grad in BINARY:
@@ -503,12 +497,15 @@ greater: Callable[..., Tensor] = _API["greater"]
 greater_equal: Callable[..., Tensor] = _API["greater_equal"]
 
 
+_round = _unary_api("Round", "Round", "f(x) = x rounded half to even", "round")
+
+
 def round(x: Any, name: str | None = None) -> Tensor:  # noqa: A001 - TensorFlow's public name
     """f(x) = x rounded half to even; integers are returned unchanged (no new op)."""
     xt = convert_to_tensor(x, name="x")
     if xt.dtype.base_dtype.is_integer:
         return xt
-    return _unary_api("Round", "Round", "", "round")(xt, name)
+    return _round(xt, name)
 
 
 def floordiv(x: Any, y: Any, name: str | None = None) -> Tensor:
@@ -559,9 +556,13 @@ def truediv(x: Any, y: Any, name: str | None = None) -> Tensor:
     >>> tf.truediv(tf.constant(1), tf.constant(2)).dtype
     tf.float64
     """
+    return _truediv(x, y, name or "truediv", operator=False)
+
+
+def _truediv(x: Any, y: Any, name: str, operator: bool) -> Tensor:
     g = registry.graph_for([x, y])
-    with g.as_default(), g.name_scope(name or "truediv") as scope:
-        xt, yt = convert_inputs("RealDiv", [("x", x), ("y", y)])
+    with g.as_default(), g.name_scope(name) as scope:
+        xt, yt = convert_inputs("RealDiv", [("x", x), ("y", y)], any_tensor_decides=operator)
         dt = xt.dtype.base_dtype
         target = _TRUEDIV.get(dt)
         if target is not None:
@@ -592,31 +593,31 @@ def div(x: Any, y: Any, name: str | None = None) -> Tensor:
 
 
 def operator_add(x: Any, y: Any) -> Tensor:
-    return binary_op("AddV2", x, y, "add")
+    return binary_op("AddV2", x, y, "add", operator=True)
 
 
 def operator_sub(x: Any, y: Any) -> Tensor:
-    return binary_op("Sub", x, y, "sub")
+    return binary_op("Sub", x, y, "sub", operator=True)
 
 
 def operator_mul(x: Any, y: Any) -> Tensor:
-    return binary_op("Mul", x, y, "mul")
+    return binary_op("Mul", x, y, "mul", operator=True)
 
 
 def operator_truediv(x: Any, y: Any) -> Tensor:
-    return truediv(x, y, "truediv")
+    return _truediv(x, y, "truediv", operator=True)
 
 
 def operator_floordiv(x: Any, y: Any) -> Tensor:
-    return binary_op("FloorDiv", x, y, "floordiv")
+    return binary_op("FloorDiv", x, y, "floordiv", operator=True)
 
 
 def operator_mod(x: Any, y: Any) -> Tensor:
-    return binary_op("FloorMod", x, y, "mod")
+    return binary_op("FloorMod", x, y, "mod", operator=True)
 
 
 def operator_pow(x: Any, y: Any) -> Tensor:
-    return binary_op("Pow", x, y, "pow")
+    return binary_op("Pow", x, y, "pow", operator=True)
 
 
 def operator_matmul(x: Any, y: Any) -> Tensor:
@@ -624,11 +625,11 @@ def operator_matmul(x: Any, y: Any) -> Tensor:
 
 
 def operator_and(x: Any, y: Any) -> Tensor:
-    return binary_op("LogicalAnd", x, y, "and")
+    return binary_op("LogicalAnd", x, y, "and", operator=True)
 
 
 def operator_or(x: Any, y: Any) -> Tensor:
-    return binary_op("LogicalOr", x, y, "or")
+    return binary_op("LogicalOr", x, y, "or", operator=True)
 
 
 def operator_xor(x: Any, y: Any) -> Tensor:

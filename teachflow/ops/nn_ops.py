@@ -9,8 +9,8 @@ exponentiating, and the logistic loss never exponentiates a positive number.
 >>> y = tf.nn.softmax(tf.constant([[1.0, 2.0, 3.0]]))
 >>> print(y)
 Tensor("Softmax:0", shape=(1, 3), dtype=float32)
->>> tf.Session().run(y).round(3).tolist()
-[[0.09, 0.245, 0.665]]
+>>> print(tf.Session().run(y).round(3))
+[[0.09  0.245 0.665]]
 """
 
 from __future__ import annotations
@@ -207,8 +207,8 @@ def elu(features: Any, name: str | None = None) -> Tensor:
     """Exponential linear unit: f(x) = x if x > 0 else e^x - 1.
 
     >>> import teachflow as tf
-    >>> tf.Session().run(tf.nn.elu([-1.0, 2.0])).round(4).tolist()
-    [-0.6321, 2.0]
+    >>> print(tf.Session().run(tf.nn.elu([-1.0, 2.0])).round(4))
+    [-0.6321  2.    ]
     """
     return _unary_api("Elu", features, name)
 
@@ -249,8 +249,8 @@ def leaky_relu(features: Any, alpha: float = 0.2, name: str | None = None) -> Te
     """Leaky ReLU: f(x) = x if x > 0 else alpha * x (integer inputs become float32).
 
     >>> import teachflow as tf
-    >>> tf.Session().run(tf.nn.leaky_relu([-1.0, 2.0], alpha=0.1)).tolist()
-    [-0.10000000149011612, 2.0]
+    >>> print(tf.Session().run(tf.nn.leaky_relu([-1.0, 2.0], alpha=0.1)))
+    [-0.1  2. ]
     """
     g = registry.graph_for([features])
     with g.as_default(), g.name_scope(name or "LeakyRelu") as scope:
@@ -274,7 +274,7 @@ def softplus(features: Any, name: str | None = None) -> Tensor:
     """f(x) = ln(1 + e^x), a smooth ReLU.
 
     >>> import teachflow as tf
-    >>> float(tf.Session().run(tf.nn.softplus(0.0)).round(4))
+    >>> print(tf.Session().run(tf.nn.softplus(0.0)).round(4))
     0.6931
     """
     return _unary_api("Softplus", features, name)
@@ -393,9 +393,7 @@ def _softmax_api(type: str, logits: Any, axis: Any, name: str | None, dim: Any) 
         return _swap_last(out, ax)
 
 
-def softmax(
-    logits: Any, axis: Any = None, name: str | None = None, dim: Any = None
-) -> Tensor:
+def softmax(logits: Any, axis: Any = None, name: str | None = None, dim: Any = None) -> Tensor:
     """f(x)_i = e^x_i / sum_j e^x_j along ``axis`` (default: the last; ``dim`` is the 0.x name).
 
     >>> import teachflow as tf
@@ -405,14 +403,12 @@ def softmax(
     return _softmax_api("Softmax", logits, axis, name, dim)
 
 
-def log_softmax(
-    logits: Any, axis: Any = None, name: str | None = None, dim: Any = None
-) -> Tensor:
+def log_softmax(logits: Any, axis: Any = None, name: str | None = None, dim: Any = None) -> Tensor:
     """f(x)_i = x_i - ln sum_j e^x_j along ``axis`` (default: the last).
 
     >>> import teachflow as tf
-    >>> tf.Session().run(tf.nn.log_softmax([[0.0, 0.0]])).round(4).tolist()
-    [[-0.6931, -0.6931]]
+    >>> print(tf.Session().run(tf.nn.log_softmax([[0.0, 0.0]])).round(4))
+    [[-0.6931 -0.6931]]
     """
     return _softmax_api("LogSoftmax", logits, axis, name, dim)
 
@@ -442,7 +438,11 @@ def _broadcast_mul(vec: Tensor, mat: Tensor) -> Tensor:
 
 
 def _is_zeros(t: Tensor | None) -> bool:
-    return t is None or t.op.type == "ZerosLike"
+    """Whether an output gradient is known to be zero (the output was not used)."""
+    if t is None or t.op.type == "ZerosLike":
+        return True
+    value = registry.constant_value(t)
+    return value is not None and not np.any(value)
 
 
 def _xent_grad(op: Operation, grad_loss: Tensor, grad_backprop: Tensor | None) -> list[Tensor]:
@@ -565,7 +565,8 @@ def _outer_shape(x: Tensor) -> np.ndarray:
     dims = x.shape.as_list()[:-1]
     if sum(d is None for d in dims) > 1:
         raise NotImplementedError(
-            f"teachflow's cross-entropy supports at most one unknown outer dimension (got {x.shape})."
+            "teachflow's cross-entropy supports at most one unknown outer dimension "
+            f"(got {x.shape})."
         )
     # int32 even when empty (a scalar loss): [] alone would convert to float32
     return np.array([-1 if d is None else d for d in dims], dtype=np.int32)
@@ -578,13 +579,18 @@ def softmax_cross_entropy_with_logits_v2(
 
     >>> import teachflow as tf
     >>> loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=[[0.0, 1.0]], logits=[[0.0, 0.0]])
-    >>> tf.Session().run(loss).round(4).tolist()
+    >>> print(tf.Session().run(loss).round(4))
     [0.6931]
     """
     g = registry.graph_for([labels, logits])
     with g.as_default(), g.name_scope(name or "softmax_cross_entropy_with_logits") as scope:
         x = convert_to_tensor(logits, name="logits")
-        z = convert_to_tensor(labels, dtype=x.dtype.base_dtype, name="labels")
+        z = convert_to_tensor(labels, name="labels")
+        half = x.dtype.base_dtype == dtypes.float16
+        if half:
+            x = math_ops.cast(x, dtypes.float32)
+        if z.dtype.base_dtype != x.dtype.base_dtype:
+            z = math_ops.cast(z, x.dtype.base_dtype)
         if x.shape.ndims == 0:
             raise ValueError("logits must have at least one dimension (the classes).")
         ax = _resolve_axis(axis, dim)
@@ -604,7 +610,8 @@ def softmax_cross_entropy_with_logits_v2(
         )
         target = np.array([-1], np.int32) if x.shape.ndims == 2 else _outer_shape(x)
         # TensorFlow's graph has the same three reshapes: Reshape, Reshape_1 and this Reshape_2
-        return array_ops.reshape(op.outputs[0], target)
+        loss = array_ops.reshape(op.outputs[0], target)
+        return math_ops.cast(loss, dtypes.float16) if half else loss
 
 
 def softmax_cross_entropy_with_logits(
@@ -641,7 +648,7 @@ def sparse_softmax_cross_entropy_with_logits(
 
     >>> import teachflow as tf
     >>> loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[1], logits=[[0.0, 0.0]])
-    >>> tf.Session().run(loss).round(4).tolist()
+    >>> print(tf.Session().run(loss).round(4))
     [0.6931]
     """
     _named_only("sparse_softmax_cross_entropy_with_logits", _sentinel, labels, logits)
@@ -682,7 +689,7 @@ def sigmoid_cross_entropy_with_logits(
 
     >>> import teachflow as tf
     >>> loss = tf.nn.sigmoid_cross_entropy_with_logits(labels=[1.0], logits=[0.0])
-    >>> tf.Session().run(loss).round(4).tolist()
+    >>> print(tf.Session().run(loss).round(4))
     [0.6931]
     """
     _named_only("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
@@ -691,9 +698,7 @@ def sigmoid_cross_entropy_with_logits(
         x = convert_to_tensor(logits, name="logits")
         z = convert_to_tensor(labels, name="labels")
         if not x.shape.is_compatible_with(z.shape):
-            raise ValueError(
-                f"logits and labels must have the same shape ({x.shape} vs {z.shape})"
-            )
+            raise ValueError(f"logits and labels must have the same shape ({x.shape} vs {z.shape})")
         zeros = array_ops.zeros_like(x, dtype=x.dtype)
         cond = x >= zeros
         relu_logits = array_ops.where(cond, x, zeros)
@@ -796,9 +801,7 @@ def _bias_add_grad_grad(op: Operation, grad: Tensor) -> list[Tensor]:
     return [grad * array_ops.ones_like(x)]
 
 
-@registry.define(
-    "BiasAddGrad", infer=_bias_add_grad_infer, grad=_bias_add_grad_grad, ctx=True
-)
+@registry.define("BiasAddGrad", infer=_bias_add_grad_infer, grad=_bias_add_grad_grad, ctx=True)
 def _bias_add_grad_kernel(ctx: registry.KernelContext, gy: np.ndarray) -> np.ndarray:
     """f(gy) = gy summed over every dimension but the channel one"""
     ax = _channel_axis(ctx.attrs["data_format"], gy.ndim)
@@ -871,11 +874,11 @@ def dropout(
         raise ValueError("Cannot specify both 'keep_prob' and 'rate'.")
     if keep_prob is None and rate is None:
         raise ValueError("dropout needs `keep_prob` (1.x) or `rate` (the fraction to drop).")
-    if isinstance(keep_prob, numbers.Real) and not 0 < keep_prob <= 1:
+    if isinstance(keep_prob, numbers.Real) and not 0 < float(keep_prob) <= 1:
         raise ValueError(
             f"keep_prob must be a scalar tensor or a float in the range (0, 1], got {keep_prob}"
         )
-    if isinstance(rate, numbers.Real) and not 0 <= rate < 1:
+    if isinstance(rate, numbers.Real) and not 0 <= float(rate) < 1:
         raise ValueError(
             f"`rate` must be a scalar tensor or a float in the range [0, 1). Received: "
             f"rate={float(rate)}"
@@ -890,8 +893,12 @@ def dropout(
                 f"{dt.name} tensor instead."
             )
         if keep_prob is None:
-            keep_prob = 1 - rate if isinstance(rate, numbers.Real) else math_ops.subtract(
-                constant(1, dtype=dt), convert_to_tensor(rate, dtype=dt, name="rate")
+            keep_prob = (
+                1 - rate
+                if isinstance(rate, numbers.Real)
+                else math_ops.subtract(
+                    constant(1, dtype=dt), convert_to_tensor(rate, dtype=dt, name="rate")
+                )
             )
         keep = convert_to_tensor(keep_prob, dtype=dt, name="keep_prob")
         if keep.shape.ndims not in (None, 0):
@@ -978,9 +985,7 @@ def zero_fraction(value: Any, name: str | None = None) -> Tensor:
         size = array_ops.size(v, out_type=dtypes.int64)
         with g.name_scope("count_nonzero"):
             nonzero = math_ops.not_equal(v, constant(0, dtype=v.dtype.base_dtype, name="zeros"))
-            count = math_ops.reduce_sum(
-                math_ops.cast(nonzero, dtypes.int64), name="nonzero_count"
-            )
+            count = math_ops.reduce_sum(math_ops.cast(nonzero, dtypes.int64), name="nonzero_count")
         with g.name_scope("counts_to_fraction"):
             zeros = math_ops.subtract(size, count, name="sub")
             fraction = math_ops.truediv(

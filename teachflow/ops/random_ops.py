@@ -4,7 +4,9 @@ Seeds work as in TensorFlow 1.x. Each random op gets two seeds ``(seed, seed2)``
 from the graph-level seed (``tf.set_random_seed``) and its own ``seed=`` argument:
 
 - graph seed and op seed: ``(graph seed, op seed)``;
-- graph seed only: ``(graph seed, n)`` where n counts the random ops made so far in the graph;
+- graph seed only: ``(graph seed, n)``, n = 0, 1, 2... counting such ops in the graph (what
+  ``tf.compat.v1`` does; TensorFlow 1.x used the graph's op count, so adding any op shifted
+  the numbers);
 - op seed only: ``(87654321, op seed)``;
 - neither: ``(0, 0)``, meaning "different numbers in every session".
 
@@ -28,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from teachflow import dtypes
-from teachflow.graph import Graph, Operation, Tensor, get_default_graph
 from teachflow.gradients import not_differentiable
+from teachflow.graph import Graph, Operation, Tensor, get_default_graph
 from teachflow.ops import math_ops, registry
 from teachflow.ops.constant_op import convert_to_tensor
 from teachflow.tensor_shape import TensorShape, bracket
@@ -97,11 +99,8 @@ def _static_shape(t: Tensor) -> TensorShape:
     known = registry.constant_value(t)
     if known is not None:
         return TensorShape([None if d < 0 else int(d) for d in np.asarray(known).reshape(-1)])
-    if t.shape.ndims == 1:
-        return TensorShape([None] * t.shape[0].value) if t.shape[0].value is not None else (
-            TensorShape(None)
-        )
-    return TensorShape(None)
+    rank = t.shape[0].value if t.shape.ndims == 1 else None
+    return TensorShape(None if rank is None else [None] * rank)
 
 
 def _check_shape_input(op: Operation) -> None:
@@ -246,7 +245,9 @@ def _float_dtype(dtype: Any) -> dtypes.DType:
     return dtypes.as_dtype(dtype).base_dtype
 
 
-def _scaled(type: str, shape: Any, mean: Any, stddev: Any, dtype: Any, seed: Any, name: str) -> Tensor:
+def _scaled(
+    type: str, shape: Any, mean: Any, stddev: Any, dtype: Any, seed: Any, name: str
+) -> Tensor:
     """mean + stddev * type(shape): the graph TensorFlow builds for normal distributions."""
     dt = _float_dtype(dtype)
     g = registry.graph_for([shape, mean, stddev])
@@ -273,7 +274,9 @@ def random_normal(
     >>> print(tf.random_normal([2, 3], seed=1))
     Tensor("random_normal:0", shape=(2, 3), dtype=float32)
     """
-    return _scaled("RandomStandardNormal", shape, mean, stddev, dtype, seed, name or "random_normal")
+    return _scaled(
+        "RandomStandardNormal", shape, mean, stddev, dtype, seed, name or "random_normal"
+    )
 
 
 def truncated_normal(

@@ -15,6 +15,8 @@ np.float32(10.0)
 from __future__ import annotations
 
 import functools
+import os
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -119,11 +121,91 @@ class KernelContext:
 
 
 def bind(op: Operation, state: Any) -> Callable[..., Any]:
-    """The callable the session runs for ``op`` (attrs and state bound once, at plan time)."""
+    """The callable the session runs for ``op`` (attrs and state bound once, at plan time).
+
+    Stateful kernels (variables, assignments, random generators) run under the session's
+    lock, so threads sharing one session never lose an update (TensorFlow's ``use_locking``).
+    """
     d = op.opdef
-    if d.ctx:
-        return functools.partial(d.kernel, KernelContext(op, state))
-    return d.kernel
+    fn = functools.partial(d.kernel, KernelContext(op, state)) if d.ctx else d.kernel
+    lock = getattr(state, "lock", None)
+    if not d.stateful or lock is None:
+        return fn
+
+    def locked(*args: Any) -> Any:
+        with lock:
+            return fn(*args)
+
+    return locked
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 16 * 2**30
+
+
+# A tensor larger than half the machine's memory is refused before numpy tries to allocate it.
+MAX_TENSOR_BYTES = _physical_memory() // 2
+
+
+def _nbytes(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.2f} {unit}"
+        n /= 1024
+    return f"{n:.2f} PiB"  # pragma: no cover
+
+
+def oom_error(shape: Sequence[Any], dtype: dtypes.DType) -> Exception:
+    """TensorFlow's ResourceExhaustedError for a tensor too large to allocate."""
+    from teachflow import errors
+
+    n = 1
+    for d in shape:
+        n *= int(d)
+    dims = ",".join(str(int(d)) for d in shape)
+    return errors.ResourceExhaustedError(
+        None,
+        None,
+        f"OOM when allocating tensor with shape[{dims}] and type {dtypes.numpy_name(dtype)} on "
+        "/job:localhost/replica:0/task:0/device:CPU:0 by allocator cpu",
+        f"that is {_nbytes(n * max(dtype.size, 1))} (this machine has "
+        f"{_nbytes(2 * MAX_TENSOR_BYTES)} of memory); check the sizes you passed, e.g. a "
+        "shape of [10**12] or an extra zero.",
+    )
+
+
+def oom_error_from(e: MemoryError, op: Operation) -> Any:
+    """A numpy MemoryError inside ``op``'s kernel, as TensorFlow's ResourceExhaustedError."""
+    m = re.search(r"shape \(([\d, ]*)\) and data type (\w+)", str(e))
+    if m:
+        shape = [int(d) for d in m.group(1).replace(" ", "").split(",") if d]
+        try:
+            dt = dtypes.as_dtype(m.group(2))
+        except TypeError:
+            dt = op.outputs[0].dtype if op.outputs else dtypes.float32
+        return oom_error(shape, dt.base_dtype)
+    out = op.outputs[0] if op.outputs else None
+    if out is not None and out.shape.is_fully_defined():
+        return oom_error(out.shape.as_list(), out.dtype.base_dtype)
+    from teachflow import errors
+
+    return errors.ResourceExhaustedError(
+        None, None, f"OOM in '{op.name}': {e}", "check the sizes of the tensors this op makes."
+    )
+
+
+def check_alloc(shape: Sequence[Any], dtype: Any) -> None:
+    """For kernels whose output size comes from run-time values (Fill, Range, Tile...): raises
+    ResourceExhaustedError before allocating an array larger than :data:`MAX_TENSOR_BYTES`."""
+    dt = dtypes.as_dtype(dtype).base_dtype
+    n = 1
+    for d in shape:
+        n *= int(d)
+    if n * max(dt.size, 1) > MAX_TENSOR_BYTES:
+        raise oom_error(shape, dt)
 
 
 def graph_for(inputs: Sequence[Any]) -> Graph:

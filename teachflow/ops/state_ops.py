@@ -194,10 +194,28 @@ def variables_initializer(var_list: Any, name: str = "init") -> Any:
     """One op running the initializers of ``var_list`` (a NoOp when the list is empty)."""
     from teachflow.ops.control_ops import group, no_op
 
-    var_list = list(var_list)
+    var_list = _variables(var_list, "variables_initializer")
     if var_list:
         return group(*[v.initializer for v in var_list], name=name)
     return no_op(name=name)
+
+
+def _variables(var_list: Any, what: str) -> list[Any]:
+    """``var_list`` as a list, each item checked to be a variable."""
+    if isinstance(var_list, (str, bytes, dict)) or not hasattr(var_list, "__iter__"):
+        raise TypeError(
+            f"{what} expects a list of tf.Variable, got {var_list!r}.\n  Hint: pass e.g. "
+            "[w, b] or tf.global_variables()."
+        )
+    out = list(var_list)
+    for v in out:
+        if not hasattr(v, "initializer") or not hasattr(v, "_as_tensor"):
+            raise TypeError(
+                f"{what} expects a list of tf.Variable, but the list holds {v!r} "
+                f"({type(v).__name__}).\n  Hint: only variables made with tf.Variable or "
+                "tf.get_variable have a value to initialize."
+            )
+    return out
 
 
 def global_variables_initializer() -> Any:
@@ -234,6 +252,11 @@ def initialize_variables(var_list: Any, name: str = "init") -> Any:
 
 def is_variable_initialized(variable: Any) -> Any:
     """A bool tensor: is ``variable`` initialized in the session running it?"""
+    if not hasattr(variable, "_as_tensor") or not hasattr(variable, "initializer"):
+        raise TypeError(
+            f"is_variable_initialized expects a tf.Variable, got {variable!r} "
+            f"({type(variable).__name__})."
+        )
     g = variable.graph
     with g.as_default():
         return registry.make1(
@@ -265,6 +288,7 @@ def report_uninitialized_variables(
 
     if var_list is None:
         var_list = global_variables() + local_variables()
+    var_list = _variables(var_list, "report_uninitialized_variables")
     refs = [v._as_tensor(as_ref=True) for v in var_list]
     return registry.make1("ReportUninitializedVariables", refs, {"N": len(refs)}, name)
 

@@ -111,9 +111,7 @@ def _check_grad(var: np.ndarray, grad: np.ndarray, arg: str = "grad") -> None:
         )
 
 
-@registry.define(
-    "ApplyGradientDescent", infer=_apply_infer, stateful=True, ref_inputs=(0,)
-)
+@registry.define("ApplyGradientDescent", infer=_apply_infer, stateful=True, ref_inputs=(0,))
 def _apply_gradient_descent(var: Ref, alpha: Any, delta: Any) -> Ref:
     """var <- var - alpha * delta"""
     v = _read(var)
@@ -123,9 +121,7 @@ def _apply_gradient_descent(var: Ref, alpha: Any, delta: Any) -> Ref:
     return var
 
 
-@registry.define(
-    "ApplyMomentum", infer=_apply_infer, ctx=True, stateful=True, ref_inputs=(0, 1)
-)
+@registry.define("ApplyMomentum", infer=_apply_infer, ctx=True, stateful=True, ref_inputs=(0, 1))
 def _apply_momentum(
     ctx: registry.KernelContext, var: Ref, accum: Ref, lr: Any, grad: Any, momentum: Any
 ) -> Ref:
@@ -188,9 +184,7 @@ def _apply_rms_prop(
     return var
 
 
-@registry.define(
-    "ApplyCenteredRMSProp", infer=_apply_infer, stateful=True, ref_inputs=(0, 1, 2, 3)
-)
+@registry.define("ApplyCenteredRMSProp", infer=_apply_infer, stateful=True, ref_inputs=(0, 1, 2, 3))
 def _apply_centered_rms_prop(
     var: Ref,
     mg: Ref,

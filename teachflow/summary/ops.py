@@ -326,6 +326,7 @@ def _tensor_summary_kernel(
         v.tensor.CopyFrom(make_tensor_proto(x, dt))
     else:  # numbers always travel as raw bytes here (TensorFlow's AsProtoTensorContent)
         v.tensor.dtype = dt.as_datatype_enum
+        v.tensor.tensor_shape.SetInParent()
         for d in x.shape:
             v.tensor.tensor_shape.dim.add(size=int(d))
         v.tensor.tensor_content = np.ascontiguousarray(x, dtype=x.dtype.newbyteorder("<")).tobytes()

@@ -17,6 +17,7 @@ holds ``max_queue`` of them, every ``flush_secs`` seconds, on ``flush()`` and on
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import threading
@@ -38,6 +39,19 @@ def _flush_periodically(ref: weakref.ref[FileWriter], stop: threading.Event, sec
         except (OSError, ValueError):  # the file went away: stop quietly
             return
         del writer
+
+
+# writers not yet closed: flushed when the interpreter exits, so a forgotten close() loses nothing
+_OPEN: weakref.WeakSet[FileWriter] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_open_writers() -> None:
+    for writer in list(_OPEN):
+        try:
+            writer.flush()
+        except (OSError, ValueError):
+            pass
 
 
 def _event_pb2() -> Any:
@@ -126,6 +140,7 @@ class FileWriter:
             daemon=True,
         )
         self._flusher.start()
+        _OPEN.add(self)
 
     def _path_for(self, secs: int, host: str) -> str:
         return os.path.join(self._logdir, f"events.out.tfevents.{secs:010d}.{host}{self._suffix}")
@@ -264,6 +279,9 @@ class FileWriter:
 
     def close(self) -> None:
         """Flushes and closes the file; later events are dropped until :meth:`reopen`."""
+        self._close(join=True)
+
+    def _close(self, join: bool) -> None:
         with self._lock:
             if self._closed:
                 return
@@ -271,7 +289,8 @@ class FileWriter:
             self._closed = True
             self._stop.set()
             self._records.close()
-        if self._flusher is not threading.current_thread():
+            _OPEN.discard(self)
+        if join and self._flusher is not threading.current_thread():
             self._flusher.join()
 
     def reopen(self) -> None:
@@ -289,7 +308,8 @@ class FileWriter:
 
     def __del__(self) -> None:
         try:
-            self.close()
+            # no join: at interpreter exit the flusher thread may already be frozen
+            self._close(join=False)
         except Exception:  # noqa: BLE001 - never raise from a finalizer
             pass
 

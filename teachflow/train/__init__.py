@@ -45,7 +45,6 @@ from teachflow.train.saver import (
     update_checkpoint_state,
 )
 
-
 # -- names owned by other modules, imported lazily -------------------------------------------
 # ``tf.train.SummaryWriter`` (0.x) is ``tf.summary.FileWriter``; ``tf.train.write_graph`` is
 # the GraphDef writer of ``teachflow.export``. Both are looked up on first use so that
@@ -67,4 +66,32 @@ def __getattr__(name: str) -> Any:
             raise AttributeError(
                 f"tf.train.{name} is not available: {module}.{attr} could not be imported ({e})."
             ) from e
+    if name in _KNOWN:
+        from teachflow.unsupported import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError(
+            f"teachflow does not implement tf.train.{name} (TensorFlow 1.x has it). "
+            f"Hint: {_KNOWN[name]}."
+        )
     raise AttributeError(f"module 'teachflow.train' has no attribute '{name}'")
+
+
+_FEED_BATCHES = "load the data with numpy and feed batches with feed_dict"
+# tf.train names learners meet in TensorFlow 1.x tutorials, with what to do instead here
+_KNOWN = {
+    "exponential_decay": "compute the learning rate in Python and feed it via a placeholder",
+    "piecewise_constant": "compute the learning rate in Python and feed it via a placeholder",
+    "import_meta_graph": "rebuild the graph with the same Python code, then Saver.restore",
+    "export_meta_graph": "keep the Python code that builds the graph; save values with Saver",
+    "MonitoredTrainingSession": "use tf.Session and a Python training loop",
+    "Coordinator": _FEED_BATCHES,
+    "start_queue_runners": _FEED_BATCHES,
+    "batch": _FEED_BATCHES,
+    "shuffle_batch": _FEED_BATCHES,
+    "string_input_producer": _FEED_BATCHES,
+    "ExponentialMovingAverage": "keep the average with tf.assign in your training loop",
+    "AdadeltaOptimizer": "use AdamOptimizer, RMSPropOptimizer or MomentumOptimizer",
+    "FtrlOptimizer": "use AdagradOptimizer or AdamOptimizer",
+    "ProximalGradientDescentOptimizer": "use GradientDescentOptimizer",
+    "Checkpoint": "use tf.train.Saver",
+}

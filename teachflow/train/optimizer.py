@@ -1,4 +1,4 @@
-"""``tf.train.Optimizer``: the base class; ``minimize`` = ``compute_gradients`` + ``apply_gradients``.
+"""``tf.train.Optimizer``: ``minimize`` = ``compute_gradients`` + ``apply_gradients``.
 
 ``compute_gradients`` builds the gradient ops (``gradients/...``); ``apply_gradients`` creates
 the optimizer's slot variables (``W/Momentum``, ``W/Adam``...) and one update op per variable
@@ -230,7 +230,7 @@ class Optimizer:
     def _get_or_make_slot_with_initializer(
         self, var: Variable, initializer: Any, shape: Any, dtype: Any, slot_name: str, op_name: str
     ) -> Variable:
-        """The slot ``slot_name`` of ``var``: a variable ``<var>/<op_name>`` made by ``initializer``."""
+        """The slot ``slot_name`` of ``var``: variable ``<var>/<op_name>`` from ``initializer``."""
         from teachflow.variable_scope import get_variable, variable_scope
 
         named = self._slot_dict(slot_name)

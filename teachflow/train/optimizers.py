@@ -6,9 +6,10 @@
 | ``MomentumOptimizer(lr, momentum)`` | ``W/Momentum`` | ``ApplyMomentum`` |
 | ``AdagradOptimizer(lr)`` | ``W/Adagrad`` | ``ApplyAdagrad`` |
 | ``RMSPropOptimizer(lr)`` | ``W/RMSProp``, ``W/RMSProp_1`` | ``ApplyRMSProp`` |
-| ``AdamOptimizer(lr)`` | ``W/Adam``, ``W/Adam_1`` (+ ``beta1_power``, ``beta2_power``) | ``ApplyAdam`` |
+| ``AdamOptimizer(lr)`` | ``W/Adam``, ``W/Adam_1``; ``beta1_power``, ``beta2_power`` | ApplyAdam |
 
 >>> import teachflow as tf
+>>> tf.reset_default_graph()
 >>> x = tf.Variable(3.0)
 >>> step = tf.train.MomentumOptimizer(0.1, momentum=0.9).minimize(tf.square(x))
 >>> [v.op.name for v in tf.global_variables()]
@@ -56,7 +57,9 @@ class GradientDescentOptimizer(Optimizer):
 
 
 class MomentumOptimizer(Optimizer):
-    """accum <- momentum * accum + g; W <- W - lr * accum (Nesterov: W -= lr * (g + momentum * accum)).
+    """accum <- momentum * accum + g; W <- W - lr * accum.
+
+    With ``use_nesterov=True``: W <- W - lr * (g + momentum * accum).
 
     >>> import teachflow as tf
     >>> opt = tf.train.MomentumOptimizer(0.01, momentum=0.9, use_nesterov=True)
@@ -204,22 +207,17 @@ class RMSPropOptimizer(Optimizer):
     def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
         rms = self.get_slot(var, "rms")
         mom = self.get_slot(var, "momentum")
-        hyper = [
-            self._cast(t, var)
-            for t in (
-                self._learning_rate_tensor,
-                self._decay_tensor,
-                self._momentum_tensor,
-                self._epsilon_tensor,
-            )
-        ]
+        lr = self._cast(self._learning_rate_tensor, var)
+        decay = self._cast(self._decay_tensor, var)
+        momentum = self._cast(self._momentum_tensor, var)
+        epsilon = self._cast(self._epsilon_tensor, var)
         if self._centered:
             mg = self.get_slot(var, "mg")
             return training_ops.apply_centered_rms_prop(
-                var, mg, rms, mom, *hyper, grad, use_locking=self._use_locking
+                var, mg, rms, mom, lr, decay, momentum, epsilon, grad, self._use_locking
             ).op
         return training_ops.apply_rms_prop(
-            var, rms, mom, *hyper, grad, use_locking=self._use_locking
+            var, rms, mom, lr, decay, momentum, epsilon, grad, self._use_locking
         ).op
 
 
@@ -230,6 +228,7 @@ class AdamOptimizer(Optimizer):
     ``beta1_power`` and ``beta2_power`` (beta^t) are variables shared by all the updates.
 
     >>> import teachflow as tf
+    >>> tf.reset_default_graph()
     >>> w = tf.Variable([1.0], name="w")
     >>> opt = tf.train.AdamOptimizer(0.1)
     >>> step = opt.minimize(tf.reduce_sum(w * w))
@@ -270,9 +269,7 @@ class AdamOptimizer(Optimizer):
         self._lr_t = convert_to_tensor(self._call_if_callable(self._lr), name="learning_rate")
         self._beta1_t = convert_to_tensor(self._call_if_callable(self._beta1), name="beta1")
         self._beta2_t = convert_to_tensor(self._call_if_callable(self._beta2), name="beta2")
-        self._epsilon_t = convert_to_tensor(
-            self._call_if_callable(self._epsilon), name="epsilon"
-        )
+        self._epsilon_t = convert_to_tensor(self._call_if_callable(self._epsilon), name="epsilon")
 
     def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
         m = self.get_slot(var, "m")

@@ -2,6 +2,7 @@
 
 >>> import os, tempfile
 >>> import teachflow as tf
+>>> tf.reset_default_graph()
 >>> v = tf.Variable([1.0, 2.0], name="v")
 >>> saver = tf.train.Saver()
 >>> folder = tempfile.mkdtemp()
@@ -35,8 +36,10 @@ format (paths relative to the directory when the save path was relative)::
 
 Every file is written to a temporary file in the same directory, flushed to disk and renamed
 over the old one, data file first, index next, ``checkpoint`` file last: a crash in the middle
-of a save leaves the previous checkpoint (and the ``checkpoint`` file pointing at it) intact.
-The data file alone decides what is restored; zip checksums catch damaged values. Restoring
+of a save leaves the previous checkpoint (and the ``checkpoint`` file pointing at it) intact
+(and may leave a hidden ``.<file name>.<random>.tmp`` file, safe to delete).
+The index marks that the checkpoint exists; the data file alone decides which values are
+restored (zip checksums catch damaged ones). Restoring
 reads and checks every value (names, dtypes, shapes) before assigning any variable.
 
 teachflow does not write TensorFlow's ``.meta`` graph file (the graph is your Python code),
@@ -87,7 +90,7 @@ def _fsync_dir(path: str) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str, write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(path: str, write: Callable[[IO[bytes]], Any]) -> None:
     """Writes ``path`` so that readers see either the old file or the whole new one."""
     parent = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(dir=parent, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
@@ -192,7 +195,9 @@ def _open_checkpoint(prefix: str) -> Any:
     except FileNotFoundError:
         raise _data_loss(prefix, f"its data file {prefix + _DATA_SUFFIX} is missing") from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise _data_loss(prefix, f"{prefix + _DATA_SUFFIX} is not a numpy .npz archive ({e})") from None
+        raise _data_loss(
+            prefix, f"{prefix + _DATA_SUFFIX} is not a numpy .npz archive ({e})"
+        ) from None
 
 
 def _load(archive: Any, prefix: str, name: str) -> np.ndarray:
@@ -266,11 +271,12 @@ def _restore_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
 @registry.define("RestoreV2", infer=_restore_infer, ctx=True, stateful=True)
 def _restore_v2_kernel(
     ctx: registry.KernelContext, prefix: Any, tensor_names: Any, shape_and_slices: Any
-) -> tuple[np.ndarray, ...]:
+) -> Any:
     """reads tensor_names from the checkpoint <prefix>, all checked before any is returned"""
     names = [_as_str(n) for n in np.asarray(tensor_names).reshape(-1)]
     shapes = ctx.attrs.get("_shapes") or [None] * len(names)
-    return tuple(read_checkpoint(_as_str(prefix), names, ctx.attrs["dtypes"], shapes))
+    values = read_checkpoint(_as_str(prefix), names, ctx.attrs["dtypes"], shapes)
+    return values[0] if len(values) == 1 else tuple(values)
 
 
 # -- Saver --------------------------------------------------------------------------------------
@@ -371,8 +377,13 @@ class Saver:
         save_relative_paths: bool = False,
         filename: str | None = None,
     ) -> None:
-        for flag, feature in ((reshape, "reshape=True"), (sharded, "sharded=True"),
-                              (saver_def is not None, "saver_def"), (builder is not None, "builder")):  # fmt: skip
+        unsupported = [
+            (reshape, "reshape=True"),
+            (sharded, "sharded=True"),
+            (saver_def is not None, "saver_def"),
+            (builder is not None, "builder"),
+        ]
+        for flag, feature in unsupported:
             if flag:
                 raise NotImplementedError(f"teachflow's Saver does not implement {feature}.")
         if write_version != SaverDef.V2:
@@ -426,11 +437,14 @@ class Saver:
         refs = list(named.values())
         var_dtypes = [t.dtype.base_dtype for t in refs]
         shapes = [t.shape.as_list() if t.shape.is_fully_defined() else None for t in refs]
-        with g.as_default(), g.name_scope(self._name or "save") as scope:
+        with g.as_default(), g.name_scope(self._name or "save"):
             with g.name_scope("filename") as fscope:
                 default = constant(self._filename or "model", name="input")
                 fname = registry.make1(
-                    "PlaceholderWithDefault", [default], {"dtype": dtypes.string, "shape": []}, fscope
+                    "PlaceholderWithDefault",
+                    [default],
+                    {"dtype": dtypes.string, "shape": []},
+                    fscope,
                 )
             filename = registry.make1(
                 "PlaceholderWithDefault", [fname], {"dtype": dtypes.string, "shape": []}, "Const"
@@ -439,7 +453,10 @@ class Saver:
                 tensor_names = constant(names, name="tensor_names")
                 slices = constant([""] * len(names), name="shape_and_slices")
                 save = registry.make(
-                    "SaveV2", [filename, tensor_names, slices, *refs], {"dtypes": var_dtypes}, sscope
+                    "SaveV2",
+                    [filename, tensor_names, slices, *refs],
+                    {"dtypes": var_dtypes},
+                    sscope,
                 )
             with g.name_scope("control_dependency") as cscope, g.control_dependencies([save]):
                 save_tensor = identity(filename, name=cscope)
@@ -592,9 +609,13 @@ class Saver:
         try:
             sess.run(self.saver_def.restore_op_name, {self.saver_def.filename_tensor_name: prefix})
         except errors.NotFoundError as e:
-            raise _wrap_restore_error(e, "a Variable name or other graph key that is missing") from None
+            raise _wrap_restore_error(
+                e, "a Variable name or other graph key that is missing"
+            ) from None
         except errors.InvalidArgumentError as e:
-            raise _wrap_restore_error(e, "a mismatch between the current graph and the graph") from None
+            raise _wrap_restore_error(
+                e, "a mismatch between the current graph and the graph"
+            ) from None
 
     def export_meta_graph(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("teachflow does not write MetaGraphDef (.meta) files.")
@@ -609,7 +630,7 @@ def _wrap_restore_error(e: errors.OpError, what: str) -> errors.OpError:
         "checkpoint. Please ensure that you have not altered the graph expected based on the "
         f"checkpoint. Original error:\n\n{e.message}"
     )
-    return type(e)(e.node_def, e.op, msg, e.hint)  # type: ignore[call-arg]
+    return type(e)(e.node_def, e.op, msg, e.hint)  # type: ignore[arg-type]
 
 
 # -- the checkpoint state file ------------------------------------------------------------------
@@ -626,7 +647,9 @@ class CheckpointState:
 
     def __str__(self) -> str:
         lines = [f'model_checkpoint_path: "{_escape(self.model_checkpoint_path)}"']
-        lines += [f'all_model_checkpoint_paths: "{_escape(p)}"' for p in self.all_model_checkpoint_paths]
+        lines += [
+            f'all_model_checkpoint_paths: "{_escape(p)}"' for p in self.all_model_checkpoint_paths
+        ]
         return "\n".join(lines) + "\n"
 
     __repr__ = __str__
@@ -643,7 +666,18 @@ def _escape(text: str) -> str:
 def _unescape(text: str) -> str:
     out = bytearray()
     i = 0
-    simple = {"n": 10, "r": 13, "t": 9, '"': 34, "'": 39, "\\": 92, "a": 7, "b": 8, "f": 12, "v": 11}
+    simple = {
+        "n": 10,
+        "r": 13,
+        "t": 9,
+        '"': 34,
+        "'": 39,
+        "\\": 92,
+        "a": 7,
+        "b": 8,
+        "f": 12,
+        "v": 11,
+    }
     raw = text.encode()
     while i < len(raw):
         c = raw[i]
@@ -813,6 +847,8 @@ def _resolve(ckpt_dir_or_file: Any) -> str:
     if os.path.isdir(path):
         latest = latest_checkpoint(path)
         if latest is None:
-            raise ValueError(f"Couldn't find 'checkpoint' file or checkpoints in given directory {path}")
+            raise ValueError(
+                f"Couldn't find 'checkpoint' file or checkpoints in given directory {path}"
+            )
         return latest
     return path

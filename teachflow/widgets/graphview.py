@@ -92,16 +92,16 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     # cluster id -> scope name
     clusters = traitlets.Dict().tag(sync=True)
     # edge i (DOT class "tfe-i") -> [source box, target box, is control]
-    edges = traitlets.List().tag(sync=True)
+    edges = traitlets.List(traitlets.Any()).tag(sync=True)
     collapsed = traitlets.List(traitlets.Unicode()).tag(sync=True)
     hidden = traitlets.Int(0).tag(sync=True)
-    legend = traitlets.List().tag(sync=True)
+    legend = traitlets.List(traitlets.Any()).tag(sync=True)
     # an op name, or a scope name + "/"
     selected = traitlets.Unicode("").tag(sync=True)
     info_html = traitlets.Unicode("").tag(sync=True)
     search = traitlets.Unicode("").tag(sync=True)
-    search_results = traitlets.List().tag(sync=True)
-    matches = traitlets.List().tag(sync=True)
+    search_results = traitlets.List(traitlets.Any()).tag(sync=True)
+    matches = traitlets.List(traitlets.Any()).tag(sync=True)
     # box id -> space-separated states ("done", "current", "error", "skip"...): CSS classes
     node_states = traitlets.Dict().tag(sync=True)
     node_values = traitlets.Dict().tag(sync=True)
@@ -130,8 +130,9 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
             self._graph = graph_or_session
         else:
             raise TypeError(
-                f"GraphView needs a tf.Graph or a tf.Session, got {type(graph_or_session).__name__}."
-                "\n  Hint: GraphView(tf.get_default_graph()) or GraphView(sess)."
+                "GraphView needs a tf.Graph or a tf.Session, got "
+                f"{type(graph_or_session).__name__}.\n"
+                "  Hint: GraphView(tf.get_default_graph()) or GraphView(sess)."
             )
         self._threshold = threshold
         self._op_states: dict[str, set[str]] = {}
@@ -233,13 +234,16 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     def _redraw(self, collapsed: list[str] | None) -> None:
         self._redrawing = True
         try:
-            d = drawing.draw(self._graph, collapsed, threshold=self._threshold)
+            d = drawing.draw(
+                self._graph,
+                collapsed,
+                threshold=self._threshold,
+                value_slots=self._value_slots(),
+            )
             self._drawing = d
             with self.hold_sync():
                 self.nodes = {
-                    n["id"]: {
-                        k: n[k] for k in ("name", "kind", "type", "count", "scope") if k in n
-                    }
+                    n["id"]: {k: n[k] for k in ("name", "kind", "type", "count", "scope") if k in n}
                     for n in d.nodes
                 }
                 self.clusters = {c["id"]: c["name"] for c in d.clusters}
@@ -262,6 +266,12 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     def _states_of_ops(self) -> dict[str, set[str]]:
         return self._op_states
 
+    def _value_slots(self) -> set[str]:
+        """The ops whose drawn box gets a line for its value: variables, with a session."""
+        if self._session is None:
+            return set()
+        return set(_variable_map(self._graph))
+
     def _values_of_boxes(self) -> dict[str, str]:
         """Badges beside nodes: with a session, the current value of each drawn variable."""
         out: dict[str, str] = {}
@@ -270,7 +280,7 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         values = self._session.state.variables
         for n in self._drawing.nodes:
             if n["kind"] == "variable" and n["name"] in values:
-                out[n["id"]] = "= " + short(values[n["name"]])
+                out[n["id"]] = "= " + short(values[n["name"]], 12)
         return out
 
     def _refresh_states(self) -> None:
@@ -287,7 +297,9 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         sel = self.selected
         box = d.visible.get(sel) if sel and not sel.endswith("/") else None
         if sel.endswith("/"):
-            box = next((n["id"] for n in d.nodes if n["kind"] == "scope" and n["name"] == sel[:-1]), None)
+            box = next(
+                (n["id"] for n in d.nodes if n["kind"] == "scope" and n["name"] == sel[:-1]), None
+            )
         if box is not None:
             out[box] = (out.get(box, "") + " selected").strip()
         self.node_states = out
@@ -356,17 +368,17 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
             items = "".join(f"<li>^{self._op_link(c.name)}</li>" for c in op.control_inputs)
             rows.append(f"<tr><th>runs after</th><td><ul>{items}</ul></td></tr>")
         if op.outputs:
-            items = []
+            outs = []
             for t in op.outputs:
                 users = t.consumers()[:6]
                 to = ", ".join(self._op_link(u.name) for u in users)
                 more = " …" if len(t.consumers()) > 6 else ""
                 arrow = f" → {to}{more}" if users else ""
-                items.append(
+                outs.append(
                     f"<li><code>{esc(t.name)}</code> "
                     f'<span class="tf-dim">{esc(drawing.tensor_label(t))}</span>{arrow}</li>'
                 )
-            rows.append(f"<tr><th>outputs</th><td><ul>{''.join(items)}</ul></td></tr>")
+            rows.append(f"<tr><th>outputs</th><td><ul>{''.join(outs)}</ul></td></tr>")
         attrs = {k: v for k, v in op.attrs.items() if k not in ("value", "T", "dtype")}
         if attrs:
             items = "".join(
@@ -411,7 +423,7 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
             self.search_results = []
             self.matches = []
             return
-        results: list[dict[str, Any]] = []
+        results: list[Any] = []
         boxes: set[str] = set()
         count = 0
         for op in self._graph.get_operations():
@@ -427,7 +439,8 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         if count > len(results):
             results.append({"more": count - len(results)})
         self.search_results = results
-        self.matches = sorted(boxes)
+        matches: list[Any] = sorted(boxes)
+        self.matches = matches
 
     # -- messages from the browser --------------------------------------------------------------
     def _on_custom_msg(self, widget: Any, content: Any, buffers: Any) -> None:
@@ -451,7 +464,7 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         names = " → ".join(esc(n) for n in p.ops[:25]) + (" → …" if len(p.ops) > 25 else "")
         parts = [
             f"<p><b>sess.run({esc(fetch_text(fetches))})</b> would run {len(p.ops)} of "
-            f"{total} ops, in this order:</p><p class=\"tf-order\">{names}</p>"
+            f'{total} ops, in this order:</p><p class="tf-order">{names}</p>'
         ]
         if p.fed:
             parts.append(f"<p>Fed by feed_dict: {', '.join(esc(n) for n in p.fed)}.</p>")

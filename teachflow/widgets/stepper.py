@@ -82,7 +82,7 @@ class Stepper(GraphView):
         self._seconds: dict[int, float] = {}
         self.runs = 0
         self.timeline: list[dict[str, Any]] = []
-        kwargs.setdefault("title", f"Stepping sess.run({fetch_text(fetches)})")
+        kwargs.setdefault("title", f"sess.run({fetch_text(fetches)}) · step by step")
         super().__init__(sess, stepper=True, **kwargs)
         self._record_timeline("start")
         self._start(execution)
@@ -235,19 +235,19 @@ class Stepper(GraphView):
             else:
                 s = {"pending"}
             flag = self._flags.get(op.name)
-            if flag and i >= pos:
+            if flag and (i > pos or (i == pos and self._error is None)):
                 s.add(flag)
             states[op.name] = s
         for t in ex.plan.feeds:
             states[t.op.name] = {"fed"}
+        if self._error is not None and ex.done:
+            # the run finished but reading a fetched value failed: mark that op
+            failed = getattr(self._error, "op", None)
+            if failed is not None and failed.name in states:
+                states[failed.name] = {"error"}
         bad = self._bad_variable()
         if bad is not None and bad in states:
             states[bad] = {"uninit"}
-        if self._error is not None and ex.done:
-            # the run finished but reading a fetched value failed: mark that op
-            op = getattr(self._error, "op", None)
-            if op is not None and op.name in states:
-                states[op.name] = {"error"}
         return states
 
     def _bad_variable(self) -> str | None:
@@ -273,6 +273,9 @@ class Stepper(GraphView):
         except LookupError:
             return False, None
 
+    def _value_slots(self) -> set[str]:
+        return super()._value_slots() | {op.name for op in self._execution.plan.ops}
+
     def _values_of_boxes(self) -> dict[str, str]:
         ex = self._execution
         done = {op.name for op in ex.plan.ops[: ex.position]}
@@ -286,11 +289,11 @@ class Stepper(GraphView):
                 continue
             if n["kind"] == "variable" and (name in done or name in self._sess.state.variables):
                 ok, v = self._value_of(op)
-                out[n["id"]] = "= " + short(v) if ok else "uninitialized"
+                out[n["id"]] = "= " + short(v, 12) if ok else "uninitialized"
             elif name in done:
                 ok, v = self._value_of(op)
                 if ok:
-                    out[n["id"]] = "= " + short(v)
+                    out[n["id"]] = "= " + short(v, 12)
         return out
 
     def _value_html(self, op: Any) -> str:
@@ -302,7 +305,9 @@ class Stepper(GraphView):
             return '<span class="tf-dim">not part of this run</span>'
         if not op.outputs:
             ran = plan_names.index(op.name) < ex.position
-            return '<span class="tf-dim">' + ("ran (no outputs)" if ran else "not run yet") + "</span>"
+            return (
+                '<span class="tf-dim">' + ("ran (no outputs)" if ran else "not run yet") + "</span>"
+            )
         items = []
         for t in op.outputs:
             if ex.is_computed(t):
@@ -310,7 +315,7 @@ class Stepper(GraphView):
                     text = describe(ex.value(t))
                 except LookupError:
                     text = "not yet computed"
-                items.append(f"<code>{esc(t.name)}</code><pre class=\"tf-value\">{esc(text)}</pre>")
+                items.append(f'<code>{esc(t.name)}</code><pre class="tf-value">{esc(text)}</pre>')
             else:
                 items.append(
                     f'<code>{esc(t.name)}</code> <span class="tf-dim">not yet computed</span>'
@@ -340,8 +345,10 @@ class Stepper(GraphView):
             return f'<span class="tf-bad">Stopped{at}: {esc(type(self._error).__name__)}</span>'
         if ex.done:
             try:
-                res = short(self.results, 40) if _is_arrayish(self.results) else clip(
-                    repr(self.results), 40
+                res = (
+                    short(self.results, 40)
+                    if _is_arrayish(self.results)
+                    else clip(repr(self.results), 40)
                 )
             except Exception:  # noqa: BLE001
                 res = "?"
@@ -449,7 +456,7 @@ class Stepper(GraphView):
         )
         return f'<table class="tf-timeline"><tr><th></th>{head}</tr>{"".join(body)}</table>{note}'
 
-    # -- messages -----------------------------------------------------------------------------------
+    # -- messages -------------------------------------------------------------------------------
     def _handlers(self) -> dict[str, Any]:
         out = super()._handlers()
         out.update(

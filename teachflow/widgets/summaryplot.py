@@ -13,10 +13,10 @@ import threading
 import time
 from typing import Any
 
+import anywidget
 import numpy as np
 import traitlets
 
-import anywidget
 from teachflow.widgets import _bundle
 from teachflow.widgets._format import clip
 
@@ -145,10 +145,10 @@ class SummaryPlot(anywidget.AnyWidget):  # type: ignore[misc]
 
     title = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
-    scalars = traitlets.List().tag(sync=True)
-    histograms = traitlets.List().tag(sync=True)
-    images = traitlets.List().tag(sync=True)
-    texts = traitlets.List().tag(sync=True)
+    scalars = traitlets.List(traitlets.Any()).tag(sync=True)
+    histograms = traitlets.List(traitlets.Any()).tag(sync=True)
+    images = traitlets.List(traitlets.Any()).tag(sync=True)
+    texts = traitlets.List(traitlets.Any()).tag(sync=True)
     live = traitlets.Bool(False).tag(sync=True)
     interval = traitlets.Float(2.0).tag(sync=True)
 
@@ -206,7 +206,8 @@ class SummaryPlot(anywidget.AnyWidget):  # type: ignore[misc]
             self._image_records = {k: v[-MAX_IMAGE_STEPS:] for k, v in images.items()}
             self.images = [self._image(k) for k in sorted(self._image_records)]
             self.texts = [
-                {"run": k[0], "tag": k[1], "step": s, "text": t} for k, (s, t) in sorted(texts.items())
+                {"run": k[0], "tag": k[1], "step": s, "text": t}
+                for k, (s, t) in sorted(texts.items())
             ]
             n = len(self.scalars) + len(self.histograms) + len(self.images) + len(self.texts)
             when = time.strftime("%H:%M:%S")
@@ -314,4 +315,6 @@ class SummaryPlot(anywidget.AnyWidget):  # type: ignore[misc]
         if content.get("event") == "refresh":
             self.refresh()
         elif content.get("event") == "image":
-            self.show_image(str(content.get("run")), str(content.get("tag")), content.get("index", 0))
+            self.show_image(
+                str(content.get("run")), str(content.get("tag")), content.get("index", 0)
+            )

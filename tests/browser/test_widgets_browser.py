@@ -132,7 +132,7 @@ def test_stepper_counter_graph(counter_notebook, output_dir):
         "Assign",
     }
     badge = widget.locator("svg g.node", has=page.locator("title", has_text=re.compile("^Add$")))
-    assert badge.locator("g.tf-badge text").text_content() == "= 1"
+    assert badge.locator("text.tf-value-text").text_content() == "= 1"
     assert "sess.run returned 1" in widget.locator(".tf-status").inner_text()
     # stepping restyled the nodes: the graph was laid out once
     assert widget.get_attribute("data-layouts") == "1"
@@ -164,14 +164,17 @@ def test_stepper_counter_graph(counter_notebook, output_dir):
     plot = page.locator(".tf-summary")
     plot.scroll_into_view_if_needed()
     card = plot.locator(".tf-card[data-kind=scalar]")
-    assert card.locator(".tf-card-title").inner_text() == "loss"
+    assert card.locator(".tf-card-title").inner_text() == "scalar loss"
     points = card.locator("polyline").get_attribute("points")
     assert points is not None and len(points.split()) == 30
     assert plot.locator(".tf-card[data-kind=histogram] polygon").count() == 4
-    assert plot.locator(".tf-card[data-kind=image] img").get_attribute("src").startswith(
-        "data:image/png;base64,"
+    assert (
+        plot.locator(".tf-card[data-kind=image] img")
+        .get_attribute("src")
+        .startswith("data:image/png;base64,")
     )
-    plot.screenshot(path=str(output_dir / "5-summaryplot.png"))
+    plot.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(output_dir / "5-summaryplot.png"))
 
 
 HOSTILE_CELL = r"""

@@ -181,7 +181,8 @@ def _grads_of(fn: Callable[[Any, Any], Any]) -> Callable[[Any], Any]:
     def build(tf: Any) -> list[Any]:
         x = tf.constant(X.astype(np.float64))
         y = fn(tf, x)
-        w = tf.constant(RNG.uniform(0.5, 1.5, size=y.shape.as_list()))
+        shape = y.shape.as_list()
+        w = tf.constant(np.linspace(0.5, 1.5, int(np.prod(shape))).reshape(shape))
         return [y, tf.gradients(y, [x], grad_ys=w)[0]]
 
     return build
@@ -236,7 +237,7 @@ def test_second_derivative_of_softmax_cross_entropy(tf1):
         x = tf.constant(X.astype(np.float64))
         loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=SOFT.astype(np.float64), logits=x)
         (g,) = tf.gradients(loss, [x])
-        return tf.gradients(g, [x], grad_ys=tf.constant(RNG.normal(size=(3, 4))))
+        return tf.gradients(g, [x], grad_ys=tf.constant(np.linspace(-1, 1, 12).reshape(3, 4)))
 
     compare(tf1, build, names=False)
 
@@ -244,16 +245,27 @@ def test_second_derivative_of_softmax_cross_entropy(tf1):
 # -- dropout -----------------------------------------------------------------------------------
 
 
-def test_dropout_graph(tf1):
+def test_dropout(tf1):
     def build(tf):
-        x = tf.ones([4, 5])
+        x = tf.ones([40, 50])
         return [
             tf.nn.dropout(x, keep_prob=0.5),
             tf.nn.dropout(x, rate=0.2, seed=3),
             tf.nn.dropout(x, keep_prob=1.0),
         ]
 
-    same_graph_facts(tf1, build)
+    tf_facts, tt_facts = graph_facts(tf1, build), graph_facts(teachflow, build)
+    assert tt_facts["seeds"] == tf_facts["seeds"]
+    assert [f[2:] for f in tt_facts["fetches"]] == [f[2:] for f in tf_facts["fetches"]]
+    # TensorFlow 1.x's graph, x / keep_prob * floor(keep_prob + u); TensorFlow 2 selects instead
+    assert [f[0] for f in tt_facts["fetches"]] == ["dropout/mul:0", "dropout_1/mul:0", "ones:0"]
+    for lib in (tf1, teachflow):
+        with lib.Graph().as_default(), lib.Session() as sess:
+            half, fifth, same = sess.run(build(lib))
+        assert set(np.unique(half).tolist()) == {0.0, 2.0}
+        assert set(np.unique(fifth).tolist()) == {0.0, 1.25}
+        assert abs((fifth == 0).mean() - 0.2) < 0.06
+        assert (same == 1).all()
 
 
 # -- losses --------------------------------------------------------------------------------------
@@ -281,9 +293,7 @@ def _losses(tf: Any) -> list[Any]:
         ),
         tf.losses.mean_squared_error(SOFT, p, reduction=tf.losses.Reduction.SUM),
         tf.losses.mean_squared_error(SOFT, p, w_rows, reduction=tf.losses.Reduction.MEAN),
-        tf.losses.absolute_difference(
-            SOFT, p, reduction=tf.losses.Reduction.SUM_OVER_BATCH_SIZE
-        ),
+        tf.losses.absolute_difference(SOFT, p, reduction=tf.losses.Reduction.SUM_OVER_BATCH_SIZE),
         tf.losses.compute_weighted_loss([1.0, 2.0, 3.0], weights=[1.0, 0.0, 1.0]),
     ]
     return losses + [tf.losses.get_total_loss()] + tf.losses.get_losses()

@@ -2,13 +2,16 @@
 // restyle nodes from model.node_states; a new layout happens only when model.dot changes
 // (a scope expanded or collapsed).
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
-import { debounce, h, listen, s, setHtml } from "./_dom.js";
+import { debounce, h, listen, setHtml } from "./_dom.js";
 
 let graphvizPromise = null;
 function loadGraphviz() {
   if (!graphvizPromise) graphvizPromise = Graphviz.load();
   return graphvizPromise;
 }
+
+// must match teachflow.drawing.VALUE_SLOT_COLOR
+const VALUE_SLOT_COLOR = "#0b7a35";
 
 const STATE_CLASSES = [
   "done", "current", "pending", "error", "uninit", "warn", "skip", "run", "fed", "partial",
@@ -37,25 +40,15 @@ function titleOf(g) {
   return t ? t.textContent : "";
 }
 
-// The bounding box of a node's outline, read from its attributes (works while hidden).
-function outlineBox(g) {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  const add = (x, y) => {
-    if (!Number.isFinite(x) || !Number.isFinite(y)) return;
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
-  };
+// The horizontal middle of a node's outline, from its attributes (works while hidden).
+function centerX(g) {
+  let lo = Infinity, hi = -Infinity;
   for (const el of g.querySelectorAll(":scope > ellipse, :scope > polygon, :scope > path")) {
-    if (el.tagName === "ellipse") {
-      const cx = +el.getAttribute("cx"), cy = +el.getAttribute("cy");
-      const rx = +el.getAttribute("rx"), ry = +el.getAttribute("ry");
-      add(cx - rx, cy - ry); add(cx + rx, cy + ry);
-    } else {
-      const nums = (el.getAttribute("points") || el.getAttribute("d") || "")
-        .match(/-?\d+(\.\d+)?(e-?\d+)?/gi) || [];
-      for (let i = 0; i + 1 < nums.length; i += 2) add(+nums[i], +nums[i + 1]);
-    }
+    if (el.tagName === "ellipse") return +el.getAttribute("cx");
+    const nums = (el.getAttribute("points") || el.getAttribute("d") || "").match(/-?\d+(\.\d+)?/g) || [];
+    for (let i = 0; i < nums.length; i += 2) { lo = Math.min(lo, +nums[i]); hi = Math.max(hi, +nums[i]); }
   }
-  return x0 === Infinity ? null : { x0, x1, y0, y1 };
+  return lo === Infinity ? null : (lo + hi) / 2;
 }
 
 class GraphPane {
@@ -85,7 +78,10 @@ class GraphPane {
     if (seq !== this.seq) return; // a newer layout was asked for meanwhile
     let svg;
     try {
-      svg = parseSvg(gv.dot(dot));
+      const t1 = performance.now();
+      const text = gv.dot(dot);
+      this.root.dataset.dotMs = (performance.now() - t1).toFixed(1);
+      svg = parseSvg(text);
     } catch (err) {
       this.el.replaceChildren(h("div", { class: "tf-bad", text: `Graphviz could not draw this graph: ${err}` }));
       return;
@@ -127,39 +123,25 @@ class GraphPane {
     const values = this.model.get("node_values") || {};
     const matches = new Set(this.model.get("matches") || []);
     const nodes = this.model.get("nodes") || {};
-    let right = this.natural ? this.natural.w : 0;
-    const shift = this.translateX();
     for (const [id, g] of this.boxes) {
       for (const c of STATE_CLASSES) g.classList.remove(`tf-${c}`);
       for (const c of (states[id] || "").split(/\s+/)) if (c) g.classList.add(`tf-${c}`);
       if (matches.has(id)) g.classList.add("tf-match");
       const kind = nodes[id] && nodes[id].kind;
       g.classList.toggle("tf-scope-box", kind === "scope");
-      const old = g.querySelector(":scope > g.tf-badge");
-      const text = values[id];
-      if (!text) {
-        if (old) old.remove();
-        continue;
+      // the value goes into the empty line the DOT label reserved for it (no re-layout)
+      const slot = g.querySelector(`:scope > text[fill="${VALUE_SLOT_COLOR}"]`);
+      if (slot) {
+        if (!slot.classList.contains("tf-value-text")) {
+          const cx = centerX(g);
+          if (cx != null) {
+            slot.setAttribute("x", cx);
+            slot.setAttribute("text-anchor", "middle");
+          }
+          slot.classList.add("tf-value-text");
+        }
+        slot.textContent = values[id] || "\u00a0";
       }
-      if (old && old.dataset.text === text) continue;
-      if (old) old.remove();
-      const box = outlineBox(g);
-      if (!box) continue;
-      const w = text.length * 6.1 + 10;
-      const x = box.x1 + 5, y = (box.y0 + box.y1) / 2;
-      const badge = s("g", { class: "tf-badge" },
-        s("rect", { x, y: y - 8, width: w, height: 16, rx: 4, ry: 4 }),
-        s("text", { x: x + 5, y: y + 4, text }));
-      badge.dataset.text = text;
-      g.append(badge);
-      right = Math.max(right, x + w + shift + 4);
-    }
-    // widen the picture so badges beside the rightmost nodes are not cut off
-    if (this.natural && right > this.natural.w + 0.5) {
-      const [x, y, , hgt] = this.natural.vb;
-      this.svg.setAttribute("viewBox", `${x} ${y} ${right} ${hgt}`);
-      this.natural.w = right;
-      this.applyZoom();
     }
     const edges = this.model.get("edges") || [];
     for (const [g, i] of this.edgeEls) {
@@ -172,18 +154,16 @@ class GraphPane {
     }
   }
 
-  translateX() {
-    const g = this.svg && this.svg.querySelector("g.graph");
-    const m = g && /translate\(([-\d.]+)/.exec(g.getAttribute("transform") || "");
-    return m ? +m[1] : 0;
-  }
-
   applyZoom() {
     if (!this.svg || !this.natural) return;
     const { w, h: ht } = this.natural;
     let mode = this.zoom;
-    const avail = this.el.clientWidth || 800;
-    if (mode === "auto") mode = w * (4 / 3) > avail ? "fit" : 1;
+    const avail = (this.el.clientWidth || 800) - 16;
+    if (mode === "auto") {
+      // small graphs are drawn bigger (a projector in a classroom), big ones fit the width
+      const up = Math.min(1.5, avail / (w * (4 / 3)), 560 / (ht * (4 / 3)));
+      mode = w * (4 / 3) > avail ? "fit" : Math.max(1, up);
+    }
     this.svg.removeAttribute("width");
     this.svg.removeAttribute("height");
     if (mode === "fit") {
@@ -278,7 +258,7 @@ function render({ model, el }) {
   // -- stepper controls
   const btn = (label, event, key, cls = "") => h("button", { class: `tf-btn ${cls}`, "data-event": event, title: key ? `${label} (key: ${key})` : label, text: label, onclick: () => send(event) });
   const nextBtn = btn("▶ Next", "next", "n or space", "tf-primary");
-  const endBtn = btn("⏭ Run to end", "run_to_end", "e");
+  const endBtn = btn("Run to end ▶▶", "run_to_end", "e");
   const resetBtn = btn("↺ Reset", "reset", "r");
   const initBtn = btn("Initialize variables", "init", "", "tf-init");
   const status = h("div", { class: "tf-status" });
@@ -287,7 +267,7 @@ function render({ model, el }) {
   // -- side panel
   const notice = section("Preview", "tf-sec-notice");
   const error = section("Error", "tf-sec-error");
-  const plan = section("Plan: the ops sess.run executes, in order", "tf-plan-wrap");
+  const plan = section("Run plan · ops in the order they run", "tf-plan-wrap");
   const info = section("Selected node", "tf-sec-info");
   const timeline = section("Variables across runs", "tf-timeline-wrap");
   const side = h("div", { class: "tf-side" }, notice.el, error.el, plan.el, info.el, timeline.el);

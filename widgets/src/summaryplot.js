@@ -123,9 +123,12 @@ function barChart(last, color) {
   return svg;
 }
 
-function card(title, sub, ...body) {
-  return h("div", { class: "tf-card" }, h("div", { class: "tf-card-title", text: title }),
+function card(kind, title, sub, ...body) {
+  const c = h("div", { class: "tf-card" },
+    h("div", { class: "tf-card-title" }, h("span", { class: "tf-kind", text: kind }), " ", h("span", { text: title })),
     sub ? h("div", { class: "tf-card-sub", text: sub }) : null, ...body);
+  c.dataset.kind = kind;
+  return c;
 }
 
 function render({ model, el }) {
@@ -155,22 +158,18 @@ function render({ model, el }) {
       const cards = [...byTag].map(([tag, runs]) => {
         const legend = runs.map((r) => `${r.run === "." ? "" : r.run + ": "}${fmt(r.last[1])} at step ${r.last[0]}`);
         const sub = legend.join(" · ") + (runs.some((r) => r.nonfinite) ? " · some values are NaN/inf" : "");
-        const c = card(tag, sub, lineChart(runs));
-        c.dataset.kind = "scalar";
-        return c;
+        return card("scalar", tag, sub, lineChart(runs));
       });
-      parts.push(h("h3", { text: "Scalars" }), h("div", { class: "tf-grid" }, cards));
+      parts.push(...cards);
     }
     const hists = model.get("histograms") || [];
     if (hists.length) {
       const cards = hists.map((hs, i) => {
         const color = COLORS[i % COLORS.length];
-        const c = card(hs.tag, `${hs.run === "." ? "" : hs.run + " · "}${hs.n} steps · bands: min–max, ±1σ, ±2σ, median; bars: step ${hs.last.step}`,
+        return card("histogram", hs.tag, `${hs.run === "." ? "" : hs.run + " · "}${hs.n} steps · bands: min–max, ±1σ, ±2σ, median; bars: step ${hs.last.step}`,
           distributionChart(hs, color), barChart(hs.last, color));
-        c.dataset.kind = "histogram";
-        return c;
       });
-      parts.push(h("h3", { text: "Distributions" }), h("div", { class: "tf-grid" }, cards));
+      parts.push(...cards);
     }
     const images = model.get("images") || [];
     if (images.length) {
@@ -183,19 +182,19 @@ function render({ model, el }) {
           label.textContent = `step ${im.steps[+slider.value]} (${+slider.value + 1} of ${im.steps.length})`;
         });
         slider.addEventListener("change", () => model.send({ event: "image", run: im.run, tag: im.tag, index: +slider.value }));
-        const c = card(im.tag, im.run === "." ? "" : im.run, h("div", { class: "tf-image-frame" }, img), label, im.steps.length > 1 ? slider : null);
-        c.dataset.kind = "image";
-        return c;
+        return card("image", im.tag, im.run === "." ? "" : im.run, h("div", { class: "tf-image-frame" }, img), label, im.steps.length > 1 ? slider : null);
       });
-      parts.push(h("h3", { text: "Images" }), h("div", { class: "tf-grid" }, cards));
+      parts.push(...cards);
     }
     const texts = model.get("texts") || [];
     if (texts.length) {
-      parts.push(h("h3", { text: "Text" }), h("div", { class: "tf-grid" },
-        texts.map((t) => card(t.tag, `step ${t.step}`, h("div", { class: "tf-text", text: t.text })))));
+      parts.push(...texts.map((t) => card("text", t.tag, `step ${t.step}`, h("div", { class: "tf-text", text: t.text }))));
     }
-    if (!parts.length) parts.push(h("div", { class: "tf-empty", text: "Nothing logged yet: write summaries with tf.summary.FileWriter, then refresh." }));
-    body.replaceChildren(...parts);
+    if (!parts.length) {
+      body.replaceChildren(h("div", { class: "tf-empty", text: "Nothing logged yet: write summaries with tf.summary.FileWriter, then refresh." }));
+    } else {
+      body.replaceChildren(h("div", { class: "tf-grid" }, parts));
+    }
   };
   const off = listen(model, ["title", "status", "scalars", "histograms", "images", "texts", "live"], draw);
   draw();

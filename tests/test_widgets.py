@@ -1,0 +1,616 @@
+"""The widgets' synced state, without a browser: front-end messages are simulated.
+
+A button click in the browser is a custom message (``model.send({event: "next"})``); a
+search box or a click on a node is a state update (``model.set("selected", ...)``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+
+import numpy as np
+import pytest
+
+import teachflow as tf
+from teachflow.ops import registry
+from teachflow.widgets import GraphView, Stepper, SummaryPlot, _bundle
+from teachflow.widgets import summaryplot as sp
+
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+def custom(widget, **content):
+    """What the browser sends when a button is clicked."""
+    widget._handle_msg(
+        {"content": {"data": {"method": "custom", "content": content}}, "buffers": []}
+    )
+
+
+def update(widget, **state):
+    """What the browser sends when it changes a synced trait."""
+    widget._handle_msg(
+        {
+            "content": {"data": {"method": "update", "state": state, "buffer_paths": []}},
+            "buffers": [],
+        }
+    )
+
+
+def synced_size(widget) -> int:
+    state = {k: v for k, v in widget.get_state().items() if k not in ("_esm", "_css")}
+    return len(json.dumps(state))
+
+
+@pytest.fixture
+def counter():
+    """The seed's counter graph, in a fresh graph; returns (graph, state, update)."""
+    g = tf.Graph()
+    with g.as_default():
+        state = tf.Variable(0, name="counter")
+        one = tf.constant(1)
+        new_value = tf.add(state, one)
+        update_op = tf.assign(state, new_value)
+    return g, state, update_op
+
+
+def states(widget) -> dict[str, str]:
+    return dict(widget.node_states)
+
+
+def current(widget) -> list[str]:
+    return [box for box, s in widget.node_states.items() if "current" in s.split()]
+
+
+# ---------------------------------------------------------------------------- GraphView
+
+
+def test_graphview_state_of_the_counter_graph(counter):
+    g, _, _ = counter
+    view = GraphView(g)
+    nodes = view.nodes
+    assert {n: nodes[n]["kind"] for n in nodes} == {
+        "counter/initial_value": "constant",
+        "counter": "variable",
+        "counter/Assign": "state",
+        "counter/read": "op",
+        "Const": "constant",
+        "Add": "op",
+        "Assign": "state",
+    }
+    assert nodes["Add"]["type"] == "AddV2"
+    assert view.clusters == {"cluster_counter": "counter"}
+    assert view.collapsed == []
+    assert "subgraph cluster_counter" in view.dot
+    assert ["Add", "Assign", False] in view.edges
+    assert {k["kind"] for k in view.legend} >= {"variable", "constant", "placeholder", "op"}
+    assert view.title == "Graph · 7 ops"
+    state = view.get_state()
+    for key in ("dot", "nodes", "selected", "search", "collapsed", "node_states", "notice_html"):
+        assert key in state
+
+
+def test_graphview_of_a_session_shows_variable_values(counter):
+    g, state, _ = counter
+    sess = tf.Session(graph=g)
+    view = GraphView(sess)
+    assert view.node_values == {}
+    update(view, selected="counter")
+    assert "not initialized in this session" in view.info_html
+    sess.run(state.initializer)
+    view.refresh()
+    assert view.node_values == {"counter": "= 0"}
+    assert '<pre class="tf-value">0</pre>' in view.info_html
+
+
+def test_clicking_a_node_shows_its_info(counter):
+    g, _, _ = counter
+    view = GraphView(tf.Session(graph=g))
+    update(view, selected="Add")
+    info = view.info_html
+    assert "<b>Add</b> <code>AddV2</code>" in info
+    assert 'data-select="counter/read"' in info and 'data-select="Const"' in info
+    assert "int32 ()" in info
+    assert "created at test_widgets.py:" in info and "new_value = tf.add(state, one)" in info
+    assert "exists only during a run" in info
+    assert view.node_states["Add"] == "selected"
+    update(view, selected="Const")
+    assert '<pre class="tf-value">1</pre>' in view.info_html
+    assert "Add" not in view.node_states
+    update(view, selected="")
+    assert view.info_html == ""
+
+
+def test_search_and_reveal_a_node_in_a_collapsed_scope():
+    g = tf.Graph()
+    with g.as_default():
+        h = tf.placeholder(tf.float32, [None], name="x")
+        with tf.name_scope("deep"):
+            for _ in range(30):
+                h = tf.tanh(h + 1.0)
+        tf.identity(h, name="out")
+    view = GraphView(g)
+    assert view.collapsed == ["deep"]
+    update(view, search="TANH_17")
+    assert [r["name"] for r in view.search_results] == ["deep/Tanh_17"]
+    assert view.matches == ["deep/"]  # the collapsed box holding it
+    update(view, search="deep/")
+    assert len(view.search_results) == 21 and view.search_results[-1] == {"more": 90 - 20}
+    custom(view, event="reveal", name="deep/Tanh_17")
+    assert view.collapsed == []
+    assert "deep/Tanh_17" in view.nodes and view.selected == "deep/Tanh_17"
+    assert "subgraph cluster_deep" in view.dot
+
+
+def test_collapse_and_expand_from_the_browser(counter):
+    g, _, _ = counter
+    view = GraphView(g)
+    update(view, collapsed=["counter"])
+    assert "counter/" in view.nodes and view.nodes["counter/"]["kind"] == "scope"
+    assert "cluster_counter" not in view.dot
+    assert view.nodes["counter/"]["count"] == 4
+    update(view, selected="counter/")
+    assert "4 ops" in view.info_html and 'data-expand="counter"' in view.info_html
+    custom(view, event="expand", scope="counter")
+    assert view.collapsed == [] and "counter" in view.nodes
+    custom(view, event="collapse", scope="counter")
+    assert view.collapsed == ["counter"]
+
+
+def test_preview_flags_unfed_placeholders_and_uninitialized_variables(counter):
+    g, state, update_op = counter
+    sess = tf.Session(graph=g)
+    view = GraphView(sess)
+    p = view.preview(update_op)
+    assert p.ops == ["counter", "counter/read", "Const", "Add", "Assign"]
+    assert p.uninitialized == ["counter"] and p.unfed == []
+    assert states(view)["counter"] == "run warn"
+    assert states(view)["counter/Assign"] == "skip"
+    assert states(view)["Add"] == "run"
+    assert "Not initialized in this session: <b>counter</b>" in view.notice_html
+    # the initializer only takes the variable's ref: nothing to flag
+    assert view.preview(state.initializer).uninitialized == []
+    sess.run(state.initializer)
+    assert view.preview(update_op).uninitialized == []
+    view.clear_preview()
+    assert view.notice_html == "" and view.node_states == {}
+
+    g2 = tf.Graph()
+    with g2.as_default():
+        x = tf.placeholder(tf.float32, [None], name="x")
+        y = tf.placeholder(tf.float32, [None], name="y")
+        z = tf.add(x, y, name="z")
+    view2 = GraphView(g2)  # no session: no variable check, still a plan
+    p = view2.preview(z, {x: [1.0]})
+    assert p.unfed == ["y"] and p.fed == ["x"] and p.ops == ["y", "z"]
+    assert states(view2)["x"] == "fed" and "warn" in states(view2)["y"]
+    assert "Not fed: <b>y</b>" in view2.notice_html
+    with pytest.raises(ValueError, match="Cannot feed value of shape"):
+        view2.preview(z, {x: [[1.0]]})
+
+
+def test_wrong_arguments():
+    with pytest.raises(TypeError, match="GraphView needs a tf.Graph or a tf.Session"):
+        GraphView(42)
+    g = tf.Graph()
+    with g.as_default():
+        c = tf.constant(1)
+    with pytest.raises(TypeError, match="Stepper needs a tf.Session"):
+        Stepper(g, c)
+    with pytest.raises(TypeError, match="Fetch argument 1 has invalid type"):
+        Stepper(tf.Session(graph=g), 1)
+
+
+def test_missing_bundle_says_how_to_build_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(_bundle, "STATIC", tmp_path)
+    with pytest.raises(FileNotFoundError, match="make bundle"):
+        _bundle.path("graphview.js")
+
+
+# ---------------------------------------------------------------------------- Stepper
+
+
+def test_stepper_buttons_advance_the_highlighted_node(counter):
+    g, _, update_op = counter
+    s = Stepper(tf.Session(graph=g), update_op)
+    assert s.stepper and s.total == 5 and s.position == 0
+    assert current(s) == ["counter"]
+    assert states(s)["counter/initial_value"] == "skip"
+    assert states(s)["Add"] == "pending"
+    assert "Ready: 5 ops to run" in s.status_html
+    custom(s, event="next")
+    assert current(s) == ["counter/read"]
+    assert states(s)["counter"].split()[0] == "done" or "done" in states(s)["counter"]
+    assert s.position == 1
+
+
+def test_uninitialized_counter_then_the_init_button(counter):
+    g, state, update_op = counter
+    sess = tf.Session(graph=g)
+    s = Stepper(sess, update_op)
+    assert s.can_init
+    assert "warn" in states(s)["counter"]  # flagged up front
+    custom(s, event="next")
+    custom(s, event="next")
+    assert states(s)["counter"] == "uninit"
+    assert states(s)["counter/read"] == "error"
+    assert s.position == 1 and not s.done
+    assert (
+        '<div class="tf-error-title">FailedPreconditionError: Attempting to use uninitialized '
+        "value counter</div>" in s.error_html
+    )
+    assert "Hint: run tf.global_variables_initializer()" in s.error_html
+    assert s.error_text.splitlines()[0] == (
+        "FailedPreconditionError: Attempting to use uninitialized value counter"
+    )
+    assert "Stopped at <b>counter/read</b>" in s.status_html
+    assert 'class="tf-plan-error"' in s.plan_html
+    custom(s, event="init")
+    assert "counter" in sess.state.variables and int(sess.state.variables["counter"]) == 0
+    assert not s.can_init and s.error_html == "" and s.error is None
+    assert current(s) == ["counter/read"]
+    custom(s, event="next")
+    assert current(s) == ["Const"]
+    assert s.node_values["counter/read"] == "= 0"
+    custom(s, event="run_to_end")
+    assert s.done and s.results == 1
+    assert int(sess.run(state)) == 1
+    assert "Done: all 5 ops ran" in s.status_html
+
+
+def test_pending_nodes_are_not_yet_computed_never_zero(counter):
+    g, state, update_op = counter
+    sess = tf.Session(graph=g)
+    sess.run(state.initializer)
+    s = Stepper(sess, update_op)
+    assert "Add" not in s.node_values and "Assign" not in s.node_values
+    update(s, selected="Add")
+    assert "not yet computed" in s.info_html
+    assert s.plan_html.count("not yet computed") == 5
+    custom(s, event="next")
+    custom(s, event="next")
+    custom(s, event="next")
+    custom(s, event="next")
+    assert s.node_values["Add"] == "= 1"
+    assert '<pre class="tf-value">1</pre>' in s.info_html
+
+
+def test_stepping_to_the_end_equals_session_run():
+    def build():
+        g = tf.Graph()
+        with g.as_default():
+            x = tf.placeholder(tf.float32, [None, 3], name="x")
+            w = tf.Variable(np.arange(3, dtype=np.float32).reshape(3, 1), name="w")
+            y = tf.matmul(x, w, name="y")
+            loss = tf.reduce_sum(tf.square(y), name="loss")
+            train = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
+            init = tf.global_variables_initializer()
+        return g, x, w, y, loss, train, init
+
+    feed_value = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], dtype=np.float32)
+    g1, x1, w1, y1, loss1, train1, init1 = build()
+    g2, x2, w2, y2, loss2, train2, init2 = build()
+    s1, s2 = tf.Session(graph=g1), tf.Session(graph=g2)
+    s1.run(init1)
+    s2.run(init2)
+    stepper = Stepper(s1, {"loss": loss1, "out": [y1, train1]}, {x1: feed_value})
+    custom(stepper, event="run_to_end")
+    expected = s2.run({"loss": loss2, "out": [y2, train2]}, {x2: feed_value})
+    got = stepper.results
+    assert got.keys() == expected.keys()
+    assert got["loss"] == expected["loss"] and got["loss"].dtype == expected["loss"].dtype
+    np.testing.assert_array_equal(got["out"][0], expected["out"][0])
+    assert got["out"][1] is None and expected["out"][1] is None
+    np.testing.assert_array_equal(s1.run(w1), s2.run(w2))
+    assert not np.array_equal(s1.run(w1), np.arange(3).reshape(3, 1))  # it did train
+    assert "fed" in states(stepper)["x"]
+
+
+def test_timeline_across_runs(counter):
+    g, state, update_op = counter
+    sess = tf.Session(graph=g)
+    s = Stepper(sess, update_op)
+    custom(s, event="init")
+    for _ in range(3):
+        custom(s, event="run_to_end")
+        assert s.done
+        custom(s, event="reset")  # "Run again": a new run of the same fetches
+        assert not s.done and current(s) == ["counter"]
+        # intermediates are gone in the new run; the variable kept its value
+        assert "Add" not in s.node_values
+        assert s.node_values["counter"] == f"= {s.runs}"
+    labels = [e["label"] for e in s.timeline]
+    assert labels == ["start", "initialized", "run 1", "run 2", "run 3"]
+    values = [e["variables"]["counter"] for e in s.timeline]
+    assert values[0] is None and [int(v) for v in values[1:]] == [0, 1, 2, 3]
+    assert [int(e["result"]) for e in s.timeline[2:]] == [1, 2, 3]
+    row = re.search(r"<tr><th>counter</th>(.*?)</tr>", s.timeline_html)
+    assert row and re.findall(r"<td[^>]*>(.*?)</td>", row.group(1)) == ["—", "0", "1", "2", "3"]
+    assert "Variables keep their values" in s.timeline_html
+    assert int(sess.run(state)) == 3
+
+
+def test_missing_feed_and_shape_errors_show_on_the_node():
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None], name="x")
+        y = tf.placeholder(tf.float32, [None], name="y")
+        z = tf.add(x, y, name="z")
+    sess = tf.Session(graph=g)
+    s = Stepper(sess, z)
+    assert "warn" in states(s)["x"] and "warn" in states(s)["y"]
+    custom(s, event="next")
+    assert states(s)["x"] == "error"
+    assert (
+        "InvalidArgumentError: You must feed a value for placeholder tensor &#x27;x&#x27; "
+        "with dtype float and shape [?]" in s.error_html
+    )
+    s2 = Stepper(sess, z, {x: [1.0, 2.0], y: [1.0, 2.0, 3.0]})
+    custom(s2, event="run_to_end")
+    assert states(s2)["z"] == "error" and s2.position == 0 and not s2.done
+    assert "InvalidArgumentError: Incompatible shapes: [2] vs. [3]" in s2.error_html
+    assert states(s2)["x"] == "fed"
+
+
+def test_fetching_an_uninitialized_variable(counter):
+    g, state, _ = counter
+    s = Stepper(tf.Session(graph=g), state)
+    custom(s, event="run_to_end")
+    assert "Attempting to use uninitialized value counter" in s.error_html
+    assert states(s)["counter"] == "uninit"
+    custom(s, event="init")
+    assert s.error is None and s.done and s.results == 0
+
+
+def test_keyboard_and_unknown_messages_are_harmless(counter):
+    g, _, update_op = counter
+    s = Stepper(tf.Session(graph=g), update_op)
+    custom(s, event="no such thing")
+    custom(s, nothing=1)
+    s._handle_msg({"content": {"data": {"method": "custom", "content": "text"}}, "buffers": []})
+    assert s.position == 0
+
+
+# ---------------------------------------------------------------------------- safety
+
+
+def hostile_graph():
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.constant("<script>alert('x')</script>", name="x")
+        # a trailing "/" takes the name as written, as a foreign GraphDef could
+        y = registry.make1("Identity", [x], {"T": tf.string}, name=HOSTILE + "/")
+        tf.identity(y, name="out")
+    return g, y
+
+
+def test_hostile_names_and_values_are_escaped_in_html_state():
+    g, y = hostile_graph()
+    sess = tf.Session(graph=g)
+    s = Stepper(sess, y)
+    custom(s, event="next")
+    update(s, selected=HOSTILE)
+    update(s, search="img")
+    custom(s, event="run_to_end")
+    s.preview(y)
+    html_seen = ""
+    for name in Stepper.HTML_TRAITS:
+        value = getattr(s, name)
+        assert "<img" not in value and "<script" not in value, name
+        html_seen += value
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in s.info_html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in s.plan_html
+    assert "&lt;script&gt;" in s.info_html  # the constant's value, as text
+    assert "<img" not in s.dot and "&lt;img" in s.dot
+    # plain-text traits keep the name as it is: the browser shows them with textContent
+    assert any(n["name"] == HOSTILE for n in s.nodes.values())
+    assert s.search_results[0]["name"] == HOSTILE
+    view = GraphView(g)
+    update(view, selected=HOSTILE)
+    for name in GraphView.HTML_TRAITS:
+        assert "<img" not in getattr(view, name)
+
+
+def test_a_hostile_error_message_is_escaped():
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, name=HOSTILE + "/")
+    s = Stepper(tf.Session(graph=g), x + 1.0)
+    custom(s, event="next")
+    assert "You must feed a value" in s.error_html
+    assert "<img" not in s.error_html and "&lt;img" in s.error_html
+
+
+# ---------------------------------------------------------------------------- big graphs
+
+
+def test_a_10000_op_graph_is_drawn_collapsed_with_bounded_state():
+    g = tf.Graph()
+    with g.as_default():
+        h = tf.placeholder(tf.float32, [None, 4], name="x")
+        for s in range(50):
+            with tf.name_scope(f"block{s}"):
+                for _ in range(67):
+                    h = tf.tanh(h * 1.0001)
+        out = tf.identity(h, name="out")
+    n = len(g.get_operations())
+    assert n >= 10_000
+    view = GraphView(g)
+    assert view.collapsed == sorted(f"block{s}" for s in range(50))
+    assert len(view.nodes) == 52
+    assert synced_size(view) < 60_000
+    sess = tf.Session(graph=g)
+    s = Stepper(sess, out, {"x:0": np.ones((2, 4), np.float32)})
+    assert synced_size(s) < 120_000
+    custom(s, event="next")
+    custom(s, event="next")
+    assert current(s) == ["block0/"]  # the collapsed box holding the current op
+    custom(s, event="run_to_end")
+    assert s.done
+    np.testing.assert_array_equal(s.results, sess.run(out, {"x:0": np.ones((2, 4), np.float32)}))
+    assert set(s.node_states.values()) <= {"done", "fed"}
+    assert synced_size(s) < 120_000
+    assert s.plan_html.count("<li") < 130
+
+
+# ---------------------------------------------------------------------------- SummaryPlot
+
+
+def write_logs(logdir, steps=30, hist_size=1000, image_shape=(1, 8, 8, 1), text=None):
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, name="x")
+        w = tf.placeholder(tf.float32, shape=[None], name="w")
+        img = tf.placeholder(tf.float32, shape=list(image_shape), name="img")
+        tf.summary.scalar("loss", x)
+        tf.summary.histogram("weights", w)
+        tf.summary.image("picture", img)
+        if text is not None:
+            tf.summary.text("note", tf.constant(text))
+        merged = tf.summary.merge_all()
+        rng = np.random.default_rng(0)
+        with tf.Session() as sess, tf.summary.FileWriter(logdir) as writer:
+            for step in range(steps):
+                feed = {
+                    x: 1.0 / (step + 1),
+                    w: rng.normal(step, 1.0, hist_size).astype(np.float32),
+                    img: rng.random(image_shape).astype(np.float32),
+                }
+                writer.add_summary(sess.run(merged, feed), step)
+
+
+def test_summaryplot_state(tmp_path):
+    write_logs(tmp_path, steps=30, text=HOSTILE)
+    plot = SummaryPlot(str(tmp_path))
+    assert [(s["run"], s["tag"]) for s in plot.scalars] == [(".", "loss")]
+    pts = plot.scalars[0]["points"]
+    assert [p[0] for p in pts] == list(range(30))
+    assert pts[3][1] == pytest.approx(0.25)
+    assert plot.scalars[0]["last"] == [29, pytest.approx(1 / 30)]
+    hist = plot.histograms[0]
+    assert hist["tag"] == "weights" and hist["n"] == 30
+    medians = [st["q"][4] for st in hist["steps"]]
+    assert medians == sorted(medians) and medians[-1] == pytest.approx(29, abs=0.5)
+    assert len(hist["last"]["counts"]) == sp.HIST_BINS
+    assert sum(hist["last"]["counts"]) == pytest.approx(1000)
+    image = plot.images[0]
+    assert image["tag"].startswith("picture") and image["steps"] == list(range(30))
+    assert image["index"] == 29 and (image["width"], image["height"]) == (8, 8)
+    assert plot.texts == [{"run": ".", "tag": "note", "step": 29, "text": HOSTILE}]
+    assert "4 tags" in plot.status
+
+
+def test_summaryplot_image_slider_and_refresh(tmp_path):
+    with tf.Graph().as_default(), tf.Session() as sess:
+        x = tf.placeholder(tf.float32)
+        img = tf.placeholder(tf.float32, [1, 4, 4, 1])
+        merged = tf.summary.merge([tf.summary.scalar("loss", x), tf.summary.image("pic", img)])
+        writer = tf.summary.FileWriter(tmp_path)
+
+        def log(step):
+            picture = np.zeros((1, 4, 4, 1), np.float32)
+            picture.flat[step] = 1.0  # a different pixel lit at each step
+            feed = {x: float(step), img: picture}
+            writer.add_summary(sess.run(merged, feed), step)
+
+        for step in range(5):
+            log(step)
+        writer.flush()
+        plot = SummaryPlot(tmp_path)
+        tag = plot.images[0]["tag"]
+        assert plot.images[0]["index"] == 4
+        newest = plot.images[0]["png"]
+        custom(plot, event="image", run=".", tag=tag, index=1)
+        assert plot.images[0]["index"] == 1 and plot.images[0]["step"] == 1
+        assert plot.images[0]["png"] != newest
+        # more steps logged: refresh() re-reads, the slider stays where the user put it
+        for step in range(5, 8):
+            log(step)
+        writer.flush()
+        custom(plot, event="refresh")
+        assert plot.scalars[0]["n"] == 8 and plot.scalars[0]["last"] == [7, 7.0]
+        assert plot.images[0]["index"] == 1 and len(plot.images[0]["steps"]) == 8
+        # back to the newest: it follows new images again
+        custom(plot, event="image", run=".", tag=tag, index=7)
+        log(8)
+        writer.close()
+        plot.refresh()
+        assert plot.images[0]["index"] == 8 and plot.images[0]["step"] == 8
+
+
+def test_summaryplot_from_a_writer_and_live_mode(tmp_path):
+    with tf.Graph().as_default(), tf.Session() as sess:
+        loss = tf.placeholder(tf.float32)
+        summary = tf.summary.scalar("loss", loss)
+        writer = tf.summary.FileWriter(tmp_path)
+        writer.add_summary(sess.run(summary, {loss: 1.0}), 0)
+        plot = SummaryPlot(writer, interval=0.2)  # reading flushes the writer
+        assert plot.scalars[0]["n"] == 1
+        # refresh() from the training loop itself
+        writer.add_summary(sess.run(summary, {loss: 0.5}), 1)
+        plot.refresh()
+        assert plot.scalars[0]["n"] == 2
+        # live mode, switched on from the browser: a timer re-reads the logs
+        update(plot, live=True)
+        assert plot._thread is not None and plot._thread.is_alive()
+        writer.add_summary(sess.run(summary, {loss: 0.25}), 2)
+        writer.flush()
+        deadline = time.monotonic() + 30
+        while plot.scalars[0]["n"] < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert plot.scalars[0]["n"] == 3
+        update(plot, live=False)
+        plot._thread.join(timeout=10)
+        assert not plot._thread.is_alive()
+        writer.close()
+    plot.close()
+
+
+def test_empty_logdir(tmp_path):
+    plot = SummaryPlot(tmp_path / "nothing-yet")
+    assert plot.scalars == [] and "no summaries yet" in plot.status
+
+
+def test_long_series_big_histograms_and_images_are_bounded(tmp_path):
+    with tf.Graph().as_default(), tf.Session() as sess:
+        x = tf.placeholder(tf.float32)
+        w = tf.placeholder(tf.float32, [None])
+        s_loss, s_hist = tf.summary.scalar("loss", x), tf.summary.histogram("big", w)
+        with tf.summary.FileWriter(tmp_path) as writer:
+            for step in range(3000):
+                value = 10.0 if step == 1234 else float(np.sin(step / 100))
+                writer.add_summary(sess.run(s_loss, {x: value}), step)
+            big = np.random.default_rng(1).normal(0, 1, 10**7).astype(np.float32)
+            writer.add_summary(sess.run(s_hist, {w: big}), 0)
+    plot = SummaryPlot(tmp_path)
+    pts = plot.scalars[0]["points"]
+    assert len(pts) <= sp.MAX_POINTS + 1 and plot.scalars[0]["n"] == 3000
+    assert [1234, 10.0] in pts  # a spike survives downsampling
+    assert pts[-1][0] == 2999
+    hist = plot.histograms[0]
+    assert len(hist["last"]["counts"]) == sp.HIST_BINS
+    q = hist["steps"][0]["q"]
+    assert q[4] == pytest.approx(0.0, abs=0.1) and q[2] == pytest.approx(-1.0, abs=0.15)
+    assert synced_size(plot) < 40_000
+
+
+def test_a_4096_pixel_image_is_sent_as_a_small_png():
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.zeros((4096, 4096, 3), np.uint8)).save(buf, format="PNG")
+    thumb = sp.thumbnail_png(buf.getvalue())
+    assert thumb is not None
+    data, w, h = thumb
+    assert (w, h) == (256, 256) and len(data) < 20_000
+    assert sp.thumbnail_png(b"not an image") is None
+
+
+def test_downsample_keeps_extremes():
+    pts = [(i, float(i % 7)) for i in range(10_000)]
+    pts[5000] = (5000, 100.0)
+    out = sp.downsample(pts, limit=200)
+    assert len(out) <= 201 and [5000, 100.0] in out
+    assert out[0][0] == 0 and out[-1][0] == 9999
+    assert sp.downsample(pts[:10], limit=200) == [[s, v] for s, v in pts[:10]]
