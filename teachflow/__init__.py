@@ -129,6 +129,7 @@ from teachflow.ops.math_ops import (
     less_equal,
     log,
     log1p,
+    log_sigmoid,
     logical_and,
     logical_not,
     logical_or,

@@ -234,6 +234,11 @@ class Execution:
 
     def value(self, tensor: Tensor) -> Any:
         """The value of ``tensor`` so far in this run, or raises LookupError if not computed."""
+        if not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"Execution.value expects a tf.Tensor of this run, got {tensor!r}.\n  Hint: "
+                "pass one of the tensors in .plan.ops[i].outputs."
+            )
         s = self.plan.slot.get(tensor)
         v = _NOT_COMPUTED if s is None else self._values[s]
         if v is _NOT_COMPUTED:

@@ -5,7 +5,10 @@ attrs, optionally ``_output_shapes``) that TensorBoard draws and TensorFlow impo
 session's variable values can be baked in as constants (``convert_variables_to_constants``),
 so the graph runs in TensorFlow with the values it has in teachflow.
 
-The protobuf classes come from the ``tensorboard`` package, imported only when used.
+The protobuf classes come from the ``tensorboard`` package, imported only when used. They
+are not TensorFlow's own classes: hand a GraphDef to TensorFlow as bytes, e.g.
+``tf.import_graph_def(tf.GraphDef.FromString(graph_def.SerializeToString()), name="")``, or
+through a file (``tf.train.write_graph`` here, ``tf.io.gfile`` + ``ParseFromString`` there).
 
 >>> import teachflow as tf
 >>> g = tf.Graph()
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -28,7 +32,7 @@ from teachflow.graph import Graph, Operation, Tensor
 from teachflow.tensor_shape import TensorShape
 
 # NOTE: a TensorFlow 1.x-era GraphDef version: recent enough that a scalar Placeholder shape
-# means "scalar" (versions < 21 read it as "unknown"), old enough that no op we emit is
+# means "scalar" (versions up to 21 read it as "unknown"), old enough that no op we emit is
 # deprecated for it.
 GRAPH_DEF_VERSION = 27
 
@@ -36,18 +40,7 @@ GRAPH_DEF_VERSION = 27
 _SHAPE_ATTRS = frozenset({"shape", "element_shape", "shapes", "output_shapes", "_output_shapes"})
 # TensorFlow's make_tensor_proto packs these dtypes as raw bytes when there is > 1 element
 _CONTENT_DTYPES = frozenset(
-    [
-        "float16",
-        "float32",
-        "float64",
-        "int32",
-        "uint8",
-        "int16",
-        "int8",
-        "int64",
-        "uint32",
-        "uint64",
-    ]
+    "float16 float32 float64 int32 uint8 int16 int8 int64 uint32 uint64".split()
 )
 _VALUE_FIELDS = {
     "float32": "float_val",
@@ -64,6 +57,7 @@ _VALUE_FIELDS = {
 }
 
 
+@cache
 def _pb() -> Any:
     """The tensorboard protobuf modules (imported lazily: ``import teachflow`` needs numpy only)."""
     try:

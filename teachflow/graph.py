@@ -423,6 +423,8 @@ class Graph:
 
         Matches TensorFlow 1.9+: uniqueness is case-insensitive ("add" then "Add" -> "Add_1").
         """
+        if not isinstance(name, str):
+            raise TypeError(f"A name must be a string, got {name!r} of type {type(name).__name__}.")
         if self._name_stack:
             name = self._name_stack + "/" + name
         key = name.lower()

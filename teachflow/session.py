@@ -391,6 +391,12 @@ def _run_with_default(fetch: Any, feed_dict: Any, session: Any, what: str) -> An
             f"Cannot {verb} {kind} using `{what}`: No default session is registered. Use `with "
             f"sess.as_default()` or pass an explicit session to `{arg}`"
         )
+    if not isinstance(sess, BaseSession):
+        raise TypeError(
+            f"session must be a tf.Session, got {_short(sess)} ({type(sess).__name__}).\n"
+            f"  Hint: call {what[:-2]}(feed_dict=..., session=sess); the first positional "
+            "argument is the feed_dict."
+        )
     graph = fetch.graph
     if sess.graph is not graph:
         raise ValueError(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from hypothesis import strategies as st
@@ -88,6 +88,7 @@ UNARY = [
     Unary("tan", np.tan, FLOATS, low=-1.2, high=1.2),
     Unary("tanh", np.tanh, FLOATS),
     Unary("sigmoid", _sigmoid, FLOATS),
+    Unary("log_sigmoid", lambda x: -np.logaddexp(0, -x), FLOATS, low=-20.0, high=20.0),
     Unary("reciprocal", np.reciprocal, FLOATS, away_from_zero=True),
     Unary("sign", np.sign, FLOATS + SIGNED, away_from_zero=True),
     Unary("floor", np.floor, FLOATS, grad=False),
@@ -150,10 +151,10 @@ def sample(
     kind = np.dtype(dtype).kind
     if kind in "iu":
         lo = 0 if kind == "u" else int(np.floor(low))
-        vals = rng.integers(lo, int(np.ceil(high)) + 1, size=shape)
+        ints = rng.integers(lo, int(np.ceil(high)) + 1, size=shape)
         if away_from_zero:
-            vals = np.where(vals == 0, 1, vals)
-        return vals.astype(dtype)
+            ints = np.where(ints == 0, 1, ints)
+        return ints.astype(dtype)
     vals = rng.uniform(low, high, size=shape)
     if away_from_zero:
         vals = np.where(np.abs(vals) < 0.25, np.copysign(0.25, vals) + vals, vals)
@@ -201,7 +202,7 @@ def elements(
         lo, hi = max(int(np.floor(low)) * 4, int(info.min)), min(int(np.ceil(high)) * 4, info.max)
         ints = st.integers(lo, hi)
         return ints.filter(lambda v: v != 0) if nonzero else ints
-    width = {"float16": 16, "float32": 32, "float64": 64}[dtype]
+    width: Literal[16, 32, 64] = 16 if dtype == "float16" else 32 if dtype == "float32" else 64
     floats = st.floats(low, high, width=width, allow_nan=False, allow_infinity=False)
     return floats.filter(lambda v: abs(v) > 1e-2) if nonzero else floats
 

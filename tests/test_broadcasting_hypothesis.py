@@ -35,8 +35,9 @@ def binary_examples(draw: Any) -> tuple[Any, str, np.ndarray, np.ndarray]:
     case = draw(st.sampled_from(BINARY))
     dtype = draw(st.sampled_from(case.dtypes))
     sx, sy = draw(broadcastable_shapes())
-    x = draw(arrays(dtype, sx, *case.x_range))
-    y = draw(arrays(dtype, sy, *case.y_range, nonzero=case.y_nonzero))
+    (xlo, xhi), (ylo, yhi) = case.x_range, case.y_range
+    x = draw(arrays(dtype, sx, xlo, xhi))
+    y = draw(arrays(dtype, sy, ylo, yhi, nonzero=case.y_nonzero))
     return case, dtype, x, y
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -280,3 +283,16 @@ def test_summary_of_a_variable_after_training_steps() -> None:
             sess.run(step)
             values.append(Summary.FromString(sess.run(s)).value[0].simple_value)
     assert values == [1.0, 2.0, 3.0]
+
+
+def test_building_summaries_needs_no_tensorboard() -> None:
+    script = (
+        "import sys, teachflow as tf\n"
+        "x = tf.constant([[[[1.0]]]])\n"
+        "tf.summary.scalar('a', 1.0); tf.summary.histogram('h', x); tf.summary.image('i', x)\n"
+        "tf.summary.merge_all()\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'tensorboard', 'PIL', 'google'}))"
+    )
+    root = Path(__file__).parent.parent
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr

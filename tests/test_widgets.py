@@ -332,6 +332,22 @@ def test_timeline_across_runs(counter):
     assert int(sess.run(state)) == 3
 
 
+def test_big_variables_are_summarised_in_the_timeline():
+    g = tf.Graph()
+    with g.as_default():
+        w = tf.Variable(tf.zeros([300, 300]), name="w")
+        step = tf.assign_add(w, tf.ones([300, 300]))
+    sess = tf.Session(graph=g)
+    sess.run(w.initializer)
+    s = Stepper(sess, step)
+    for _ in range(2):
+        custom(s, event="run_to_end")
+        custom(s, event="reset")
+    assert [e["variables"]["w"] for e in s.timeline] == ["mean 0", "mean 1", "mean 2"]
+    assert "<td>mean 2</td>" in s.timeline_html
+    assert synced_size(s) < 20_000
+
+
 def test_missing_feed_and_shape_errors_show_on_the_node():
     g = tf.Graph()
     with g.as_default():

@@ -313,3 +313,16 @@ def test_unsupported_summary_names_explain() -> None:
     with pytest.raises(NotImplementedError, match="tf.summary.audio"):
         tf.summary.audio  # noqa: B018
     assert os.path.basename(tf.summary.Event.DESCRIPTOR.file.name) == "event.proto"
+
+
+def test_writer_never_closed_is_flushed_at_exit(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import teachflow as tf
+        writer = tf.summary.FileWriter({str(tmp_path)!r}, flush_secs=3600)
+        with tf.Session() as sess:
+            writer.add_summary(sess.run(tf.summary.scalar("a", 1.0)), 3)
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent, check=True)
+    assert [(r.tag, r.step) for r in tf.summary.read_events(tmp_path)] == [("a", 3)]

@@ -9,6 +9,7 @@ TensorShape([2, 3])
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -181,7 +182,17 @@ def constant(
         if not target.is_fully_defined():
             raise TypeError(f"Expected a fully defined shape for a constant, got {shape!r}.")
         dims = tuple(int(d or 0) for d in target.as_list())
-        n = int(np.prod(dims, dtype=np.int64))
+        n = math.prod(dims)  # Python ints: np.prod would overflow silently on huge shapes
+        itemsize = (dt.base_dtype if dt is not None else dtypes.as_dtype(arr.dtype)).size
+        if n * max(itemsize, 1) > registry.MAX_TENSOR_BYTES:
+            raise ValueError(
+                f"Cannot create a constant of shape {list(dims)}: its {n} elements would take "
+                f"{registry.nbytes_text(n * max(itemsize, 1))}, more than the "
+                f"{registry.nbytes_text(registry.MAX_TENSOR_BYTES)} teachflow allows one tensor "
+                "(half of this machine's memory).\n"
+                "  Hint: check the shape (an extra zero? 10**12?); constants are stored in the "
+                "graph, so they must fit in memory."
+            )
         if verify_shape and arr.shape != dims:
             raise TypeError(f"Expected Tensor's shape: {dims}, got {arr.shape}.")
         if arr.size == n:

@@ -193,8 +193,12 @@ def _unbroadcast(op: Operation, gx: Tensor | None, gy: Tensor | None) -> list[Te
     x, y = op.inputs
     out = op.outputs[0].shape
     if x.shape.is_fully_defined() and y.shape.is_fully_defined():
+        if x.shape == out and y.shape == out:
+            return [gx, gy]
         rx, ry = _broadcast_axes(x.shape.as_list(), y.shape.as_list())  # type: ignore[arg-type]
-        return [_sum_to(gx, rx, x.shape, out), _sum_to(gy, ry, y.shape, out)]
+        sx = constant(x.shape.as_list(), dtypes.int32, name="Shape")
+        sy = constant(y.shape.as_list(), dtypes.int32, name="Shape")
+        return [_sum_to(gx, rx, sx, x.shape == out), _sum_to(gy, ry, sy, y.shape == out)]
     # shapes known only at run time: the axes are computed by a BroadcastGradientArgs node
     aops = _array_ops()
     sx, sy = aops.shape(x), aops.shape(y)
@@ -207,10 +211,10 @@ def _unbroadcast(op: Operation, gx: Tensor | None, gy: Tensor | None) -> list[Te
     ]
 
 
-def _sum_to(g: Tensor | None, axes: list[int], shape: TensorShape, out: TensorShape) -> Any:
-    if g is None or shape == out:
+def _sum_to(g: Tensor | None, axes: list[int], shape: Tensor, same: bool) -> Any:
+    if g is None or same:
         return g
-    return _array_ops().reshape(reduce_sum(g, axes), np.array(shape.as_list(), np.int32))
+    return _array_ops().reshape(reduce_sum(g, axes), shape)
 
 
 def _real_only(fn: Grad) -> Grad:
@@ -246,7 +250,7 @@ def _mul_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
 
 def _div_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
     x, y = op.inputs
-    return _unbroadcast(op, dz / y, dz * (-x / y / y))
+    return _unbroadcast(op, realdiv(dz, y), dz * realdiv(realdiv(-x, y), y))
 
 
 def _floormod_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
@@ -506,6 +510,21 @@ def round(x: Any, name: str | None = None) -> Tensor:  # noqa: A001 - TensorFlow
     if xt.dtype.base_dtype.is_integer:
         return xt
     return _round(xt, name)
+
+
+def log_sigmoid(x: Any, name: str | None = None) -> Tensor:
+    """f(x) = ln(1/(1 + e^-x)) = -softplus(-x), stable for large |x|.
+
+    >>> import teachflow as tf
+    >>> round(float(tf.Session().run(tf.log_sigmoid(0.0))), 4)
+    -0.6931
+    """
+    from teachflow.ops.nn_ops import softplus
+
+    g = registry.graph_for([x])
+    with g.as_default(), g.name_scope(name or "LogSigmoid") as scope:
+        xt = convert_to_tensor(x, name="x")
+        return negative(softplus(-xt), name=scope)
 
 
 def floordiv(x: Any, y: Any, name: str | None = None) -> Tensor:
@@ -974,9 +993,10 @@ def _sum_grad(op: Operation, dy: Tensor) -> list[Tensor | None]:
     kept = _kept_shape(op)
     dy = _expand_reduced(op, dy, kept)
     if isinstance(kept, np.ndarray):
-        multiples: Any = np.array(x.shape.as_list(), np.int32) // np.maximum(kept, 1)
-        if (multiples == 1).all():
+        times = np.array(x.shape.as_list(), np.int32) // np.maximum(kept, 1)
+        if (times == 1).all():
             return [dy, None]
+        multiples: Any = constant(times, name="Const")
     else:
         multiples = aops.shape(x) // maximum(kept, 1)
     return [aops.tile(dy, multiples), None]
@@ -989,7 +1009,7 @@ def _mean_grad(op: Operation, dy: Tensor) -> list[Tensor | None]:
     x, y = op.inputs[0], op.outputs[0]
     nx, ny = x.shape.num_elements(), y.shape.num_elements()
     if nx is not None and ny is not None:
-        factor: Any = nx // builtins.max(ny, 1)
+        factor: Any = constant(nx // builtins.max(ny, 1), dy.dtype, name="Const")
     else:
         aops = _array_ops()
         n_in, n_out = reduce_prod(aops.shape(x)), reduce_prod(aops.shape(y))

@@ -150,7 +150,7 @@ def _physical_memory() -> int:
 MAX_TENSOR_BYTES = _physical_memory() // 2
 
 
-def _nbytes(n: float) -> str:
+def nbytes_text(n: float) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if n < 1024 or unit == "PiB":
             return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.2f} {unit}"
@@ -171,9 +171,9 @@ def oom_error(shape: Sequence[Any], dtype: dtypes.DType) -> Exception:
         None,
         f"OOM when allocating tensor with shape[{dims}] and type {dtypes.numpy_name(dtype)} on "
         "/job:localhost/replica:0/task:0/device:CPU:0 by allocator cpu",
-        f"that is {_nbytes(n * max(dtype.size, 1))} (this machine has "
-        f"{_nbytes(2 * MAX_TENSOR_BYTES)} of memory); check the sizes you passed, e.g. a "
-        "shape of [10**12] or an extra zero.",
+        f"that is {nbytes_text(n * max(dtype.size, 1))}, more than the "
+        f"{nbytes_text(MAX_TENSOR_BYTES)} teachflow allows one tensor (half of this machine's "
+        "memory); check the sizes you passed (an extra zero? 10**12?).",
     )
 
 

@@ -159,9 +159,10 @@ def _ref_and_value(ref: Any, value: Any, name: str, op_type: str) -> tuple[Any, 
 
 def _update(op_type: str, ref: Any, value: Any, name: str | None, **attrs: Any) -> Any:
     g = registry.graph_for([ref, value])
-    with g.as_default():
+    with g.as_default(), g.name_scope(name or op_type) as scope:
+        # a Python value becomes "<op>/value", as in TensorFlow
         r, v, dt = _ref_and_value(ref, value, name or op_type, op_type)
-        return registry.make1(op_type, [r, v], {"T": dt, **attrs}, name or op_type)
+        return registry.make1(op_type, [r, v], {"T": dt, **attrs}, scope)
 
 
 def assign(

@@ -61,6 +61,7 @@ from typing import IO, Any
 import numpy as np
 
 from teachflow import dtypes, errors
+from teachflow.gradients import not_differentiable
 from teachflow.graph import GraphKeys, Operation, Tensor, get_default_graph
 from teachflow.ops import registry
 from teachflow.tensor_shape import TensorShape
@@ -128,6 +129,11 @@ def _to_storable(name: str, value: Any) -> np.ndarray:
     return arr
 
 
+def _dtype_name(value: Any) -> str:
+    dt = np.asarray(value).dtype
+    return "string" if dt.kind == "O" else str(dt)
+
+
 def write_checkpoint(prefix: str, tensors: Sequence[tuple[str, Any]]) -> None:
     """Writes ``<prefix>.data-00000-of-00001`` then ``<prefix>.index`` (see the module doc)."""
     data_path, index_path = prefix + _DATA_SUFFIX, prefix + _INDEX_SUFFIX
@@ -152,7 +158,7 @@ def write_checkpoint(prefix: str, tensors: Sequence[tuple[str, Any]]) -> None:
         "version": 1,
         "data": os.path.basename(data_path),
         "tensors": {
-            name: {"dtype": str(value.dtype), "shape": list(np.shape(value))}
+            name: {"dtype": _dtype_name(value), "shape": list(np.shape(value))}
             for name, value in tensors
         },
     }
@@ -256,7 +262,7 @@ def _as_str(x: Any) -> str:
     return x.decode() if isinstance(x, bytes) else str(x)
 
 
-@registry.define("SaveV2", infer=registry.no_outputs, stateful=True)
+@registry.define("SaveV2", infer=registry.no_outputs, stateful=True, grad=not_differentiable)
 def _save_v2_kernel(prefix: Any, tensor_names: Any, shape_and_slices: Any, *tensors: Any) -> None:
     """writes tensors[i] under tensor_names[i] to the checkpoint <prefix>"""
     names = [_as_str(n) for n in np.asarray(tensor_names).reshape(-1)]
@@ -268,7 +274,9 @@ def _restore_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     return [(dt, TensorShape(s)) for dt, s in zip(op.attrs["dtypes"], shapes)]
 
 
-@registry.define("RestoreV2", infer=_restore_infer, ctx=True, stateful=True)
+@registry.define(
+    "RestoreV2", infer=_restore_infer, ctx=True, stateful=True, grad=not_differentiable
+)
 def _restore_v2_kernel(
     ctx: registry.KernelContext, prefix: Any, tensor_names: Any, shape_and_slices: Any
 ) -> Any:
@@ -535,7 +543,7 @@ class Saver:
                 )
             )
         except (errors.FailedPreconditionError, errors.NotFoundError) as e:
-            if not os.path.isdir(parent):
+            if not os.path.isdir(parent or "."):
                 raise ValueError(
                     f"Parent directory of {save_path} doesn't exist, can't save."
                 ) from None
@@ -825,10 +833,23 @@ def list_variables(ckpt_dir_or_file: Any) -> list[tuple[str, list[int]]]:
     """``[(name, shape), ...]`` of a checkpoint (a prefix, or a directory: its latest one)."""
     prefix = _resolve(ckpt_dir_or_file)
     with _open_checkpoint(prefix) as archive:
-        out = []
-        for name in sorted(archive.files):
-            out.append((name, list(_load(archive, prefix, name).shape)))
-    return out
+        return [(name, _stored_shape(archive, prefix, name)) for name in sorted(archive.files)]
+
+
+def _stored_shape(archive: Any, prefix: str, name: str) -> list[int]:
+    """The shape from a stored array's ``.npy`` header, without reading its values."""
+    try:
+        with archive.zip.open(name + ".npy") as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, _, _ = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, _, _ = np.lib.format.read_array_header_2_0(f)
+            else:
+                shape = _load(archive, prefix, name).shape
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
+        raise _data_loss(prefix, f"the header of {name} cannot be read ({e})") from None
+    return list(shape)
 
 
 def load_variable(ckpt_dir_or_file: Any, name: str) -> np.ndarray:

@@ -26,6 +26,7 @@ PLAN_WINDOW = 120
 TIMELINE_COLUMNS = 8
 TIMELINE_ROWS = 8
 MAX_TIMELINE = 200
+TIMELINE_KEEP = 64  # values of at most this many elements are kept whole
 
 
 class Stepper(GraphView):
@@ -209,16 +210,17 @@ class Stepper(GraphView):
         self.can_init = bool(self._uninitialized())
 
     def _record_timeline(self, label: str, result: Any = None) -> None:
+        """Notes every variable's value now (small values kept, big ones as a summary)."""
         values = self._sess.state.variables
         entry: dict[str, Any] = {
             "label": label,
             "variables": {
-                name: (None if name not in values else np.array(values[name], copy=True))
+                name: None if name not in values else _keep(values[name])
                 for name in _variable_map(self._graph)
             },
         }
         if label.startswith("run"):
-            entry["result"] = result
+            entry["result"] = _keep(result)
         self.timeline.append(entry)
         del self.timeline[:-MAX_TIMELINE]
 
@@ -436,7 +438,7 @@ class Stepper(GraphView):
             cells = []
             for e in entries:
                 v = e["variables"].get(name)
-                cell = "—" if v is None else short(v, 14)
+                cell = "—" if v is None else v if isinstance(v, str) else short(v, 14)
                 cls = ' class="tf-dim"' if v is None else ""
                 cells.append(f"<td{cls}>{esc(cell)}</td>")
             body.append(f"<tr><th>{esc(name)}</th>{''.join(cells)}</tr>")
@@ -444,7 +446,13 @@ class Stepper(GraphView):
         for e in entries:
             if "result" in e:
                 r = e["result"]
-                text = short(r, 14) if _is_arrayish(r) else clip(repr(r), 14)
+                text = (
+                    r
+                    if isinstance(r, str)
+                    else short(r, 14)
+                    if _is_arrayish(r)
+                    else clip(repr(r), 14)
+                )
                 cells.append(f"<td>{esc(text)}</td>")
             else:
                 cells.append('<td class="tf-dim"></td>')
@@ -468,6 +476,18 @@ class Stepper(GraphView):
             }
         )
         return out
+
+
+def _keep(value: Any) -> Any:
+    """A copy of a small value; a short text for a big one (the timeline must stay small)."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        if value.size <= TIMELINE_KEEP:
+            return np.array(value, copy=True)
+        if value.dtype.kind in "biuf":
+            with np.errstate(all="ignore"):
+                return f"mean {float(np.mean(value, dtype=np.float64)):.4g}"
+        return short(value, 14)
+    return value
 
 
 def _first_line(e: BaseException) -> str:

@@ -24,6 +24,14 @@ stepper = Stepper(sess, update)
 stepper
 """
 
+PREVIEW_CELL = """
+from teachflow.widgets import GraphView
+
+view = GraphView(sess)
+view.preview(update)
+view
+"""
+
 SUMMARY_CELL = """
 import tempfile
 
@@ -74,7 +82,7 @@ def _wait_current(page, name: str) -> None:
 
 @pytest.fixture
 def counter_notebook(page, jupyter_server, open_and_run_notebook):
-    jupyter_server.write_notebook("counter.ipynb", COUNTER_CELL, SUMMARY_CELL)
+    jupyter_server.write_notebook("counter.ipynb", COUNTER_CELL, PREVIEW_CELL, SUMMARY_CELL)
     open_and_run_notebook(page, jupyter_server, "counter.ipynb")
     page.locator(f"{STEPPER} svg g.node > title", has_text=re.compile(r"^Assign$")).wait_for(
         state="attached", timeout=60_000
@@ -138,9 +146,15 @@ def test_stepper_counter_graph(counter_notebook, output_dir):
     assert widget.get_attribute("data-layouts") == "1"
     page.screenshot(path=str(output_dir / "3-done.png"))
 
-    # run again: counter goes on from 1 (variables persist), the timeline shows each run
-    _click(page, "Run again")
+    # run again (key r): counter goes on from 1 (variables persist), the timeline shows each run
+    widget.focus()
+    page.keyboard.press("r")
     _wait_current(page, "counter")
+    # the keys went to the widget, not to JupyterLab (r would make the cell a raw cell)
+    cell_types = page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.content.widgets.map((c) => c.model.type)"
+    )
+    assert cell_types == ["code", "code", "code"]
     _click(page, "Run to end")
     page.wait_for_function(
         f"() => document.querySelector('{STEPPER} .tf-status').textContent.includes('run 2')",
@@ -160,6 +174,16 @@ def test_stepper_counter_graph(counter_notebook, output_dir):
     assert "created at notebook cell" in info and "new_value = tf.add(state, one)" in info
     widget.screenshot(path=str(output_dir / "4-run-again-info.png"))
 
+    # the preview of sess.run(update) in a plain GraphView: what runs, what does not
+    view = page.locator(".tf-graphview:not(.tf-is-stepper)")
+    view.scroll_into_view_if_needed()
+    notice = view.locator(".tf-sec-notice").inner_text()
+    assert "would run 5 of 7 ops" in notice
+    assert "Not initialized in this session: counter" in notice
+    skipped = view.locator("svg g.node.tf-skip > title").all_text_contents()
+    assert sorted(skipped) == ["counter/Assign", "counter/initial_value"]
+    view.screenshot(path=str(output_dir / "5-preview.png"))
+
     # the summary plot: a line chart of the logged scalar, a distribution, an image
     plot = page.locator(".tf-summary")
     plot.scroll_into_view_if_needed()
@@ -174,7 +198,7 @@ def test_stepper_counter_graph(counter_notebook, output_dir):
         .startswith("data:image/png;base64,")
     )
     plot.evaluate("el => el.scrollIntoView({block: 'start'})")
-    page.screenshot(path=str(output_dir / "5-summaryplot.png"))
+    page.screenshot(path=str(output_dir / "6-summaryplot.png"))
 
 
 HOSTILE_CELL = r"""

@@ -24,7 +24,7 @@ W23 = sample(np.random.default_rng(2), "float32", (2, 3))
 
 def _dtypes(allowed: tuple[str, ...]) -> list[str]:
     """float32, float64 and int32 when the op takes them (else its first dtype)."""
-    picked = [d for d in ("float32", "float64", "int32") if d in allowed]
+    picked: list[str] = [d for d in ("float32", "float64", "int32") if d in allowed]
     return picked or [allowed[0]]
 
 
