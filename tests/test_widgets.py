@@ -380,6 +380,19 @@ def test_fetching_an_uninitialized_variable(counter):
     assert s.error is None and s.done and s.results == 0
 
 
+def test_a_closed_session_is_reported_not_raised_into_the_kernel_log(counter):
+    g, _, update_op = counter
+    sess = tf.Session(graph=g)
+    s = Stepper(sess, update_op)
+    sess.close()
+    custom(s, event="next")
+    assert "RuntimeError: Attempted to use a closed Session." in s.error_html
+    custom(s, event="reset")
+    assert "Attempted to use a closed Session." in s.error_html and s.position == 0
+    custom(s, event="run_to_end")
+    assert not s.done
+
+
 def test_keyboard_and_unknown_messages_are_harmless(counter):
     g, _, update_op = counter
     s = Stepper(tf.Session(graph=g), update_op)

@@ -448,8 +448,16 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
             return
         event = content.get("event")
         handler = self._handlers().get(str(event))
-        if handler is not None:
+        if handler is None:
+            return
+        try:
             handler(content)
+        except Exception as e:  # noqa: BLE001 - a click must not fail silently in the kernel log
+            self._show_failure(e)
+
+    def _show_failure(self, e: BaseException) -> None:
+        first = str(e).splitlines()[0] if str(e) else ""
+        self.notice_html = f'<p class="tf-bad">{esc(type(e).__name__)}: {esc(first)}</p>'
 
     def _handlers(self) -> dict[str, Any]:
         return {

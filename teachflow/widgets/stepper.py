@@ -117,7 +117,9 @@ class Stepper(GraphView):
     def next(self) -> None:
         """Runs the next op of the plan (retries the failed one after an error)."""
         ex = self._execution
-        if ex.done:
+        if self._closed_session():
+            pass
+        elif ex.done:
             self._finish()
         else:
             try:
@@ -135,6 +137,9 @@ class Stepper(GraphView):
     def run_to_end(self) -> None:
         """Runs every remaining op (stops at an error)."""
         ex = self._execution
+        if self._closed_session():
+            self._refresh()
+            return
         try:
             if not ex.done:
                 ex.run_to_end()
@@ -150,6 +155,19 @@ class Stepper(GraphView):
         self._start(self._sess.stepper(self._fetches, self._feed_dict))
 
     run_again = reset
+
+    def _closed_session(self) -> bool:
+        if not self._sess._closed:
+            return False
+        self._error = RuntimeError(
+            "Attempted to use a closed Session.\n"
+            "Hint: make a new tf.Session() and a new Stepper for it."
+        )
+        return True
+
+    def _show_failure(self, e: BaseException) -> None:
+        self._error = e
+        self._refresh()
 
     def initialize(self) -> None:
         """Runs the initializers of the variables not initialized in this session."""

@@ -517,3 +517,28 @@ def test_second_order_gradients(tf1):
         return [o for o in out if o is not None]
 
     compare(tf1, build, names=False)
+
+
+GRADIENT_PROGRAMS: dict[str, Callable[[Any, Any, Any], Any]] = {
+    "mul": lambda tf, x, y: x * y,
+    "truediv": lambda tf, x, y: x / y,
+    "sub and add": lambda tf, x, y: (x - y) + y,
+    "reduce_mean": lambda tf, x, y: tf.reduce_mean(x * y),
+    "reduce_sum axis": lambda tf, x, y: tf.reduce_sum(x, 1) * tf.reduce_max(y),
+    "matmul": lambda tf, x, y: tf.matmul(x, tf.reshape(y, [3, 1])),
+    "unary chain": lambda tf, x, y: tf.tanh(tf.square(x)) + tf.exp(tf.sqrt(y)),
+    "pow": lambda tf, x, y: x**2.0 + tf.pow(y, x),
+    "abs and neg": lambda tf, x, y: -tf.abs(x) * tf.sigmoid(y),
+}
+
+
+@pytest.mark.parametrize("f", GRADIENT_PROGRAMS.values(), ids=GRADIENT_PROGRAMS.keys())
+def test_gradient_op_names(tf1, f):
+    """The gradient ops are the ones TensorFlow builds, with the same names."""
+
+    def build(tf):
+        x = tf.constant(X23 + 3.0)
+        y = tf.constant(W23[0] + 3.0)
+        return tf.gradients(f(tf, x, y), [x, y])
+
+    compare(tf1, build)
