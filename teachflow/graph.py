@@ -405,7 +405,7 @@ class Graph:
         self._ops_list: list[Operation] = []
         self._names_in_use: dict[str, int] = {}
         self._name_stack = ""
-        self._control_stack: list[list[Operation] | None] = []
+        self._control_stack: list[_ControlFrame | None] = []
         self._collections: dict[str, list[Any]] = {}
         self._consumers: dict[Tensor, list[Operation]] = {}
         self._finalized = False
@@ -482,22 +482,27 @@ class Graph:
         if control_inputs is None:
             self._control_stack.append(None)
         else:
-            ops = []
-            for c in control_inputs:
-                op = _as_control_op(self, c)
-                ops.append(op)
-            self._control_stack.append(ops)
+            self._control_stack.append(
+                _ControlFrame([_as_control_op(self, c) for c in control_inputs])
+            )
         try:
             yield
         finally:
             self._control_stack.pop()
 
-    def _current_control_inputs(self) -> list[Operation]:
+    def _control_inputs_for(self, inputs: list[Tensor]) -> list[Operation]:
+        """Control inputs of a new op, as TensorFlow picks them.
+
+        A block's control inputs are skipped when one of the op's inputs was itself created
+        inside that block: the dependency already holds through that input.
+        """
         out: list[Operation] = []
+        input_ops = {t.op for t in inputs}
         for frame in reversed(self._control_stack):
             if frame is None:
                 break
-            out.extend(op for op in frame if op not in out)
+            if frame.seen.isdisjoint(input_ops):
+                out.extend(op for op in frame.ops if op not in out and op not in input_ops)
         return out
 
     @contextlib.contextmanager
@@ -541,15 +546,16 @@ class Graph:
                         f"Tensor {t} must be from the same graph as the other inputs of "
                         f"'{name}'. Hint: build all ops inside one `with graph.as_default():`."
                     )
-            control = [
-                c for c in self._current_control_inputs() if all(c is not t.op for t in inputs)
-            ]
+            control = self._control_inputs_for(inputs) if self._control_stack else []
             op = Operation(self, name, opdef, inputs, attrs, control, _user_location())
             outs = opdef.infer(op)
             op._outputs = tuple(Tensor(op, i, dt, sh) for i, (dt, sh) in enumerate(outs))
             op._id = len(self._ops_list) + 1
             self._ops[name] = op
             self._ops_list.append(op)
+            for frame in self._control_stack:
+                if frame is not None:
+                    frame.seen.add(op)
             for t in inputs:
                 self._consumers.setdefault(t, []).append(op)
             return op
@@ -727,6 +733,16 @@ def _path_between(start: Operation, target: Operation) -> list[Operation] | None
                 parent[nxt] = op
                 stack.append(nxt)
     return None
+
+
+class _ControlFrame:
+    """One ``control_dependencies`` block: its control ops and the ops created inside it."""
+
+    __slots__ = ("ops", "seen")
+
+    def __init__(self, ops: list[Operation]) -> None:
+        self.ops = ops
+        self.seen: set[Operation] = set()
 
 
 def _as_control_op(graph: Graph, c: Any) -> Operation:

@@ -216,6 +216,8 @@ def _grad_of(f: Callable[..., Any], i: int = 0) -> Callable[..., Any]:
         tf.exp,
         lambda x: tf.log(x * x + 1.0),
         lambda x: tf.sqrt(x * x + 1.0),
+        lambda x: tf.rsqrt(x * x + 1.0),
+        lambda x: tf.reciprocal(x * x + 1.0),
         lambda x: tf.pow(x * x + 1.0, 1.5),
         lambda x: tf.reduce_mean(tf.square(x), 0),
         lambda x: tf.reduce_prod(x, 1),

@@ -219,7 +219,13 @@ def test_minimize_with_global_step_increments_it_after_the_updates() -> None:
     step = tf.train.get_or_create_global_step()
     train = tf.train.AdamOptimizer(0.1).minimize(loss, global_step=step, name="train")
     assert train.type == "AssignAdd" and train.name == "train"
-    assert [c.name for c in train.control_inputs] == ["train/update"]
+    # as in TensorFlow, the increment's constant carries the dependency on the updates (the
+    # AssignAdd itself is dominated by that input)
+    assert train.control_inputs == []
+    value = train.inputs[1].op
+    assert value.name == "train/value" and [c.name for c in value.control_inputs] == [
+        "train/update"
+    ]
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         for _ in range(3):

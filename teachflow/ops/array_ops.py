@@ -284,19 +284,22 @@ def _shape_kernel(ctx: registry.KernelContext, x: Any) -> np.ndarray:
 
 
 def shape(input: Any, name: str | None = None, out_type: Any = dtypes.int32) -> Tensor:
-    """The shape of ``input`` as a 1-D int tensor, computed at run time.
+    """The shape of ``input`` as a 1-D int tensor.
+
+    As in TensorFlow, a fully known static shape becomes a constant named ``Shape``; otherwise
+    a ``Shape`` op computes it at run time.
 
     >>> import teachflow as tf
     >>> tf.Session().run(tf.shape(tf.zeros([2, 3]))).tolist()
     [2, 3]
     """
     g = _graph(input)
-    with g.as_default():
+    with g.as_default(), g.name_scope(name or "Shape") as scope:
         t = convert_to_tensor(input)
         ot = dtypes.as_dtype(out_type)
-        return registry.make1(
-            "Shape", [t], {"T": t.dtype.base_dtype, "out_type": ot}, name or "Shape"
-        )
+        if t.shape.is_fully_defined():
+            return constant(t.shape.as_list(), dtype=ot, name=scope)
+        return registry.make1("Shape", [t], {"T": t.dtype.base_dtype, "out_type": ot}, scope)
 
 
 @registry.define(
@@ -308,19 +311,19 @@ def _size_kernel(ctx: registry.KernelContext, x: Any) -> np.ndarray:
 
 
 def size(input: Any, name: str | None = None, out_type: Any = dtypes.int32) -> Tensor:
-    """The number of elements of ``input``, computed at run time.
+    """The number of elements of ``input`` (a constant when the static shape is known).
 
     >>> import teachflow as tf
     >>> tf.Session().run(tf.size(tf.zeros([2, 3])))
     np.int32(6)
     """
     g = _graph(input)
-    with g.as_default():
+    with g.as_default(), g.name_scope(name or "Size") as scope:
         t = convert_to_tensor(input)
         ot = dtypes.as_dtype(out_type)
-        return registry.make1(
-            "Size", [t], {"T": t.dtype.base_dtype, "out_type": ot}, name or "Size"
-        )
+        if t.shape.is_fully_defined():
+            return constant(t.shape.num_elements(), dtype=ot, name=scope)
+        return registry.make1("Size", [t], {"T": t.dtype.base_dtype, "out_type": ot}, scope)
 
 
 @registry.define("Rank", infer=registry.fixed(dtypes.int32, []), grad=not_differentiable)
@@ -330,16 +333,18 @@ def _rank_kernel(x: Any) -> np.ndarray:
 
 
 def rank(input: Any, name: str | None = None) -> Tensor:
-    """The number of dimensions of ``input``, computed at run time.
+    """The number of dimensions of ``input`` (a constant when the rank is known).
 
     >>> import teachflow as tf
     >>> tf.Session().run(tf.rank(tf.zeros([2, 3])))
     np.int32(2)
     """
     g = _graph(input)
-    with g.as_default():
+    with g.as_default(), g.name_scope(name or "Rank") as scope:
         t = convert_to_tensor(input)
-        return registry.make1("Rank", [t], {"T": t.dtype.base_dtype}, name or "Rank")
+        if t.shape.ndims is not None:
+            return constant(t.shape.ndims, dtype=dtypes.int32, name=scope)
+        return registry.make1("Rank", [t], {"T": t.dtype.base_dtype}, scope)
 
 
 # -- fill, zeros, ones -----------------------------------------------------------------------

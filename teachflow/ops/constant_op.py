@@ -66,6 +66,15 @@ def _first_mismatch(values: Any, dtype: dtypes.DType) -> Any:
     return None if ok else values
 
 
+def _mismatch_hint(bad: Any, dtype: dtypes.DType) -> str:
+    want = dtype.base_dtype.name
+    if isinstance(bad, (str, bytes)):
+        return f"a string cannot become {want}; convert it in Python first (float('1.5'))."
+    if dtype.is_integer and isinstance(bad, float):
+        return f"write an integer, or make the tensor a float (dtype=tf.float32) instead of {want}."
+    return f"pass a value that fits {want}, or choose another dtype."
+
+
 def _contains(values: Any, kind: type | tuple[type, ...]) -> bool:
     if isinstance(values, (list, tuple)):
         return any(_contains(v, kind) for v in values)
@@ -78,7 +87,10 @@ def to_numpy(value: Any, dtype: dtypes.DType | None = None) -> np.ndarray:
     Python floats become float32 and ints int32 (int64 when too large); numpy keeps its dtype.
     """
     if value is None:
-        raise ValueError("None values not supported.")
+        raise ValueError(
+            "None values not supported.\n  Hint: a value passed here is None; check that the "
+            "function which made it returns something."
+        )
     if isinstance(value, (Tensor, Operation)) or _contains(value, (Tensor, Operation)):
         raise TypeError(
             f"Expected a Python or numpy value, got {value!r}. Hint: use tf.stack([...]) to "
@@ -100,7 +112,7 @@ def to_numpy(value: Any, dtype: dtypes.DType | None = None) -> np.ndarray:
         if bad is not None:
             raise TypeError(
                 f"Expected {dtype.base_dtype.name}, got {bad!r} of type '{type(bad).__name__}' "
-                "instead."
+                f"instead.\n  Hint: {_mismatch_hint(bad, dtype)}"
             )
     np_dt = None if dtype is None else dtype.base_dtype.np
     if _contains(value, (str, bytes)):
@@ -124,7 +136,11 @@ def to_numpy(value: Any, dtype: dtypes.DType | None = None) -> np.ndarray:
                 ) from None
             raise TypeError(f"Failed to convert {value!r} to a Tensor: {e}") from None
         if arr.dtype == object:
-            raise TypeError(f"Failed to convert object of type {type(value)} to Tensor.")
+            raise TypeError(
+                f"Failed to convert object of type {type(value)} to Tensor.\n  Hint: a tensor "
+                "holds numbers, booleans or strings: pass a number, a (nested) list of them or "
+                "a numpy array."
+            )
         if list(arr.shape) != _dense_dims(value) and arr.size:
             raise ValueError(
                 f"Argument must be a dense tensor: {value!r} - got shape {list(arr.shape)}, "

@@ -45,6 +45,9 @@ _ALLOWED: dict[str, set[str]] = {
     # NOTE: TensorFlow builds integer Reciprocal and RealDiv and fails when they run (it has
     # no such kernel); failing while building is the kinder place to say so.
     **dict.fromkeys(["Reciprocal", "RealDiv", "Div"], _F | _C),
+    **dict.fromkeys(
+        ["TanhGrad", "SigmoidGrad", "SqrtGrad", "RsqrtGrad", "ReciprocalGrad"], _F | _C
+    ),
     "Abs": _F | _S,
     **dict.fromkeys(["Neg", "Sign", "Round", "Pow"], _F | _S | _C),
     **dict.fromkeys(["Square", "AddV2", "Sub", "Mul", "FloorDiv", "AddN"], _NUMBER),
@@ -240,7 +243,8 @@ def _add_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
 
 
 def _sub_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
-    return _unbroadcast(op, dz, -dz)
+    gx, gy = _unbroadcast(op, dz, dz)
+    return [gx, -gy]  # type: ignore[operator]
 
 
 def _mul_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
@@ -285,7 +289,8 @@ def _selector_grad(select_x: Callable[[Tensor, Tensor], Tensor]) -> Grad:
 def _squared_difference_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
     x, y = op.inputs
     d = scalar_mul(2.0, dz) * (x - y)
-    return _unbroadcast(op, d, -d)
+    gx, gy = _unbroadcast(op, d, d)
+    return [gx, -gy]  # type: ignore[operator]
 
 
 # -- the tables ----------------------------------------------------------------------------
@@ -299,6 +304,23 @@ def _y(op: Operation) -> Tensor:
     return op.outputs[0]
 
 
+def _a(op: Operation) -> Tensor:
+    return op.inputs[0]  # of a fused gradient op f(a, b): a = y, b = dy
+
+
+def _b(op: Operation) -> Tensor:
+    return op.inputs[1]
+
+
+def _grad_op(type: str, y: Tensor, dy: Tensor) -> Tensor:
+    return registry.make1(type, [y, dy], {"T": y.dtype.base_dtype}, type)
+
+
+def _fused(type: str, op: Operation, dy: Tensor) -> Tensor:
+    """The gradient of op (Tanh, Sigmoid...) as TensorFlow's one-node form, e.g. TanhGrad."""
+    return _grad_op(type, op.outputs[0], dy)
+
+
 _NO_GRAD = not_differentiable
 _floordiv = _int_safe(np.floor_divide)
 _floormod = _int_safe(np.mod)
@@ -308,16 +330,17 @@ def _squared_difference(x: Any, y: Any) -> Any:
     return np.square(np.subtract(x, y))
 
 
-# one row per op: kept on one line each
+# the tables are laid out by hand, one op per row
 # fmt: off
 # (TF type, kernel, public names, formula, gradient (op, dy) -> [dx])
 UNARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, Grad | None]] = [
     ("Neg", np.negative, ("negative", "neg"), "f(x) = -x", lambda op, dy: [-dy]),
     ("Abs", np.abs, ("abs",), "f(x) = |x|", lambda op, dy: [dy * sign(_x(op))]),
-    ("Square", np.square, ("square",), "f(x) = x^2", lambda op, dy: [dy * (2.0 * _x(op))]),
-    ("Sqrt", np.sqrt, ("sqrt",), "f(x) = sqrt(x)", lambda op, dy: [dy * 0.5 / _y(op)]),
+    ("Square", np.square, ("square",), "f(x) = x^2",
+     lambda op, dy: [multiply(dy, multiply(_x(op), constant(2, _x(op).dtype)))]),
+    ("Sqrt", np.sqrt, ("sqrt",), "f(x) = sqrt(x)", lambda op, dy: [_fused("SqrtGrad", op, dy)]),
     ("Rsqrt", lambda x: 1 / np.sqrt(x), ("rsqrt",), "f(x) = 1/sqrt(x)",
-     lambda op, dy: [dy * -0.5 * _y(op) * _y(op) * _y(op)]),
+     lambda op, dy: [_fused("RsqrtGrad", op, dy)]),
     ("Exp", np.exp, ("exp",), "f(x) = e^x", lambda op, dy: [dy * _y(op)]),
     ("Log", np.log, ("log",), "f(x) = ln(x)", lambda op, dy: [dy * reciprocal(_x(op))]),
     ("Log1p", np.log1p, ("log1p",), "f(x) = ln(1 + x)",
@@ -326,12 +349,11 @@ UNARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, Grad | None]] =
     ("Cos", np.cos, ("cos",), "f(x) = cos(x)", lambda op, dy: [-dy * sin(_x(op))]),
     ("Tan", np.tan, ("tan",), "f(x) = tan(x)",
      lambda op, dy: [dy * square(reciprocal(cos(_x(op))))]),
-    ("Tanh", np.tanh, ("tanh",), "f(x) = tanh(x)",
-     lambda op, dy: [dy * (1.0 - square(_y(op)))]),
+    ("Tanh", np.tanh, ("tanh",), "f(x) = tanh(x)", lambda op, dy: [_fused("TanhGrad", op, dy)]),
     ("Sigmoid", _sigmoid, ("sigmoid",), "f(x) = 1/(1 + e^-x)",
-     lambda op, dy: [dy * (_y(op) * (1.0 - _y(op)))]),
+     lambda op, dy: [_fused("SigmoidGrad", op, dy)]),
     ("Reciprocal", np.reciprocal, ("reciprocal", "inv"), "f(x) = 1/x",
-     lambda op, dy: [-dy * square(_y(op))]),
+     lambda op, dy: [_fused("ReciprocalGrad", op, dy)]),
     # TensorFlow: Sign has a zero gradient; Floor, Ceil and Round have none
     ("Sign", np.sign, ("sign",), "f(x) = sign(x)",
      lambda op, dy: [_array_ops().zeros_like(_x(op))]),
@@ -366,6 +388,23 @@ BINARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, str, Grad]] = 
     ("LogicalAnd", np.logical_and, ("logical_and",), "LogicalAnd", "f(x, y) = x and y",
      _NO_GRAD),
     ("LogicalOr", np.logical_or, ("logical_or",), "LogicalOr", "f(x, y) = x or y", _NO_GRAD),
+]
+
+# TensorFlow's fused gradient ops f(y, dy), y the output of Tanh, Sigmoid...: their own
+# gradients (da, db for inputs a = y, b = dy) make second derivatives work.
+# (TF type, kernel, formula, gradient (op, g) -> [da, db])
+GRAD_OPS: list[tuple[str, Callable[..., Any], str, Grad]] = [
+    ("TanhGrad", lambda y, dy: dy * (1 - y * y), "f(y, dy) = dy * (1 - y^2)",
+     lambda op, g: [g * -2.0 * _b(op) * _a(op), _grad_op("TanhGrad", _a(op), g)]),
+    ("SigmoidGrad", lambda y, dy: dy * y * (1 - y), "f(y, dy) = dy * y * (1 - y)",
+     lambda op, g: [g * _b(op) - 2.0 * (g * _b(op)) * _a(op),
+                    _grad_op("SigmoidGrad", _a(op), g)]),
+    ("SqrtGrad", lambda y, dy: dy * 0.5 / y, "f(y, dy) = dy / (2y)",
+     lambda op, g: [-(g / _a(op)) * _y(op), 0.5 * (g / _a(op))]),
+    ("RsqrtGrad", lambda y, dy: dy * -0.5 * y * y * y, "f(y, dy) = -dy * y^3 / 2",
+     lambda op, g: [-1.5 * g * _b(op) * square(_a(op)), _grad_op("RsqrtGrad", _a(op), g)]),
+    ("ReciprocalGrad", lambda y, dy: -dy * y * y, "f(y, dy) = -dy * y^2",
+     lambda op, g: [g * -2.0 * _b(op) * _a(op), _grad_op("ReciprocalGrad", _a(op), g)]),
 ]
 
 # (TF type, kernel, public names, formula); comparisons have no gradient
@@ -448,6 +487,10 @@ for _type, _kernel, _names, _default, _formula, _grad in BINARY:
     registry.define(_type, infer=_binary_infer, grad=_real_only(_grad))(_k)
     for _n in _names:
         _API[_n] = _binary_api(_type, _default, _formula, _n)
+for _type, _kernel, _formula, _grad in GRAD_OPS:
+    _k = _binary_kernel(_kernel)
+    _k.__doc__ = _formula
+    registry.define(_type, infer=_binary_infer, grad=_real_only(_grad))(_k)
 for _type, _kernel, _names, _formula in COMPARISONS:
     _k = _binary_kernel(_kernel)
     _k.__doc__ = _formula
@@ -516,7 +559,7 @@ def log_sigmoid(x: Any, name: str | None = None) -> Tensor:
     """f(x) = ln(1/(1 + e^-x)) = -softplus(-x), stable for large |x|.
 
     >>> import teachflow as tf
-    >>> round(float(tf.Session().run(tf.log_sigmoid(0.0))), 4)
+    >>> print(f"{tf.Session().run(tf.log_sigmoid(0.0)):.4f}")
     -0.6931
     """
     from teachflow.ops.nn_ops import softplus
@@ -1021,11 +1064,11 @@ def _mean_grad(op: Operation, dy: Tensor) -> list[Tensor | None]:
 def _min_or_max_grad(op: Operation, dy: Tensor) -> list[Tensor | None]:
     """dy goes to the elements equal to the result, shared equally between ties."""
     x, axes = op.inputs
-    kept = None if op.attrs["keep_dims"] else _kept_shape(op)
+    kept = _kept_shape(op)
     y = _expand_reduced(op, op.outputs[0], kept)
     dy = _expand_reduced(op, dy, kept)
     indicators = cast(equal(y, x), dy.dtype)
-    num_selected = reduce_sum(indicators, axes, keepdims=True)
+    num_selected = _array_ops().reshape(reduce_sum(indicators, axes), kept)
     return [indicators / num_selected * dy, None]
 
 

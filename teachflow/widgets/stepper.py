@@ -38,8 +38,10 @@ class Stepper(GraphView):
     >>> update = tf.assign(state, tf.add(state, tf.constant(1)))
     >>> sess = tf.Session()
     >>> s = Stepper(sess, update)
-    >>> s.next()           # counter: the variable op itself
-    >>> s.next()           # counter/read fails: not initialized
+    >>> s.step()           # counter: the variable op itself
+    <StepRecord 0: counter (VariableV2) done>
+    >>> s.step()           # counter/read fails: not initialized
+    <StepRecord 1: counter/read (Identity) failed>
     >>> s.error_text.splitlines()[0]
     'FailedPreconditionError: Attempting to use uninitialized value counter'
     >>> s.initialize()     # runs counter's initializer in this session
@@ -114,25 +116,32 @@ class Stepper(GraphView):
         hint = getattr(e, "hint", None)
         return f"{type(e).__name__}: {first}" + (f"\nHint: {hint}" if hint else "")
 
-    def next(self) -> None:
-        """Runs the next op of the plan (retries the failed one after an error)."""
+    def step(self) -> StepRecord | None:
+        """Runs the next op of the plan (retries the failed one after an error).
+
+        Returns the engine's record of the step (``.op``, ``.inputs``, ``.outputs``, ``.error``);
+        an error is shown on the graph, not raised. None once the run is over.
+        """
         ex = self._execution
+        record = None
         if self._closed_session():
             pass
         elif ex.done:
             self._finish()
         else:
             try:
-                ex.step()
-            except errors.OpError as e:
-                self._error = e
+                record = ex.step()
             except Exception as e:  # noqa: BLE001 - shown on the node; the widget stays usable
                 self._error = e
+                record = ex.records[-1] if ex.records else None
             else:
                 self._error = None
                 if ex.done:
                     self._finish()
         self._refresh()
+        return record
+
+    next = step  # the Next button
 
     def run_to_end(self) -> None:
         """Runs every remaining op (stops at an error)."""
@@ -487,7 +496,7 @@ class Stepper(GraphView):
         out = super()._handlers()
         out.update(
             {
-                "next": lambda c: self.next(),
+                "next": lambda c: self.step(),
                 "run_to_end": lambda c: self.run_to_end(),
                 "reset": lambda c: self.reset(),
                 "init": lambda c: self.initialize(),

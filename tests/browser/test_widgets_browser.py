@@ -183,6 +183,16 @@ def test_stepper_counter_graph(counter_notebook, output_dir):
     skipped = view.locator("svg g.node.tf-skip > title").all_text_contents()
     assert sorted(skipped) == ["counter/Assign", "counter/initial_value"]
     view.screenshot(path=str(output_dir / "5-preview.png"))
+    # click a scope's title: it becomes one box (laid out again); click the box: open again
+    assert view.get_attribute("data-layouts") == "1"
+    view.locator("svg g.cluster.tf-collapsible > text").first.click()
+    view.locator("svg g.node.tf-scope-box").wait_for(timeout=20_000)
+    assert view.locator("svg g.node.tf-scope-box > title").all_text_contents() == ["counter"]
+    assert view.get_attribute("data-layouts") == "2"
+    view.locator("svg g.node.tf-scope-box").click()
+    view.locator("svg g.cluster").wait_for(timeout=20_000)
+    assert view.locator("svg g.node.tf-scope-box").count() == 0
+    assert "counter/read" in view.locator("svg g.node > title").all_text_contents()
 
     # the summary plot: a line chart of the logged scalar, a distribution, an image
     plot = page.locator(".tf-summary")

@@ -542,3 +542,14 @@ def test_gradient_op_names(tf1, f):
         return tf.gradients(f(tf, x, y), [x, y])
 
     compare(tf1, build)
+
+
+def test_second_order_gradients_with_unknown_shapes(tf1):
+    def build(tf):
+        p = tf.placeholder(tf.float64, [None, 3])
+        q = tf.placeholder(tf.float64)
+        f = tf.reduce_mean(tf.square(p * q)) + tf.reduce_max(p, 1)[0] + tf.reduce_sum(tf.tanh(p), 0)
+        (g,) = tf.gradients(f, p)
+        return tf.gradients(tf.reduce_sum(g * g), [p, q]), {p: X23, q: W23[0]}
+
+    compare(tf1, build, names=False)
