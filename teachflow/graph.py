@@ -157,11 +157,16 @@ class Tensor:
         raise TypeError(
             "Using a `tf.Tensor` as a Python `bool` is not allowed. Use `if t is not None:` "
             "instead of `if t:` to test if a tensor is defined, and use TensorFlow ops such as "
-            "tf.cond to execute subgraphs conditioned on the value of a tensor."
+            "tf.cond to execute subgraphs conditioned on the value of a tensor.\n  Hint: the "
+            f"value of {self._name} exists only when a session runs it: test "
+            "sess.run(t) in Python, or pick between tensors with tf.where."
         )
 
     def __iter__(self) -> Iterator[Any]:
-        raise TypeError("'Tensor' object is not iterable.")
+        raise TypeError(
+            "'Tensor' object is not iterable.\n  Hint: split it into tensors with "
+            f"tf.unstack({self._op.name}), or loop over its value: sess.run(t)."
+        )
 
     def __len__(self) -> int:
         raise TypeError(
@@ -171,12 +176,15 @@ class Tensor:
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
         raise NotImplementedError(
-            f"Cannot convert a symbolic Tensor ({self._name}) to a numpy array. "
-            "Hint: run it in a Session (sess.run(t)) to get its value."
+            f"Cannot convert a symbolic Tensor ({self._name}) to a numpy array.\n  Hint: run "
+            "it in a Session (sess.run(t)) to get its value, or use tf.* ops instead of np.*."
         )
 
     def __reduce__(self) -> Any:
-        raise TypeError(f"Tensor {self._name} cannot be pickled: it is part of a graph.")
+        raise TypeError(
+            f"Tensor {self._name} cannot be pickled: it is part of a graph.\n  Hint: pickle "
+            "its value instead, from sess.run(t)."
+        )
 
     __hash__ = object.__hash__
 
@@ -523,7 +531,10 @@ class Graph:
     ) -> Operation:
         """Adds an op: name made unique (a trailing '/' means exactly this name)."""
         if self._finalized:
-            raise RuntimeError("Graph is finalized and cannot be modified.")
+            raise RuntimeError(
+                "Graph is finalized and cannot be modified.\n  Hint: build every op before "
+                "g.finalize(); to add more, build a new graph."
+            )
         if not isinstance(name, str):
             raise TypeError(
                 f"An op name must be a string, got {name!r} of type {type(name).__name__}.\n"
@@ -698,6 +709,12 @@ class Graph:
 
         return graph_to_graph_def(self, add_shapes=add_shapes)
 
+    def __reduce__(self) -> Any:
+        raise TypeError(
+            "A Graph cannot be pickled.\n  Hint: save variable values with tf.train.Saver, and "
+            "the graph itself with graph.as_graph_def() (a GraphDef real TensorFlow can read)."
+        )
+
     def _repr_svg_(self) -> str | None:
         from teachflow.drawing import svg_or_none
 
@@ -710,7 +727,8 @@ def _collection_key(key: Any) -> Any:
     except TypeError:
         raise TypeError(
             f"A collection key must be a string such as tf.GraphKeys.GLOBAL_VARIABLES, got "
-            f"{key!r} of type {type(key).__name__}."
+            f"{key!r} of type {type(key).__name__}.\n  Hint: ask for one collection at a time; "
+            "g.get_all_collection_keys() lists them."
         ) from None
     return key
 
@@ -751,9 +769,15 @@ def _as_control_op(graph: Graph, c: Any) -> Operation:
     if isinstance(c, Tensor):
         c = c.op
     if not isinstance(c, Operation):
-        raise TypeError(f"Control input must be an Operation or a Tensor: {c!r}")
+        raise TypeError(
+            f"Control input must be an Operation or a Tensor: {c!r}\n  Hint: pass a list of "
+            "ops or tensors that already exist, e.g. tf.control_dependencies([train_op])."
+        )
     if c.graph is not graph:
-        raise ValueError(f"Control input {c!r} is not an element of this graph.")
+        raise ValueError(
+            f"Control input {c!r} is not an element of this graph.\n  Hint: it was built in "
+            "another graph; build both inside one `with g.as_default():`."
+        )
     return c
 
 

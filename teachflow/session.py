@@ -58,18 +58,26 @@ class _Fetches:
                 if fetch is None
                 else f"(Can not convert a {type(fetch).__name__} into a Tensor or Operation.)"
             )
-            raise TypeError(f"Fetch argument {fetch!r} has invalid type {type(fetch)}{extra}")
+            raise TypeError(
+                f"Fetch argument {fetch!r} has invalid type {type(fetch)}{extra}\n  Hint: "
+                + (
+                    "a value you fetch is None: did a function return None instead of a tensor?"
+                    if fetch is None
+                    else _FETCH_HINT
+                )
+            )
         try:
             el = self.graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
         except TypeError as e:
             raise TypeError(
                 f"Fetch argument {fetch!r} has invalid type {type(fetch)}, must be a string or "
-                f"Tensor. ({e})"
+                f"Tensor. ({e})\n  Hint: {_FETCH_HINT}"
             ) from None
         except (ValueError, KeyError) as e:
             msg = e.args[0] if e.args else str(e)
             raise ValueError(
-                f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. ({msg})"
+                f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. ({msg})\n"
+                f"  Hint: {_element_hint(msg)}"
             ) from None
         if isinstance(el, Operation):
             if el not in self.targets:
@@ -105,6 +113,24 @@ class _Fetches:
         return self._leaf(fetch)
 
 
+_FETCH_HINT = (
+    "fetch a Tensor, an Operation, a Variable, a name like 'y:0', or lists and dicts of them."
+)
+
+
+def _element_hint(msg: str) -> str:
+    """What to do about a name or tensor the graph does not have."""
+    if "not an element of this graph" in msg:
+        return (
+            "it was built in another graph. Build everything inside one `with g.as_default():` "
+            "and open tf.Session(graph=g), or check for a tf.reset_default_graph() in between."
+        )
+    return (
+        "tensor names are '<op name>:<output index>' like 'add:0'; list the ops with "
+        "[op.name for op in sess.graph.get_operations()]."
+    )
+
+
 class BaseSession:
     """The parts shared by :class:`Session` and :class:`InteractiveSession`."""
 
@@ -122,6 +148,7 @@ class BaseSession:
         if config is not None and type(config).__name__ != "ConfigProto":
             raise TypeError(
                 f'Argument `config` must be a tf.ConfigProto, but got "{type(config).__name__}"'
+                "\n  Hint: leave config out; teachflow has no session options."
             )
         self._graph = graph if graph is not None else get_default_graph()
         self._closed = False
@@ -170,6 +197,8 @@ class BaseSession:
         if not self._graph._ops_list:
             raise RuntimeError(
                 "The Session graph is empty. Add operations to the graph before calling run()."
+                "\n  Hint: a session runs the graph it was made with; ops built afterwards in "
+                "another default graph are not in it (tf.Session(graph=g) picks the graph)."
             )
         spec = _Fetches(self._graph, fetches)
         feed_tensors, feed_values = self._feeds(feed_dict)
@@ -211,7 +240,9 @@ class BaseSession:
             el = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
         except (ValueError, KeyError, TypeError) as e:
             msg = e.args[0] if e.args else str(e)
-            raise TypeError(f"Cannot interpret feed_dict key as Tensor: {msg}") from None
+            raise TypeError(
+                f"Cannot interpret feed_dict key as Tensor: {msg}\n  Hint: {_element_hint(msg)}"
+            ) from None
         if el.dtype.is_ref:
             # feeding a variable overrides its value for this run
             return el  # type: ignore[no-any-return]
@@ -219,7 +250,11 @@ class BaseSession:
 
     def _check_open(self) -> None:
         if self._closed:
-            raise RuntimeError("Attempted to use a closed Session.")
+            raise RuntimeError(
+                "Attempted to use a closed Session.\n  Hint: `with tf.Session() as sess:` closes "
+                "sess at the end of the block; run inside it, or open a new Session (its "
+                "variables need initializing again)."
+            )
 
     def make_callable(self, fetches: Any, feed_list: Any = None) -> Callable[..., Any]:
         """A function running ``fetches`` with positional feeds for ``feed_list``."""
@@ -326,7 +361,8 @@ def _feed_value(t: Tensor, val: Any) -> Any:
     if not t.shape.is_compatible_with(arr.shape):
         raise ValueError(
             f"Cannot feed value of shape {arr.shape} for Tensor '{t.name}', which has shape "
-            f"'{t.shape}'"
+            f"'{t.shape}'\n  Hint: feed a value of that shape, or declare the placeholder "
+            "with None where sizes vary (shape=[None, 3])."
         )
     return arr
 
@@ -401,6 +437,7 @@ def _run_with_default(fetch: Any, feed_dict: Any, session: Any, what: str) -> An
     if sess.graph is not graph:
         raise ValueError(
             f"Cannot use the given session to {verb_phrase(what)}: the tensor's graph is "
-            "different from the session's graph."
+            "different from the session's graph.\n  Hint: open a session on that graph, "
+            "tf.Session(graph=t.graph), or build the tensor in the session's graph."
         )
     return sess.run(fetch, feed_dict)

@@ -116,8 +116,9 @@ class TensorShape:
         else:
             if isinstance(dims, (str, bytes)):
                 raise TypeError(
-                    f"Failed to convert {dims!r} to a shape: a shape is a single dimension "
-                    "(e.g. 10) or a list of dimensions (e.g. [1, 10, None]), not a string."
+                    f"Failed to convert {dims!r} to a shape: a string is not a shape.\n  Hint: "
+                    "a shape is a single dimension (e.g. 10) or a list of dimensions (e.g. "
+                    "[1, 10, None])."
                 )
             try:
                 items = list(dims)

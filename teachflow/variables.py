@@ -47,7 +47,10 @@ class Variable:
         if variable_def is not None:
             raise NotImplementedError("teachflow does not restore Variables from variable_def.")
         if initial_value is None:
-            raise ValueError("initial_value must be specified.")
+            raise ValueError(
+                "initial_value must be specified.\n  Hint: give the starting value, e.g. "
+                "tf.Variable(0.0) or tf.Variable(tf.zeros([784, 10]))."
+            )
         trainable = True if trainable is None else trainable
         init_from_fn = callable(initial_value)
         g = registry.graph_for([] if init_from_fn else [initial_value])

@@ -31,7 +31,7 @@ class Case(NamedTuple):
     code: str
     raises: type[BaseException] | None  # None: no error, ``fragment`` is in str(result)
     fragment: str  # appears in the first line of the message
-    tf: str | None  # what TensorFlow 1.x does ("" = no error, None = not applicable)
+    tf: str | None  # TensorFlow's error class ("" = no error, None = not applicable, "A or B")
     hint: bool = True  # the message carries a "Hint:" line
 
 
@@ -54,14 +54,24 @@ CASES: list[Case] = [
         "Expected a Python or numpy value",
         "TypeError",
     ),
-    Case("tf.constant(1.0, dtype='float33')", TypeError, "'float33' to a TensorFlow DType", "TypeError"),
+    Case(
+        "tf.constant(1.0, dtype='float33')",
+        TypeError,
+        "'float33' to a TensorFlow DType",
+        "TypeError",
+    ),
     Case("tf.placeholder('float33')", TypeError, "'float33' to a TensorFlow DType", "TypeError"),
     Case("tf.placeholder(None)", TypeError, "None to a TensorFlow DType", "TypeError"),
     Case("tf.as_dtype('flaot32')", TypeError, "'flaot32' to a TensorFlow DType", "TypeError"),
     Case("tf.constant(None)", ValueError, "None values not supported.", "ValueError"),
     Case("tf.add(c, None)", ValueError, "None values not supported.", "ValueError"),
     Case("tf.constant(object())", TypeError, "Failed to convert object of type", "TypeError"),
-    Case("tf.constant({'a': 1})", TypeError, "Failed to convert object of type <class 'dict'>", "TypeError"),
+    Case(
+        "tf.constant({'a': 1})",
+        TypeError,
+        "Failed to convert object of type <class 'dict'>",
+        "TypeError",
+    ),
     Case("tf.add(c, 'abc')", TypeError, "Expected float32, got 'abc'", "TypeError"),
     Case("tf.constant(1.5, dtype=tf.int32)", TypeError, "Expected int32, got 1.5", "TypeError"),
     Case("tf.constant(1.0, name=5)", TypeError, "An op name must be a string, got 5", "TypeError"),
@@ -77,15 +87,50 @@ CASES: list[Case] = [
         "requested dtype int32 for Tensor with dtype float32",
         "TypeError",
     ),
-    Case("tf.sqrt(tf.constant(4))", TypeError, "has DataType int32 not in list of allowed", "TypeError", False),
-    Case("tf.assign(n, 1.5)", TypeError, "Expected int32 passed to parameter 'value'", "TypeError", False),
+    Case(
+        "tf.sqrt(tf.constant(4))",
+        TypeError,
+        "has DataType int32 not in list of allowed",
+        "TypeError",
+    ),
+    Case(
+        "tf.assign(n, 1.5)",
+        TypeError,
+        "Expected int32 passed to parameter 'value'",
+        "TypeError",
+    ),
     Case("tf.assign(c, 2.0)", TypeError, "'Assign' needs a tf.Variable", "AttributeError"),
     Case("tf.variables_initializer([c])", TypeError, "holds <tf.Tensor 'c:0'", "AttributeError"),
-    Case("bool(c)", TypeError, "Using a `tf.Tensor` as a Python `bool` is not allowed", "OperatorNotAllowedInGraphError", False),
-    Case("[t for t in c]", TypeError, "'Tensor' object is not iterable", "OperatorNotAllowedInGraphError", False),
-    Case("np.array(c)", NotImplementedError, "Cannot convert a symbolic Tensor (c:0)", "NotImplementedError"),
-    Case("import pickle; pickle.dumps(c)", TypeError, "Tensor c:0 cannot be pickled", "TypeError", False),
-    Case("tf.get_collection(['a'])", TypeError, "A collection key must be a string", "TypeError", False),
+    Case(
+        "bool(c)",
+        TypeError,
+        "Using a `tf.Tensor` as a Python `bool` is not allowed",
+        "OperatorNotAllowedInGraphError",
+    ),
+    Case(
+        "[t for t in c]",
+        TypeError,
+        "'Tensor' object is not iterable",
+        "OperatorNotAllowedInGraphError",
+    ),
+    Case(
+        "np.array(c)",
+        NotImplementedError,
+        "Cannot convert a symbolic Tensor (c:0)",
+        "NotImplementedError",
+    ),
+    Case(
+        "import pickle; pickle.dumps(c)",
+        TypeError,
+        "Tensor c:0 cannot be pickled",
+        "TypeError",
+    ),
+    Case(
+        "tf.get_collection(['a'])",
+        TypeError,
+        "A collection key must be a string",
+        "TypeError",
+    ),
     # -- ragged lists ---------------------------------------------------------------------------
     Case("tf.constant([[1, 2], [3]])", ValueError, "non-rectangular Python sequence", "ValueError"),
     Case(
@@ -99,7 +144,6 @@ CASES: list[Case] = [
         ValueError,
         "Dimension 0 in both shapes must be equal, but are 1 and 2",
         "ValueError",
-        False,
     ),
     # -- wrong shapes ---------------------------------------------------------------------------
     Case(
@@ -109,35 +153,39 @@ CASES: list[Case] = [
         "ValueError",
         False,
     ),
-    Case("tf.matmul(c, c)", ValueError, "Shape must be rank 2 but is rank 1 for 'MatMul'", "ValueError", False),
+    Case(
+        "tf.matmul(c, c)",
+        ValueError,
+        "Shape must be rank 2 but is rank 1 for 'MatMul'",
+        "ValueError",
+        False,
+    ),
     Case(
         "c + tf.constant([1.0, 2.0, 3.0])",
         ValueError,
         "Dimensions must be equal, but are 2 and 3 for 'add'",
         "ValueError",
-        False,
     ),
     Case(
         "tf.reshape(tf.constant([1, 2, 3]), [2, 2])",
         ValueError,
         "Cannot reshape a tensor with 3 elements to shape [2,2]",
         "ValueError",
-        False,
     ),
-    Case("tf.reduce_sum(c, axis=3)", ValueError, "Invalid reduction dimension 3", "ValueError", False),
+    Case(
+        "tf.reduce_sum(c, axis=3)", ValueError, "Invalid reduction dimension 3", "ValueError", False
+    ),
     Case(
         "tf.assign(v, [1.0, 2.0, 3.0])",
         ValueError,
         "Dimension 0 in both shapes must be equal, but are 2 and 3",
         "ValueError",
-        False,
     ),
     Case(
         "sess.run(x, {x: [1.0, 2.0, 3.0]})",
         ValueError,
         "Cannot feed value of shape (3,) for Tensor 'x:0', which has shape '(2,)'",
         "ValueError",
-        False,
     ),
     Case(
         "p = tf.placeholder(tf.float32); q = tf.placeholder(tf.float32); "
@@ -159,8 +207,18 @@ CASES: list[Case] = [
         "Assign requires shapes of both tensors to match. lhs shape= [2] rhs shape= [3]",
         "InvalidArgumentError",
     ),
-    Case("tf.placeholder(tf.float32, shape=[-1, 3])", ValueError, "Dimension -1 must be >= 0", "ValueError"),
-    Case("tf.placeholder(tf.float32, shape='abc')", TypeError, "Failed to convert 'abc' to a shape", "TypeError", False),
+    Case(
+        "tf.placeholder(tf.float32, shape=[-1, 3])",
+        ValueError,
+        "Dimension -1 must be >= 0",
+        "ValueError",
+    ),
+    Case(
+        "tf.placeholder(tf.float32, shape='abc')",
+        TypeError,
+        "Failed to convert 'abc' to a shape",
+        "TypeError",
+    ),
     # -- NaN and inf ----------------------------------------------------------------------------
     Case("sess.run(x * 2.0, {x: [np.nan, np.inf]})", None, "[nan inf]", ""),
     Case("sess.run(tf.log(tf.constant(-1.0)))", None, "nan", ""),
@@ -182,7 +240,6 @@ CASES: list[Case] = [
         E.InvalidArgumentError,
         "Nan in summary histogram for: h",
         "InvalidArgumentError",
-        False,
     ),
     Case(
         "sess.run(tf.floordiv(tf.constant(1), tf.constant(0)))",
@@ -196,24 +253,31 @@ CASES: list[Case] = [
         ValueError,
         "Fetch argument 'nope:0' cannot be interpreted as a Tensor",
         "ValueError",
-        False,
     ),
-    Case("sess.run('nope')", ValueError, "The name 'nope' refers to an Operation not in the graph", "ValueError", False),
-    Case("sess.run('c:x')", ValueError, "looks a like a Tensor name, but is not a valid one", "ValueError", False),
-    Case("sess.run('c:5')", ValueError, "exists but only has 1 outputs", "ValueError", False),
+    Case(
+        "sess.run('nope')",
+        ValueError,
+        "The name 'nope' refers to an Operation not in the graph",
+        "ValueError",
+    ),
+    Case(
+        "sess.run('c:x')",
+        ValueError,
+        "looks a like a Tensor name, but is not a valid one",
+        "ValueError",
+    ),
+    Case("sess.run('c:5')", ValueError, "exists but only has 1 outputs", "ValueError"),
     Case(
         "sess.run(c, {'nope:0': 1.0})",
         TypeError,
         "Cannot interpret feed_dict key as Tensor: The name 'nope:0' refers to a Tensor which does",
         "TypeError",
-        False,
     ),
     Case(
         "sess.run(x, {'x': [1.0, 2.0]})",
         TypeError,
         "The name 'x' refers to an Operation, not a Tensor",
         "TypeError",
-        False,
     ),
     Case(
         "g.get_tensor_by_name('nope:0')",
@@ -224,41 +288,53 @@ CASES: list[Case] = [
     ),
     # -- tensors from another graph ---------------------------------------------------------
     Case("tf.add(c, other)", ValueError, "must be from the same graph", "ValueError"),
-    Case("sess.run(other)", ValueError, "is not an element of this graph", "ValueError", False),
-    Case("sess.run(c, {other: 2.0})", TypeError, "is not an element of this graph", "TypeError", False),
+    Case("sess.run(other)", ValueError, "is not an element of this graph", "ValueError"),
+    Case(
+        "sess.run(c, {other: 2.0})",
+        TypeError,
+        "is not an element of this graph",
+        "TypeError",
+    ),
     Case(
         "with tf.control_dependencies([other]): tf.no_op()",
         ValueError,
         "is not an element of this graph",
         "ValueError",
-        False,
     ),
     Case(
         "other.eval(session=sess)",
         ValueError,
         "the tensor's graph is different from the session's graph",
         "ValueError",
-        False,
     ),
     # -- feeding a tensor to itself ---------------------------------------------------------------
     Case("y = c * 2.0; sess.run(y, {y: [5.0, 6.0]})", None, "[5. 6.]", ""),
     Case("sess.run(c, {c: [7.0, 8.0]})", None, "[7. 8.]", ""),
     # -- control dependencies ---------------------------------------------------------------------
     Case(
-        "a = tf.identity(c, name='a'); a.op._add_control_input(tf.identity(a).op)",
+        "a = tf.identity(c, name='a'); a.op._add_control_input(tf.identity(a).op); sess.run(a)",
         ValueError,
         "would contain a cycle (a -> Identity -> a",
         "InvalidArgumentError",
     ),
-    Case("with tf.control_dependencies([None]): tf.no_op()", TypeError, "Control input must be an Operation", "TypeError", False),
+    Case(
+        "with tf.control_dependencies([None]): tf.no_op()",
+        TypeError,
+        "Control input must be an Operation",
+        "TypeError",
+    ),
     # -- closed sessions, finished graphs ----------------------------------------------------------
-    Case("sess.close(); sess.run(c)", RuntimeError, "Attempted to use a closed Session.", "RuntimeError", False),
+    Case(
+        "sess.close(); sess.run(c)",
+        RuntimeError,
+        "Attempted to use a closed Session.",
+        "RuntimeError",
+    ),
     Case(
         "run = sess.stepper(c); sess.close(); run.step()",
         RuntimeError,
         "Attempted to use a closed Session.",
         None,
-        False,
     ),
     Case(
         "with sess, sess: pass",
@@ -272,9 +348,13 @@ CASES: list[Case] = [
         RuntimeError,
         "The Session graph is empty.",
         "RuntimeError",
-        False,
     ),
-    Case("g.finalize(); tf.constant(2.0)", RuntimeError, "Graph is finalized and cannot be modified.", "RuntimeError", False),
+    Case(
+        "g.finalize(); tf.constant(2.0)",
+        RuntimeError,
+        "Graph is finalized and cannot be modified.",
+        "RuntimeError",
+    ),
     Case(
         "c.eval()",
         ValueError,
@@ -282,7 +362,12 @@ CASES: list[Case] = [
         "ValueError",
         False,
     ),
-    Case("c.eval(session='abc')", TypeError, "session must be a tf.Session, got 'abc'", "AttributeError"),
+    Case(
+        "c.eval(session='abc')",
+        TypeError,
+        "session must be a tf.Session, got 'abc'",
+        "AttributeError",
+    ),
     # -- huge or negative dimensions ---------------------------------------------------------------
     Case("tf.zeros([-1])", ValueError, "Dimension -1 must be >= 0", "ValueError"),
     Case("tf.ones([2, -3])", ValueError, "Dimension -3 must be >= 0", "ValueError"),
@@ -290,7 +375,8 @@ CASES: list[Case] = [
         "sess.run(tf.zeros([10**12]))",
         E.ResourceExhaustedError,
         "OOM when allocating tensor with shape[1000000000000] and type float",
-        "ResourceExhaustedError",
+        # TensorFlow 2's graph optimizer first tries to fold the zeros into a constant
+        "ResourceExhaustedError or InvalidArgumentError",
     ),
     Case(
         "d = tf.placeholder(tf.int32, shape=[2]); sess.run(tf.fill(d, 1.0), {d: [10**8, 10**8]})",
@@ -305,16 +391,55 @@ CASES: list[Case] = [
         "",
     ),
     # -- wrong keyword arguments ------------------------------------------------------------------
-    Case("tf.constant(1.0, dtyp=tf.float32)", TypeError, "got an unexpected keyword argument 'dtyp'", "TypeError", False),
-    Case("tf.placeholder(tf.float32, shap=[2])", TypeError, "unexpected keyword argument 'shap'", "TypeError", False),
-    Case("tf.reduce_sum(c, axes=0)", TypeError, "unexpected keyword argument 'axes'", "TypeError", False),
+    Case(
+        "tf.constant(1.0, dtyp=tf.float32)",
+        TypeError,
+        "got an unexpected keyword argument 'dtyp'",
+        "TypeError",
+        False,
+    ),
+    Case(
+        "tf.placeholder(tf.float32, shap=[2])",
+        TypeError,
+        "unexpected keyword argument 'shap'",
+        "TypeError",
+        False,
+    ),
+    Case(
+        "tf.reduce_sum(c, axes=0)",
+        TypeError,
+        "unexpected keyword argument 'axes'",
+        "TypeError",
+        False,
+    ),
     Case("tf.Variable(1.0, nme='v')", TypeError, "unexpected keyword argument 'nme'", "", False),
-    Case("sess.run(c, feed={x: 1.0})", TypeError, "unexpected keyword argument 'feed'", "TypeError", False),
+    Case(
+        "sess.run(c, feed={x: 1.0})",
+        TypeError,
+        "unexpected keyword argument 'feed'",
+        "TypeError",
+        False,
+    ),
     Case("tf.Session(grph=g)", TypeError, "unexpected keyword argument 'grph'", "TypeError", False),
     # -- Session arguments ------------------------------------------------------------------------
-    Case("tf.Session(graph=5)", TypeError, 'Argument `graph` must be a tf.Graph, but got "int"', "TypeError"),
-    Case("tf.Session(target=5)", TypeError, 'Argument `target` must be a string, but got "int"', "TypeError"),
-    Case("tf.Session(config=5)", TypeError, "Argument `config` must be a tf.ConfigProto", "TypeError", False),
+    Case(
+        "tf.Session(graph=5)",
+        TypeError,
+        'Argument `graph` must be a tf.Graph, but got "int"',
+        "TypeError",
+    ),
+    Case(
+        "tf.Session(target=5)",
+        TypeError,
+        'Argument `target` must be a string, but got "int"',
+        "TypeError",
+    ),
+    Case(
+        "tf.Session(config=5)",
+        TypeError,
+        "Argument `config` must be a tf.ConfigProto",
+        "TypeError",
+    ),
     Case(
         "sess.run(x, feed_dict=[(x, [1.0, 2.0])])",
         TypeError,
@@ -322,9 +447,14 @@ CASES: list[Case] = [
         "TypeError",
     ),
     Case("sess.run(c, feed_dict=5)", TypeError, "instead of 'int'", "TypeError"),
-    Case("sess.run(None)", TypeError, "Fetch argument None has invalid type", "TypeError", False),
-    Case("sess.run(5)", TypeError, "Fetch argument 5 has invalid type <class 'int'>", "TypeError", False),
-    Case("sess.run({c})", TypeError, "has invalid type <class 'set'>", "TypeError", False),
+    Case("sess.run(None)", TypeError, "Fetch argument None has invalid type", "TypeError"),
+    Case(
+        "sess.run(5)",
+        TypeError,
+        "Fetch argument 5 has invalid type <class 'int'>",
+        "TypeError",
+    ),
+    Case("sess.run({c})", TypeError, "has invalid type <class 'set'>", "TypeError"),
     Case(
         "sess.run(x, {x: tf.constant([1.0, 2.0])})",
         TypeError,
@@ -338,15 +468,19 @@ CASES: list[Case] = [
         "InvalidArgumentError",
     ),
     # -- variables --------------------------------------------------------------------------------
-    Case("tf.Variable()", ValueError, "initial_value must be specified.", "ValueError", False),
+    Case("tf.Variable()", ValueError, "initial_value must be specified.", "ValueError"),
     Case("tf.Variable(lambda: None)", ValueError, "None values not supported.", "ValueError"),
-    Case("tf.Variable(1.0, dtype='float33')", TypeError, "'float33' to a TensorFlow DType", "TypeError"),
+    Case(
+        "tf.Variable(1.0, dtype='float33')",
+        TypeError,
+        "'float33' to a TensorFlow DType",
+        "TypeError",
+    ),
     Case(
         "tf.Variable([1.0, 2.0], shape=[3])",
         ValueError,
         "Dimension 0 in both shapes must be equal, but are 3 and 2",
         "ValueError",
-        False,
     ),
     Case(
         "sess.run(v)",
@@ -490,16 +624,30 @@ def _code_span(text: str) -> str:
     return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
+def hint_line(e: BaseException) -> str:
+    hints = [ln.strip() for ln in str(e).splitlines() if ln.strip().startswith("Hint:")]
+    return hints[0][len("Hint:") :].strip() if hints else ""
+
+
+def _shorten(text: str, n: int = 150) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
 def table_row(case: Case) -> str:
     out = run_case(case)
     if out.error is None:
-        raised, line = "nothing: returns", str(out.result)
+        raised, line, hint = "nothing: returns", str(out.result), ""
     else:
-        raised, line = class_name(out.error), first_line(out.error)
-    if len(line) > 150:
-        line = line[:147] + "..."
+        raised, line, hint = class_name(out.error), first_line(out.error), hint_line(out.error)
     theirs = {"": "no error", None: "—"}.get(case.tf, case.tf)
-    return f"| {_code_span(case.code)} | {raised} | {_code_span(line)} | {theirs} |"
+    cells = [
+        _code_span(case.code),
+        raised,
+        _code_span(_shorten(line)),
+        _shorten(hint).replace("|", "\\|"),
+        theirs,
+    ]
+    return "| " + " | ".join(cells) + " |"
 
 
 def render_doc() -> str:
@@ -518,13 +666,15 @@ Each snippet runs with these names defined:
 {SETUP}
 ```
 
-The last column is what TensorFlow 1.x (`tf.compat.v1`) raises for the same code. Where
-teachflow differs it is stricter on purpose: a clear error instead of a silent wrong value
-(NaN fed to an integer placeholder becomes -2147483648 in TensorFlow) or instead of an
-`AttributeError` from deep inside.
+The first line is TensorFlow's text where TensorFlow has one (it is what a search engine
+finds); the hint is teachflow's. The last column is what real TensorFlow (`tf.compat.v1`, checked
+by the compat test in the same file) raises for the same code. Where teachflow differs it is
+stricter on purpose: a clear error instead of a silent wrong value (NaN fed to an integer
+placeholder becomes -2147483648 in TensorFlow) or instead of an `AttributeError` from deep
+inside.
 
-| input | what teachflow raises | first line | TensorFlow |
-|---|---|---|---|
+| input | what teachflow raises | first line | hint | TensorFlow |
+|---|---|---|---|---|
 {rows}
 
 Not in the table, tested separately in the same file: a cycle through control dependencies
@@ -556,6 +706,7 @@ def real_tf() -> Any:
 
 
 @pytest.mark.compat
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # TF's own __del__
 def test_tensorflow_column_is_what_tensorflow_does(real_tf: Any) -> None:
     wrong = []
     for case in CASES:
@@ -565,7 +716,7 @@ def test_tensorflow_column_is_what_tensorflow_does(real_tf: Any) -> None:
             warnings.simplefilter("ignore")
             out = run_case(case, real_tf)
         got = "" if out.error is None else type(out.error).__name__
-        if got != case.tf:
+        if got not in case.tf.split(" or "):
             wrong.append(f"{case.code}: TensorFlow gives {got or 'no error'!r}, table {case.tf!r}")
     assert not wrong, "\n".join(wrong)
 
@@ -623,10 +774,14 @@ def test_nothing_in_teachflow_uses_pickle() -> None:
         text = path.read_text(encoding="utf-8")
         for i, line in enumerate(text.splitlines(), 1):
             code = line.split("#")[0]
-            if re.search(r"\bimport (c?pickle|shelve|dill|marshal)\b|allow_pickle\s*=\s*True", code):
+            if re.search(
+                r"\bimport (c?pickle|shelve|dill|marshal)\b|allow_pickle\s*=\s*True", code
+            ):
                 offenders.append(f"{path.relative_to(ROOT)}:{i}: {line.strip()}")
             if re.search(r"\bnp\.load\(", code) and "allow_pickle=False" not in code:
-                offenders.append(f"{path.relative_to(ROOT)}:{i}: np.load without allow_pickle=False")
+                offenders.append(
+                    f"{path.relative_to(ROOT)}:{i}: np.load without allow_pickle=False"
+                )
     assert not offenders, "\n".join(offenders)
 
 
@@ -635,9 +790,11 @@ def test_pickling_graph_objects_is_refused_clearly() -> None:
 
     with tf.Graph().as_default() as g:
         v = tf.Variable(1.0, name="v")
-        for obj, what in [(v, "Variable v:0"), (v.op, "Operation v"), (tf.Session(graph=g), "")]:
+        for obj, what in [(v, "Variable v:0"), (v.op, "Operation v"), (g, "Graph")]:
             with pytest.raises(TypeError, match=what):
                 pickle.dumps(obj)
+        with pytest.raises(TypeError, match="Session cannot be pickled"):
+            pickle.dumps(tf.Session(graph=g))
 
 
 def test_numpy_warnings_never_escape_a_run() -> None:

@@ -93,8 +93,8 @@ def to_numpy(value: Any, dtype: dtypes.DType | None = None) -> np.ndarray:
         )
     if isinstance(value, (Tensor, Operation)) or _contains(value, (Tensor, Operation)):
         raise TypeError(
-            f"Expected a Python or numpy value, got {value!r}. Hint: use tf.stack([...]) to "
-            "combine tensors into one."
+            f"Expected a Python or numpy value, got {value!r}.\n  Hint: use tf.stack([...]) "
+            "to combine tensors into one."
         )
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
@@ -131,8 +131,8 @@ def to_numpy(value: Any, dtype: dtypes.DType | None = None) -> np.ndarray:
         except (ValueError, TypeError) as e:
             if "inhomogeneous" in str(e) or "sequence" in str(e):
                 raise ValueError(
-                    f"Can't convert non-rectangular Python sequence to Tensor: {value!r}. "
-                    "Hint: every row must have the same length."
+                    f"Can't convert non-rectangular Python sequence to Tensor: {value!r}.\n"
+                    "  Hint: every row must have the same length (pad the short ones)."
                 ) from None
             raise TypeError(f"Failed to convert {value!r} to a Tensor: {e}") from None
         if arr.dtype == object:

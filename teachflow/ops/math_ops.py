@@ -990,25 +990,15 @@ def _extreme(fn: Callable[..., Any], take_max: bool) -> Callable[..., Any]:
     return kernel
 
 
-_REDUCE_KERNELS: dict[str, Callable[[np.ndarray, tuple[int, ...], bool], Any]] = {
-    "Sum": lambda x, a, k: np.sum(x, axis=a, keepdims=k, dtype=x.dtype),
-    "Mean": _mean,
-    "Max": _extreme(np.max, True),
-    "Min": _extreme(np.min, False),
-    "Prod": lambda x, a, k: np.prod(x, axis=a, keepdims=k, dtype=x.dtype),
-    "Any": lambda x, a, k: np.any(x, axis=a, keepdims=k),
-    "All": lambda x, a, k: np.all(x, axis=a, keepdims=k),
-}
-
-
-def _reduce_kernel(type: str) -> Callable[..., Any]:
-    fn = _REDUCE_KERNELS[type]
+def _reduce_kernel(fn: Callable[..., Any], formula: str) -> Callable[..., Any]:
+    """The kernel of a reduction op: ``fn(x, axes, keepdims)`` after checking the axes."""
 
     def kernel(ctx: registry.KernelContext, x: Any, axes: Any) -> np.ndarray:
         x = np.asarray(x)
         with np.errstate(all="ignore"):
             return np.asarray(fn(x, _axes_at_run_time(x, axes), ctx.attrs["keep_dims"]))
 
+    kernel.__doc__ = formula
     return kernel
 
 
@@ -1101,17 +1091,26 @@ def _prod_grad(op: Operation, dy: Tensor) -> list[Tensor | None]:
     return [dy * _others_product(x, axes), None]
 
 
-_REDUCE_GRADS: dict[str, Grad] = {
-    "Sum": _sum_grad,
-    "Mean": _mean_grad,
-    "Max": _min_or_max_grad,
-    "Min": _min_or_max_grad,
-    "Prod": _prod_grad,
-    "Any": not_differentiable,
-    "All": not_differentiable,
-}
-for _type, _grad in _REDUCE_GRADS.items():
-    registry.define(_type, infer=_reduce_infer, ctx=True, grad=_grad)(_reduce_kernel(_type))
+# fmt: off
+# (TF type, kernel (x, axes, keepdims), formula, gradient)
+REDUCTIONS: list[tuple[str, Callable[..., Any], str, Grad]] = [
+    ("Sum", lambda x, a, k: np.sum(x, axis=a, keepdims=k, dtype=x.dtype),
+     "f(x) = sum of x over the axes", _sum_grad),
+    ("Mean", _mean, "f(x) = mean of x over the axes (integers truncate)", _mean_grad),
+    ("Max", _extreme(np.max, True), "f(x) = max of x over the axes", _min_or_max_grad),
+    ("Min", _extreme(np.min, False), "f(x) = min of x over the axes", _min_or_max_grad),
+    ("Prod", lambda x, a, k: np.prod(x, axis=a, keepdims=k, dtype=x.dtype),
+     "f(x) = product of x over the axes", _prod_grad),
+    ("Any", lambda x, a, k: np.any(x, axis=a, keepdims=k),
+     "f(x) = x_1 or x_2 or ... over the axes", not_differentiable),
+    ("All", lambda x, a, k: np.all(x, axis=a, keepdims=k),
+     "f(x) = x_1 and x_2 and ... over the axes", not_differentiable),
+]
+# fmt: on
+for _type, _kernel, _formula, _grad in REDUCTIONS:
+    registry.define(_type, infer=_reduce_infer, ctx=True, grad=_grad)(
+        _reduce_kernel(_kernel, _formula)
+    )
 
 
 def _either(new: Any, new_name: str, old: Any, old_name: str) -> Any:
@@ -1167,7 +1166,18 @@ def _reduce(
     return out
 
 
-def _reduction_api(type: str, public: str, doc: str) -> Callable[..., Tensor]:
+_REDUCE_DOC = """{formula}
+
+    ``axis``: an int, a list (negative counts from the end) or None for all axes; ``keepdims``
+    keeps the reduced axes as size 1. ``reduction_indices`` and ``keep_dims`` are older names.
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.{public}({x}, axis=1)).tolist()
+    {result}
+    """
+
+
+def _reduction_api(type: str, public: str, x: str, result: str) -> Callable[..., Tensor]:
     def api(
         input_tensor: Any,
         axis: Any = None,
@@ -1178,62 +1188,19 @@ def _reduction_api(type: str, public: str, doc: str) -> Callable[..., Tensor]:
     ) -> Tensor:
         return _reduce(type, input_tensor, axis, keepdims, name, reduction_indices, keep_dims)
 
+    formula = next(f for t, _, f, _ in REDUCTIONS if t == type)
+    doc = _REDUCE_DOC.format(formula=formula, public=public, x=x, result=result)
     return _named(api, public, doc)
 
 
-_EXAMPLE = """
-
-    ``axis`` may be an int, a list (negative counts from the end) or None for all axes;
-    ``keepdims`` keeps reduced axes as size 1. ``reduction_indices`` and ``keep_dims`` are
-    the older names.
-
-    >>> import teachflow as tf
-    >>> x = tf.constant([[1, 2], [3, 4]])
-    >>> tf.Session().run(tf.{fn}(x, axis=1)).tolist()
-    {result}
-    """
-reduce_sum = _reduction_api(
-    "Sum",
-    "reduce_sum",
-    "f(x) = sum of x over axis" + _EXAMPLE.format(fn="reduce_sum", result="[3, 7]"),
-)
-reduce_mean = _reduction_api(
-    "Mean",
-    "reduce_mean",
-    "f(x) = mean of x over axis (integers truncate)"
-    + _EXAMPLE.format(fn="reduce_mean", result="[1, 3]"),
-)
-reduce_max = _reduction_api(
-    "Max",
-    "reduce_max",
-    "f(x) = max of x over axis" + _EXAMPLE.format(fn="reduce_max", result="[2, 4]"),
-)
-reduce_min = _reduction_api(
-    "Min",
-    "reduce_min",
-    "f(x) = min of x over axis" + _EXAMPLE.format(fn="reduce_min", result="[1, 3]"),
-)
-reduce_prod = _reduction_api(
-    "Prod",
-    "reduce_prod",
-    "f(x) = product of x over axis" + _EXAMPLE.format(fn="reduce_prod", result="[2, 12]"),
-)
-reduce_any = _reduction_api(
-    "Any",
-    "reduce_any",
-    "f(x) = x[0] or x[1] or ... over axis (booleans)"
-    + _EXAMPLE.format(fn="reduce_any", result="[True, True]").replace(
-        "[[1, 2], [3, 4]]", "[[True, False], [True, True]]"
-    ),
-)
-reduce_all = _reduction_api(
-    "All",
-    "reduce_all",
-    "f(x) = x[0] and x[1] and ... over axis (booleans)"
-    + _EXAMPLE.format(fn="reduce_all", result="[False, True]").replace(
-        "[[1, 2], [3, 4]]", "[[True, False], [True, True]]"
-    ),
-)
+_NUMS, _BOOLS = "[[1, 2], [3, 4]]", "[[True, False], [True, True]]"
+reduce_sum = _reduction_api("Sum", "reduce_sum", _NUMS, "[3, 7]")
+reduce_mean = _reduction_api("Mean", "reduce_mean", _NUMS, "[1, 3]")
+reduce_max = _reduction_api("Max", "reduce_max", _NUMS, "[2, 4]")
+reduce_min = _reduction_api("Min", "reduce_min", _NUMS, "[1, 3]")
+reduce_prod = _reduction_api("Prod", "reduce_prod", _NUMS, "[2, 12]")
+reduce_any = _reduction_api("Any", "reduce_any", _BOOLS, "[True, True]")
+reduce_all = _reduction_api("All", "reduce_all", _BOOLS, "[False, True]")
 
 
 # -- argmax / argmin ---------------------------------------------------------------------------

@@ -243,10 +243,11 @@ def make1(
 # -- shape rules ---------------------------------------------------------------------------
 
 
-def shape_error(op: Operation, message: str) -> ValueError:
-    """TensorFlow's construction-time shape error text for ``op``."""
+def shape_error(op: Operation, message: str, hint: str | None = None) -> ValueError:
+    """TensorFlow's construction-time shape error text for ``op``, and an optional hint."""
     shapes = ", ".join(bracket(t.shape) for t in op.inputs)
-    return ValueError(f"{message} for '{op.name}' (op: '{op.type}') with input shapes: {shapes}.")
+    text = f"{message} for '{op.name}' (op: '{op.type}') with input shapes: {shapes}."
+    return ValueError(f"{text}\n  Hint: {hint}" if hint else text)
 
 
 def same_as_input(i: int = 0) -> Infer:
@@ -276,7 +277,12 @@ def broadcast_shape(op: Operation, a: TensorShape, b: TensorShape) -> TensorShap
         elif x == y:
             out.append(x)
         else:
-            raise shape_error(op, f"Dimensions must be equal, but are {x} and {y}")
+            raise shape_error(
+                op,
+                f"Dimensions must be equal, but are {x} and {y}",
+                "elementwise ops broadcast like numpy: aligned from the right, each pair of sizes "
+                "must be equal or one of them 1.",
+            )
     return TensorShape(out)
 
 

@@ -27,6 +27,12 @@ def _variable_kernel(ctx: registry.KernelContext) -> Ref:
     return Ref(ctx.state, ctx.op.name)
 
 
+_SHAPE_HINT = (
+    "a variable keeps the shape it was created with; assign a value of that shape, or pass "
+    "validate_shape=False to tf.assign to change it."
+)
+
+
 def _assign_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     ref, value = op.inputs
     shape = ref.shape
@@ -35,7 +41,7 @@ def _assign_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
         if a is not None and b is not None:
             if len(a) != len(b):
                 raise registry.shape_error(
-                    op, f"Shapes must be equal rank, but are {len(a)} and {len(b)}"
+                    op, f"Shapes must be equal rank, but are {len(a)} and {len(b)}", _SHAPE_HINT
                 )
             for i, (x, y) in enumerate(zip(a, b)):
                 if x is not None and y is not None and x != y:
@@ -43,6 +49,7 @@ def _assign_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
                         op,
                         f"Dimension {i} in both shapes must be equal, but are {x} and {y}. "
                         f"Shapes are {bracket(ref.shape)} and {bracket(value.shape)}.",
+                        _SHAPE_HINT,
                     )
         shape = ref.shape.merge_with(value.shape) if a is not None else value.shape
     else:
@@ -151,7 +158,8 @@ def _ref_and_value(ref: Any, value: Any, name: str, op_type: str) -> tuple[Any, 
         except TypeError:
             raise TypeError(
                 f"Expected {dt.name} passed to parameter 'value' of op '{op_type}', got {value!r} "
-                f"of type '{type(value).__name__}' instead."
+                f"of type '{type(value).__name__}' instead.\n  Hint: a variable keeps the dtype "
+                f"it was created with ({dt.name}); create it from a {dt.name} value, or pass one."
             ) from None
     v = convert_to_tensor(value, dtype=dt, name="value", _arg="value", _op=op_type)
     return r, v, dt

@@ -6,6 +6,7 @@ built from the top-level ``widgets/src`` folder into ``static/`` (``make bundle`
 
 >>> import teachflow as tf
 >>> from teachflow.widgets import Stepper
+>>> tf.reset_default_graph()
 >>> counter = tf.Variable(0, name="counter")
 >>> update = tf.assign(counter, counter + 1)
 >>> Stepper(tf.Session(), update)  # doctest: +SKIP

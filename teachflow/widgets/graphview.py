@@ -76,6 +76,7 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
 
     >>> import teachflow as tf
     >>> from teachflow.widgets import GraphView
+    >>> tf.reset_default_graph()
     >>> c = tf.add(tf.Variable(0, name="counter"), 1)
     >>> view = GraphView(tf.get_default_graph())
     >>> "counter" in view.dot

@@ -34,6 +34,7 @@ class Stepper(GraphView):
 
     >>> import teachflow as tf
     >>> from teachflow.widgets import Stepper
+    >>> tf.reset_default_graph()
     >>> state = tf.Variable(0, name="counter")
     >>> update = tf.assign(state, tf.add(state, tf.constant(1)))
     >>> sess = tf.Session()

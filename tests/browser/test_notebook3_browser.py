@@ -36,7 +36,8 @@ def test_notebook3_widgets_render(page, jupyter_server, open_and_run_notebook, o
     failed.scroll_into_view_if_needed()
     error_nodes = failed.locator("svg g.node.tf-error > title").all_text_contents()
     assert error_nodes and all(n.startswith("counter") for n in error_nodes), error_nodes
-    panels = failed.locator("section:not([hidden])").all_inner_texts()
+    # textContent, not innerText: JupyterLab skips rendering cells scrolled out of view
+    panels = failed.locator("section:not([hidden])").all_text_contents()
     assert any(
         "Attempting to use uninitialized value counter" in text and "Hint" in text
         for text in panels
