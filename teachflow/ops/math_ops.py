@@ -731,6 +731,8 @@ def cast(x: Any, dtype: Any, name: str | None = None) -> Tensor:
     [1, -1]
     """
     dt = dtypes.as_dtype(dtype).base_dtype
+    if isinstance(x, Tensor) and x.dtype == dt:
+        return x  # as TensorFlow: no op and no name used up
     g = registry.graph_for([x])
     with g.as_default(), g.name_scope(name or "Cast") as scope:
         xt = convert_to_tensor(x, name="x")
