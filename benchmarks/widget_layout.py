@@ -179,23 +179,22 @@ def main() -> int:
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 page.goto(url)
                 page.wait_for_function("() => window.ready === true")
-                result = page.evaluate(
-                    "([s, e]) => window.bench(s, e)", [collapsed, expanded]
-                )
+                result = page.evaluate("([s, e]) => window.bench(s, e)", [collapsed, expanded])
                 browser.close()
         finally:
             server.shutdown()
 
     print(f"graph: {n_ops} ops; drawn with scopes collapsed: {result['nodes']} boxes")
-    print(f"python: GraphView built in {py_build * 1e3:.1f} ms (to_dot alone {py_dot * 1e3:.1f} ms)")
+    print(
+        f"python: GraphView built in {py_build * 1e3:.1f} ms (to_dot alone {py_dot * 1e3:.1f} ms)"
+    )
     print(
         "browser: first render (wasm start + layout + SVG) "
         f"{result['first']:.0f} ms, of which Graphviz layout {result['firstDot']:.0f} ms"
         "  [target < 1000 ms]"
     )
     print(
-        f"browser: re-layout {result['again']:.0f} ms "
-        f"(Graphviz layout {result['againDot']:.0f} ms)"
+        f"browser: re-layout {result['again']:.0f} ms (Graphviz layout {result['againDot']:.0f} ms)"
     )
     print(
         f"browser: restyle for one step {result['restyle']:.1f} ms "

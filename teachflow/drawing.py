@@ -215,18 +215,17 @@ def _compact(
         parents = chain(s)[:-1]
         children.setdefault(parents[-1] if parents else "", []).append(s)
 
+    def boxes(s: str, sizes: dict[str, int]) -> int:
+        # boxes drawn for cluster s when open (its collapsed children count 1 each)
+        n = direct.get(s, 0)
+        for c in children.get(s, []):
+            n += 1 if c in wanted else boxes(c, sizes)
+        sizes[s] = n
+        return n
+
     while True:
         sizes: dict[str, int] = {}
-
-        def boxes(s: str) -> int:
-            # boxes drawn for cluster s when open (its collapsed children count 1 each)
-            n = direct.get(s, 0)
-            for c in children.get(s, []):
-                n += 1 if c in wanted else boxes(c)
-            sizes[s] = n
-            return n
-
-        total = boxes("")
+        total = boxes("", sizes)
         if total <= auto_boxes:
             return
         frontier = [s for s in sizes if s and s not in wanted]

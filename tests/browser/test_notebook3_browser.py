@@ -1,10 +1,11 @@
-"""Notebook 3 in JupyterLab: its graph and its two steppers render, showing the error and the run."""
+"""Notebook 3 in JupyterLab: its graph and two steppers render, showing the error and the run."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "03_variables_and_initialization.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOK = NOTEBOOKS / "03_variables_and_initialization.ipynb"
 
 # The ops of the memo's counter, as the widgets title their boxes.
 COUNTER_OPS = {"counter", "counter/read", "Const", "Add", "Assign"}

@@ -161,7 +161,7 @@ class GraphPane {
     const avail = (this.el.clientWidth || 800) - 16;
     if (mode === "auto") {
       // small graphs are drawn bigger (a projector in a classroom), big ones fit the width
-      const up = Math.min(1.5, avail / (w * (4 / 3)), 560 / (ht * (4 / 3)));
+      const up = Math.min(1.5, avail / (w * (4 / 3)), 520 / (ht * (4 / 3)));
       mode = w * (4 / 3) > avail ? "fit" : Math.max(1, up);
     }
     this.svg.removeAttribute("width");
