@@ -53,49 +53,21 @@ from teachflow.graph import (
     reset_default_graph,
 )
 from teachflow.ops.array_ops import (
-    boolean_mask,
-    concat,
-    concat_v2,
     expand_dims,
-    fill,
-    gather,
-    gather_nd,
     identity,
-    invert_permutation,
-    lin_space,
-    linspace,
-    newaxis,
-    one_hot,
-    ones,
-    ones_like,
-    pack,
-    pad,
     placeholder,
     placeholder_with_default,
     rank,
     reshape,
-    reverse,
-    reverse_v2,
-    scatter_nd,
-    select,
     shape,
     size,
-    split,
     squeeze,
-    stack,
-    strided_slice,
-    tile,
-    transpose,
-    unpack,
-    unstack,
-    where,
-    zeros,
-    zeros_like,
 )
-from teachflow.ops.array_ops import range_ as range  # noqa: A004 - TensorFlow's public name
-from teachflow.ops.array_ops import slice_ as slice  # noqa: A004 - TensorFlow's public name
+from teachflow.ops.concat_ops import concat, concat_v2, split, tile
 from teachflow.ops.constant_op import constant, convert_to_tensor, is_tensor
 from teachflow.ops.control_ops import group, no_op
+from teachflow.ops.fill_ops import fill, ones, ones_like, zeros, zeros_like
+from teachflow.ops.gather_ops import gather, gather_nd, one_hot, scatter_nd
 from teachflow.ops.math_ops import (
     abs,
     add,
@@ -172,6 +144,11 @@ from teachflow.ops.math_ops import (
     to_int64,
     truediv,
 )
+from teachflow.ops.sequence_ops import lin_space, linspace
+from teachflow.ops.sequence_ops import range_ as range  # noqa: A004 - TensorFlow's public name
+from teachflow.ops.slicing_ops import newaxis, pad, strided_slice
+from teachflow.ops.slicing_ops import slice_ as slice  # noqa: A004 - TensorFlow's public name
+from teachflow.ops.stack_ops import pack, stack, unpack, unstack
 from teachflow.ops.state_ops import (
     assert_variables_initialized,
     assign,
@@ -185,6 +162,8 @@ from teachflow.ops.state_ops import (
     report_uninitialized_variables,
     variables_initializer,
 )
+from teachflow.ops.transpose_ops import invert_permutation, reverse, reverse_v2, transpose
+from teachflow.ops.where_ops import boolean_mask, select, where
 from teachflow.session import InteractiveSession, Session, get_default_session
 from teachflow.tensor_shape import Dimension, TensorShape
 from teachflow.variables import (

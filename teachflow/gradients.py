@@ -132,7 +132,7 @@ def gradients(
             if fn is not None and has_out_grads:
                 for i, gr in enumerate(out_grads):
                     if gr is None and _trainable(op._outputs[i]):
-                        from teachflow.ops.array_ops import zeros_like
+                        from teachflow.ops.fill_ops import zeros_like
 
                         out_grads[i] = zeros_like(op._outputs[i])
                 with g.name_scope(op.name + "_grad"):
@@ -171,7 +171,8 @@ def gradients(
 
 def _default_grad_ys(grad_ys: list[Any], ys: list[Tensor]) -> list[Tensor]:
     """Ones shaped like each y (``gradients/grad_ys_0``...), or the given grad_ys, checked."""
-    from teachflow.ops.array_ops import identity, ones, shape
+    from teachflow.ops.array_ops import identity, shape
+    from teachflow.ops.fill_ops import ones
 
     if len(grad_ys) != len(ys):
         raise ValueError(f"Length mismatch. Passed {len(grad_ys)} grad_ys for {len(ys)} ys")
@@ -271,7 +272,7 @@ def _get_grad(grads: dict[Operation, list[Any]], x: Tensor, unconnected: str) ->
     if isinstance(gr, list):  # x's op was never visited: x is not between xs and ys
         gr = None
     if gr is None and unconnected == "zero":
-        from teachflow.ops.array_ops import zeros_like
+        from teachflow.ops.fill_ops import zeros_like
 
         return zeros_like(x)
     return gr

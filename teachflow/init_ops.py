@@ -22,7 +22,7 @@ import numpy as np
 
 from teachflow import dtypes
 from teachflow.graph import Operation, Tensor
-from teachflow.ops import array_ops, random_ops
+from teachflow.ops import fill_ops, random_ops
 from teachflow.ops.constant_op import constant
 from teachflow.tensor_shape import TensorShape
 
@@ -79,7 +79,7 @@ class Zeros(Initializer):
         self.dtype = dtypes.as_dtype(dtype).base_dtype
 
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        return array_ops.zeros(_dims(shape), dtype if dtype is not None else self.dtype)
+        return fill_ops.zeros(_dims(shape), dtype if dtype is not None else self.dtype)
 
     def get_config(self) -> dict[str, Any]:
         return {"dtype": self.dtype.name}
@@ -97,7 +97,7 @@ class Ones(Initializer):
         self.dtype = dtypes.as_dtype(dtype).base_dtype
 
     def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
-        return array_ops.ones(_dims(shape), dtype if dtype is not None else self.dtype)
+        return fill_ops.ones(_dims(shape), dtype if dtype is not None else self.dtype)
 
     def get_config(self) -> dict[str, Any]:
         return {"dtype": self.dtype.name}

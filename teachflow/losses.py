@@ -20,7 +20,7 @@ from typing import Any
 
 from teachflow import dtypes
 from teachflow.graph import GraphKeys, Tensor, get_collection
-from teachflow.ops import array_ops, math_ops, nn_ops, registry
+from teachflow.ops import array_ops, fill_ops, math_ops, registry, where_ops, xent_ops
 from teachflow.ops.constant_op import constant, convert_to_tensor
 
 
@@ -86,17 +86,17 @@ def _broadcast_weights(weights: Tensor, values: Tensor) -> Tensor:
         _check_broadcastable(weights, values)
         if weights.shape.is_fully_defined() and weights.shape == values.shape:
             return weights
-        return math_ops.multiply(weights, array_ops.ones_like(values), name=scope)
+        return math_ops.multiply(weights, fill_ops.ones_like(values), name=scope)
 
 
 def _num_present(losses: Tensor, weights: Tensor) -> Tensor:
     """How many elements of ``losses`` have a non-zero weight (as float32)."""
     g = losses.graph
     with g.name_scope("num_present") as scope:
-        present = array_ops.where(
+        present = where_ops.where(
             math_ops.equal(weights, 0.0),
-            array_ops.zeros_like(weights),
-            array_ops.ones_like(weights),
+            fill_ops.zeros_like(weights),
+            fill_ops.ones_like(weights),
         )
         return math_ops.reduce_sum(_broadcast_weights(present, losses), name=scope)
 
@@ -109,12 +109,12 @@ def _num_elements(losses: Tensor) -> Tensor:
 
 def _safe_div(numerator: Tensor, denominator: Tensor, name: str = "value") -> Tensor:
     """numerator / denominator where denominator > 0, else 0 (TensorFlow 1.x's graph)."""
-    ones = array_ops.ones_like(denominator)
-    safe = array_ops.where(math_ops.equal(denominator, 0.0), ones, denominator)
-    return array_ops.where(
+    ones = fill_ops.ones_like(denominator)
+    safe = where_ops.where(math_ops.equal(denominator, 0.0), ones, denominator)
+    return where_ops.where(
         math_ops.greater(denominator, 0.0),
         math_ops.div(numerator, safe),
-        array_ops.zeros_like(numerator),
+        fill_ops.zeros_like(numerator),
         name=name,
     )
 
@@ -201,7 +201,7 @@ def compute_weighted_loss(
         else:
             loss = math_ops.reduce_sum(weighted)
             if reduction == Reduction.MEAN:
-                count = math_ops.reduce_sum(array_ops.ones_like(values) * w)
+                count = math_ops.reduce_sum(fill_ops.ones_like(values) * w)
                 loss = _safe_mean(loss, count)
             elif reduction == Reduction.SUM_BY_NONZERO_WEIGHTS:
                 loss = _safe_mean(loss, _num_present(values, w))
@@ -320,7 +320,7 @@ def sigmoid_cross_entropy(
         x.shape.assert_is_compatible_with(y.shape)
         if label_smoothing > 0:
             y = y * (1 - label_smoothing) + 0.5 * label_smoothing
-        losses = nn_ops.sigmoid_cross_entropy_with_logits(labels=y, logits=x, name="xentropy")
+        losses = xent_ops.sigmoid_cross_entropy_with_logits(labels=y, logits=x, name="xentropy")
         return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)
 
 
@@ -359,7 +359,7 @@ def softmax_cross_entropy(
                 )
             y = y * (1.0 - label_smoothing) + label_smoothing / classes
         y = stop_gradient(y, name="labels_stop_gradient")
-        losses = nn_ops.softmax_cross_entropy_with_logits_v2(labels=y, logits=x, name="xentropy")
+        losses = xent_ops.softmax_cross_entropy_with_logits_v2(labels=y, logits=x, name="xentropy")
         return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)
 
 
@@ -396,7 +396,7 @@ def sparse_softmax_cross_entropy(
         outer = None if x.shape.ndims is None else x.shape.ndims - 1
         y = _squeeze_last(y, outer)
         weights = _squeeze_last(convert_to_tensor(weights), y.shape.ndims)
-        losses = nn_ops.sparse_softmax_cross_entropy_with_logits(
+        losses = xent_ops.sparse_softmax_cross_entropy_with_logits(
             labels=y, logits=x, name="xentropy"
         )
         return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)

@@ -11,27 +11,24 @@ from __future__ import annotations
 from typing import Any
 
 # ruff: noqa: F401 - this module is the public tf.nn namespace
-from teachflow.ops.math_ops import sigmoid, tanh
-from teachflow.ops.nn_ops import (
-    bias_add,
-    dropout,
+from teachflow.ops.activation_ops import (
     elu,
-    l2_loss,
-    l2_normalize,
     leaky_relu,
     log_softmax,
-    moments,
     relu,
     relu6,
-    sigmoid_cross_entropy_with_logits,
     softmax,
-    softmax_cross_entropy_with_logits,
-    softmax_cross_entropy_with_logits_v2,
     softplus,
     softsign,
+)
+from teachflow.ops.math_ops import sigmoid, tanh
+from teachflow.ops.nn_composites import dropout, l2_normalize, moments, zero_fraction
+from teachflow.ops.nn_ops import bias_add, l2_loss, xw_plus_b
+from teachflow.ops.xent_ops import (
+    sigmoid_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits_v2,
     sparse_softmax_cross_entropy_with_logits,
-    xw_plus_b,
-    zero_fraction,
 )
 from teachflow.unsupported import UnsupportedFeatureError
 

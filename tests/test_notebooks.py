@@ -8,6 +8,7 @@ so the notebooks import the teachflow under test.
 from __future__ import annotations
 
 import io
+import os
 import re
 import tokenize
 from pathlib import Path
@@ -107,7 +108,7 @@ def test_japanese_version_runs_the_same_code(name: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", ALL, ids=_id)
-def test_notebook_runs_top_to_bottom(path: Path) -> None:
+def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -115,8 +116,11 @@ def test_notebook_runs_top_to_bottom(path: Path) -> None:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
+    # The notebooks keep logs and checkpoints in tempfile.mkdtemp() folders (their paths are
+    # printed for `tensorboard --logdir`); under the test they land in tmp_path.
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
     try:
-        client.execute()
+        client.execute(env=env)
     except CellExecutionError as e:
         pytest.fail(f"{_id(path)} failed:\n{e}", pytrace=False)
     ran = [c for c in nb.cells if c.cell_type == "code" and c.execution_count is not None]

@@ -267,7 +267,7 @@ def convert_to_tensor(
             f"as_ref={as_ref}). Hint: an Operation has no value; use one of its outputs."
         )
     if isinstance(value, (list, tuple)) and _contains(value, Tensor) or _has_var(value):
-        from teachflow.ops.array_ops import stack
+        from teachflow.ops.stack_ops import stack
 
         return stack(list(value), name=name or "packed")
     preferred = preferred_dtype if preferred_dtype is not None else dtype_hint

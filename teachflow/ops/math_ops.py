@@ -113,6 +113,12 @@ def _array_ops() -> Any:
     return array_ops
 
 
+def _fill_ops() -> Any:
+    from teachflow.ops import fill_ops
+
+    return fill_ops
+
+
 # -- elementwise kernels -------------------------------------------------------------------
 
 
@@ -266,10 +272,12 @@ def _pow_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
     """dz/dx = y x^(y-1); dz/dy = z ln(x), taken as 0 where x <= 0 (as TensorFlow)."""
     x, y = op.inputs
     z = op.outputs[0]
-    aops = _array_ops()
+    from teachflow.ops.fill_ops import ones_like, zeros_like
+    from teachflow.ops.where_ops import where
+
     mask = x > 0
-    safe_x = aops.where(mask, x, aops.ones_like(x))
-    log_x = aops.where(mask, log(safe_x), aops.zeros_like(x))
+    safe_x = where(mask, x, ones_like(x))
+    log_x = where(mask, log(safe_x), zeros_like(x))
     return _unbroadcast(op, dz * y * pow(x, y - 1), dz * z * log_x)
 
 
@@ -278,10 +286,12 @@ def _selector_grad(select_x: Callable[[Tensor, Tensor], Tensor]) -> Grad:
 
     def grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
         x, y = op.inputs
-        aops = _array_ops()
-        zeros = aops.zeros_like(dz)
+        from teachflow.ops.fill_ops import zeros_like
+        from teachflow.ops.where_ops import where
+
+        zeros = zeros_like(dz)
         x_wins = select_x(x, y)
-        return _unbroadcast(op, aops.where(x_wins, dz, zeros), aops.where(x_wins, zeros, dz))
+        return _unbroadcast(op, where(x_wins, dz, zeros), where(x_wins, zeros, dz))
 
     return grad
 
@@ -356,7 +366,7 @@ UNARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, Grad | None]] =
      lambda op, dy: [_fused("ReciprocalGrad", op, dy)]),
     # TensorFlow: Sign has a zero gradient; Floor, Ceil and Round have none
     ("Sign", np.sign, ("sign",), "f(x) = sign(x)",
-     lambda op, dy: [_array_ops().zeros_like(_x(op))]),
+     lambda op, dy: [_fill_ops().zeros_like(_x(op))]),
     ("Floor", np.floor, ("floor",), "f(x) = floor(x)", _NO_GRAD),
     ("Ceil", np.ceil, ("ceil",), "f(x) = ceil(x)", _NO_GRAD),
     ("Round", np.round, (), "f(x) = x rounded half to even", _NO_GRAD),
@@ -562,7 +572,7 @@ def log_sigmoid(x: Any, name: str | None = None) -> Tensor:
     >>> print(f"{tf.Session().run(tf.log_sigmoid(0.0)):.4f}")
     -0.6931
     """
-    from teachflow.ops.nn_ops import softplus
+    from teachflow.ops.activation_ops import softplus
 
     g = registry.graph_for([x])
     with g.as_default(), g.name_scope(name or "LogSigmoid") as scope:
@@ -1034,7 +1044,9 @@ def _sum_grad(op: Operation, dy: Tensor) -> list[Tensor | None]:
         multiples: Any = constant(times, name="Const")
     else:
         multiples = aops.shape(x) // maximum(kept, 1)
-    return [aops.tile(dy, multiples), None]
+    from teachflow.ops.concat_ops import tile
+
+    return [tile(dy, multiples), None]
 
 
 @_real_only
@@ -1137,8 +1149,9 @@ def _all_axes(x: Any) -> Tensor:
         rank = np.ndim(to_numpy(x))
     if rank is not None:
         return constant(np.arange(rank, dtype=np.int32))
-    aops = _array_ops()
-    return aops.range_(0, aops.rank(x))  # type: ignore[no-any-return]
+    from teachflow.ops.sequence_ops import range_
+
+    return range_(0, _array_ops().rank(x))  # type: ignore[no-any-return]
 
 
 def _reduce(

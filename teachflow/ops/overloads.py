@@ -36,7 +36,7 @@ OPERATORS.update(
         "__neg__": ("math_ops", "negative", False),
         "__abs__": ("math_ops", "abs", False),
         "__invert__": ("math_ops", "logical_not", False),
-        "__getitem__": ("array_ops", "slice_helper", False),
+        "__getitem__": ("slicing_ops", "slice_helper", False),
     }
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "03_variables_and_initialization.ipynb"
@@ -11,7 +12,7 @@ NOTEBOOK = NOTEBOOKS / "03_variables_and_initialization.ipynb"
 COUNTER_OPS = {"counter", "counter/read", "Const", "Add", "Assign"}
 
 
-def _titles(widget) -> set[str]:
+def _titles(widget: Any) -> set[str]:
     return set(widget.locator("svg g.node > title").all_text_contents())
 
 

@@ -1,0 +1,322 @@
+"""Activations: relu, relu6, elu, leaky_relu, softplus, softsign, softmax, log_softmax.
+
+Each op is defined once here with its gradient op (ReluGrad...), so gradients of gradients
+work. Softmax subtracts the row maximum before exponentiating, as TensorFlow does.
+
+>>> import teachflow as tf
+>>> y = tf.nn.softmax(tf.constant([[1.0, 2.0, 3.0]]))
+>>> print(y)
+Tensor("Softmax:0", shape=(1, 3), dtype=float32)
+>>> print(tf.Session().run(y).round(3))
+[[0.09  0.245 0.665]]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from teachflow import dtypes, errors
+from teachflow.graph import Operation, Tensor
+from teachflow.ops import fill_ops, math_ops, registry
+from teachflow.ops.constant_op import constant, convert_to_tensor
+from teachflow.ops.nn_ops import (
+    OutSpec,
+    at_least_rank,
+    check_dtype,
+    make_op,
+    resolve_axis,
+    stable_shift,
+    swap_last,
+    work_dtype,
+)
+
+
+def _elementwise(param: str, kind: str, n_inputs: int = 1) -> registry.Infer:
+    """Rule for elementwise ops: checked dtype; the shape of input 0 (merged with the others)."""
+
+    def infer(op: Operation) -> OutSpec:
+        dt = check_dtype(op, 0, param, kind)
+        shape = op.inputs[0].shape
+        for t in op.inputs[1:n_inputs]:
+            if not shape.is_compatible_with(t.shape):
+                raise registry.shape_error(op, "Incompatible shapes")
+            shape = shape.merge_with(t.shape)
+        return [(dt, shape)]
+
+    return infer
+
+
+def _unary_api(type: str, features: Any, name: str | None, **attrs: Any) -> Tensor:
+    """``type(features)`` under scope ``name``: a Python input becomes ``<name>/features``."""
+    g = registry.graph_for([features])
+    with g.as_default(), g.name_scope(name or type) as scope:
+        x = convert_to_tensor(features, name="features")
+        return make_op(type, [x], scope, **attrs)
+
+
+# -- relu, relu6, elu, leaky_relu, softplus, softsign ----------------------------------------
+
+
+def _relu_grad(op: Operation, grad: Tensor) -> list[Tensor]:
+    return [make_op("ReluGrad", [grad, op.outputs[0]], "ReluGrad")]
+
+
+@registry.define("Relu", infer=_elementwise("features", "real"), grad=_relu_grad)
+def _relu_kernel(x: np.ndarray) -> np.ndarray:
+    """f(x) = max(x, 0)"""
+    return np.maximum(x, np.zeros((), x.dtype))
+
+
+def _relu_grad_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+    x = op.inputs[1]
+    return [make_op("ReluGrad", [grad, x], "ReluGrad"), fill_ops.zeros_like(x)]
+
+
+@registry.define("ReluGrad", infer=_elementwise("gradients", "real", 2), grad=_relu_grad_grad)
+def _relu_grad_kernel(gy: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """f(gy, x) = gy * (x > 0)"""
+    return np.where(x > 0, gy, np.zeros((), gy.dtype))
+
+
+def relu(features: Any, name: str | None = None) -> Tensor:
+    """Rectified linear unit: f(x) = max(x, 0).
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.nn.relu([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """
+    return _unary_api("Relu", features, name)
+
+
+def _relu6_grad(op: Operation, grad: Tensor) -> list[Tensor]:
+    return [make_op("Relu6Grad", [grad, op.inputs[0]], "Relu6Grad")]
+
+
+@registry.define("Relu6", infer=_elementwise("features", "real"), grad=_relu6_grad)
+def _relu6_kernel(x: np.ndarray) -> np.ndarray:
+    """f(x) = min(max(x, 0), 6)"""
+    return np.minimum(np.maximum(x, np.zeros((), x.dtype)), np.full((), 6, x.dtype))
+
+
+def _relu6_grad_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+    x = op.inputs[1]
+    return [make_op("Relu6Grad", [grad, x], "Relu6Grad"), fill_ops.zeros_like(x)]
+
+
+@registry.define("Relu6Grad", infer=_elementwise("gradients", "real", 2), grad=_relu6_grad_grad)
+def _relu6_grad_kernel(gy: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """f(gy, x) = gy * (0 < x < 6)"""
+    return np.where((x > 0) & (x < 6), gy, np.zeros((), gy.dtype))
+
+
+def relu6(features: Any, name: str | None = None) -> Tensor:
+    """Rectified linear unit capped at 6: f(x) = min(max(x, 0), 6).
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.nn.relu6([-1.0, 3.0, 8.0])).tolist()
+    [0.0, 3.0, 6.0]
+    """
+    return _unary_api("Relu6", features, name)
+
+
+def _elu_grad(op: Operation, grad: Tensor) -> list[Tensor]:
+    return [make_op("EluGrad", [grad, op.outputs[0]], "EluGrad")]
+
+
+@registry.define("Elu", infer=_elementwise("features", "float"), grad=_elu_grad)
+def _elu_kernel(x: np.ndarray) -> np.ndarray:
+    """f(x) = x if x > 0 else e^x - 1"""
+    return np.where(x < 0, np.expm1(np.minimum(x, 0)), x).astype(x.dtype, copy=False)
+
+
+def _elu_grad_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+    gy, y = op.inputs
+    # d/dy [gy * (y + 1)] = gy where y < 0, else 0
+    negative = math_ops.cast(math_ops.less(y, constant(0, dtype=y.dtype.base_dtype)), y.dtype)
+    return [make_op("EluGrad", [grad, y], "EluGrad"), grad * gy * negative]
+
+
+@registry.define("EluGrad", infer=_elementwise("gradients", "float", 2), grad=_elu_grad_grad)
+def _elu_grad_kernel(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """f(gy, y) = gy * (y + 1) if y < 0 else gy, where y = elu(x)"""
+    return np.where(y < 0, gy * (y + 1), gy).astype(gy.dtype, copy=False)
+
+
+def elu(features: Any, name: str | None = None) -> Tensor:
+    """Exponential linear unit: f(x) = x if x > 0 else e^x - 1.
+
+    >>> import teachflow as tf
+    >>> print(tf.Session().run(tf.nn.elu([-1.0, 2.0])).round(4))
+    [-0.6321  2.    ]
+    """
+    return _unary_api("Elu", features, name)
+
+
+def _leaky_relu_grad(op: Operation, grad: Tensor) -> list[Tensor]:
+    x = op.inputs[0]
+    return [make_op("LeakyReluGrad", [grad, x], "LeakyReluGrad", alpha=op.attrs["alpha"])]
+
+
+@registry.define(
+    "LeakyRelu", infer=_elementwise("features", "float"), grad=_leaky_relu_grad, ctx=True
+)
+def _leaky_relu_kernel(ctx: registry.KernelContext, x: np.ndarray) -> np.ndarray:
+    """f(x) = x if x > 0 else alpha * x"""
+    return np.where(x > 0, x, x * ctx.attrs["alpha"]).astype(x.dtype, copy=False)
+
+
+def _leaky_relu_grad_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+    x = op.inputs[1]
+    alpha = op.attrs["alpha"]
+    return [
+        make_op("LeakyReluGrad", [grad, x], "LeakyReluGrad", alpha=alpha),
+        fill_ops.zeros_like(x),
+    ]
+
+
+@registry.define(
+    "LeakyReluGrad",
+    infer=_elementwise("gradients", "float", 2),
+    grad=_leaky_relu_grad_grad,
+    ctx=True,
+)
+def _leaky_relu_grad_kernel(
+    ctx: registry.KernelContext, gy: np.ndarray, x: np.ndarray
+) -> np.ndarray:
+    """f(gy, x) = gy if x > 0 else alpha * gy"""
+    return np.where(x > 0, gy, gy * ctx.attrs["alpha"]).astype(gy.dtype, copy=False)
+
+
+def leaky_relu(features: Any, alpha: float = 0.2, name: str | None = None) -> Tensor:
+    """Leaky ReLU: f(x) = x if x > 0 else alpha * x (integer inputs become float32).
+
+    >>> import teachflow as tf
+    >>> print(tf.Session().run(tf.nn.leaky_relu([-1.0, 2.0], alpha=0.1)))
+    [-0.1  2. ]
+    """
+    g = registry.graph_for([features])
+    with g.as_default(), g.name_scope(name or "LeakyRelu") as scope:
+        x = convert_to_tensor(features, name="features")
+        if x.dtype.base_dtype.is_integer:
+            x = math_ops.cast(x, dtypes.float32)
+        return make_op("LeakyRelu", [x], scope, alpha=float(alpha))
+
+
+def _softplus_grad(op: Operation, grad: Tensor) -> list[Tensor]:
+    return [grad * math_ops.sigmoid(op.inputs[0])]
+
+
+@registry.define("Softplus", infer=_elementwise("features", "float"), grad=_softplus_grad)
+def _softplus_kernel(x: np.ndarray) -> np.ndarray:
+    """f(x) = ln(1 + e^x), computed as max(x, 0) + ln(1 + e^-|x|)"""
+    return (np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+
+
+def softplus(features: Any, name: str | None = None) -> Tensor:
+    """f(x) = ln(1 + e^x), a smooth ReLU.
+
+    >>> import teachflow as tf
+    >>> print(tf.Session().run(tf.nn.softplus(0.0)).round(4))
+    0.6931
+    """
+    return _unary_api("Softplus", features, name)
+
+
+def _softsign_grad(op: Operation, grad: Tensor) -> list[Tensor]:
+    x = op.inputs[0]
+    one = constant(1, dtype=x.dtype.base_dtype)
+    return [grad / math_ops.square(one + math_ops.abs(x))]
+
+
+@registry.define("Softsign", infer=_elementwise("features", "float"), grad=_softsign_grad)
+def _softsign_kernel(x: np.ndarray) -> np.ndarray:
+    """f(x) = x / (1 + |x|)"""
+    return (x / (1 + np.abs(x))).astype(x.dtype, copy=False)
+
+
+def softsign(features: Any, name: str | None = None) -> Tensor:
+    """f(x) = x / (1 + |x|).
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.nn.softsign([-1.0, 3.0])).tolist()
+    [-0.5, 0.75]
+    """
+    return _unary_api("Softsign", features, name)
+
+
+# -- softmax, log_softmax --------------------------------------------------------------------
+
+
+def _softmax_infer(op: Operation) -> OutSpec:
+    dt = check_dtype(op, 0, "logits", "float")
+    return [(dt, at_least_rank(op, 0, 1))]
+
+
+def _softmax_grad(op: Operation, grad: Tensor) -> list[Tensor]:
+    y = op.outputs[0]
+    dot = math_ops.reduce_sum(grad * y, -1, keepdims=True)
+    return [(grad - dot) * y]
+
+
+@registry.define("Softmax", infer=_softmax_infer, grad=_softmax_grad)
+def _softmax_kernel(x: np.ndarray) -> np.ndarray:
+    """f(x)_i = e^(x_i - max x) / sum_j e^(x_j - max x) along the last axis"""
+    with np.errstate(all="ignore"):
+        e = np.exp(stable_shift(work_dtype(x)))
+        return (e / np.sum(e, axis=-1, keepdims=True)).astype(x.dtype, copy=False)
+
+
+def _log_softmax_grad(op: Operation, grad: Tensor) -> list[Tensor]:
+    y = op.outputs[0]
+    return [grad - math_ops.reduce_sum(grad, -1, keepdims=True) * math_ops.exp(y)]
+
+
+@registry.define("LogSoftmax", infer=_softmax_infer, grad=_log_softmax_grad)
+def _log_softmax_kernel(x: np.ndarray) -> np.ndarray:
+    """f(x)_i = (x_i - max x) - ln sum_j e^(x_j - max x) along the last axis"""
+    with np.errstate(all="ignore"):
+        s = stable_shift(work_dtype(x))
+        lse = np.log(np.sum(np.exp(s), axis=-1, keepdims=True))
+        return (s - lse).astype(x.dtype, copy=False)
+
+
+def _softmax_api(type: str, logits: Any, axis: Any, name: str | None, dim: Any) -> Tensor:
+    g = registry.graph_for([logits])
+    with g.as_default():
+        x = convert_to_tensor(logits)
+        ax = resolve_axis(axis, dim)
+        rank = x.shape.ndims
+        if rank is None or ax == -1 or ax == rank - 1:
+            return make_op(type, [x], name or type)
+        if not -rank <= ax < rank:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"`dim` must be in the range [{-rank}, {rank}) where {rank} is the number of "
+                f"dimensions in the input. Received: dim={ax}",
+            )
+        ax %= rank
+        out = make_op(type, [swap_last(x, ax)], name or type)
+        return swap_last(out, ax)
+
+
+def softmax(logits: Any, axis: Any = None, name: str | None = None, dim: Any = None) -> Tensor:
+    """f(x)_i = e^x_i / sum_j e^x_j along ``axis`` (default: the last; ``dim`` is the 0.x name).
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.nn.softmax([[0.0, 0.0]])).tolist()
+    [[0.5, 0.5]]
+    """
+    return _softmax_api("Softmax", logits, axis, name, dim)
+
+
+def log_softmax(logits: Any, axis: Any = None, name: str | None = None, dim: Any = None) -> Tensor:
+    """f(x)_i = x_i - ln sum_j e^x_j along ``axis`` (default: the last).
+
+    >>> import teachflow as tf
+    >>> print(tf.Session().run(tf.nn.log_softmax([[0.0, 0.0]])).round(4))
+    [[-0.6931 -0.6931]]
+    """
+    return _softmax_api("LogSoftmax", logits, axis, name, dim)
