@@ -12,7 +12,18 @@
 from __future__ import annotations
 
 # ruff: noqa: F401 - this module is the public namespace
-from teachflow import dtypes, errors
+from teachflow import (
+    compat,
+    dtypes,
+    errors,
+    losses,
+    nn,
+    random,
+    summary,
+    train,
+)
+from teachflow import export as graph_util
+from teachflow import tf_logging as logging
 from teachflow.dtypes import (
     DType,
     as_dtype,
@@ -37,6 +48,7 @@ from teachflow.dtypes import (
     bool_ as bool,  # noqa: A004
 )
 from teachflow.errors import OpError
+from teachflow.gradients import AggregationMethod, gradients, stop_gradient
 from teachflow.graph import (
     Graph,
     GraphKeys,
@@ -51,6 +63,17 @@ from teachflow.graph import (
     get_default_graph,
     name_scope,
     reset_default_graph,
+)
+from teachflow.init_ops import (
+    constant_initializer,
+    glorot_normal_initializer,
+    glorot_uniform_initializer,
+    ones_initializer,
+    random_normal_initializer,
+    random_uniform_initializer,
+    truncated_normal_initializer,
+    variance_scaling_initializer,
+    zeros_initializer,
 )
 from teachflow.ops.array_ops import (
     expand_dims,
@@ -144,6 +167,13 @@ from teachflow.ops.math_ops import (
     to_int64,
     truediv,
 )
+from teachflow.ops.random_ops import (
+    random_normal,
+    random_shuffle,
+    random_uniform,
+    set_random_seed,
+    truncated_normal,
+)
 from teachflow.ops.sequence_ops import lin_space, linspace
 from teachflow.ops.sequence_ops import range_ as range  # noqa: A004 - TensorFlow's public name
 from teachflow.ops.slicing_ops import newaxis, pad, strided_slice
@@ -165,7 +195,31 @@ from teachflow.ops.state_ops import (
 from teachflow.ops.transpose_ops import invert_permutation, reverse, reverse_v2, transpose
 from teachflow.ops.where_ops import boolean_mask, select, where
 from teachflow.session import InteractiveSession, Session, get_default_session
+from teachflow.summary.ops import (
+    histogram_summary,
+    image_summary,
+    merge_all_summaries,
+    merge_summary,
+    scalar_summary,
+)
 from teachflow.tensor_shape import Dimension, TensorShape
+from teachflow.unsupported import (
+    UnsupportedFeatureError,
+    disable_eager_execution,
+    disable_v2_behavior,
+    enable_eager_execution,
+    enable_v2_behavior,
+    executing_eagerly,
+)
+from teachflow.unsupported import unsupported as __getattr__
+from teachflow.variable_scope import (
+    AUTO_REUSE,
+    VariableScope,
+    get_local_variable,
+    get_variable,
+    get_variable_scope,
+    variable_scope,
+)
 from teachflow.variables import (
     Variable,
     all_variables,
@@ -176,61 +230,4 @@ from teachflow.variables import (
     trainable_variables,
 )
 
-# -- tf.nn, tf.losses, tf.random, random ops and initializers ---------------------------------
-from teachflow import losses, nn, random  # noqa: E402
-from teachflow.init_ops import (  # noqa: E402
-    constant_initializer,
-    glorot_normal_initializer,
-    glorot_uniform_initializer,
-    ones_initializer,
-    random_normal_initializer,
-    random_uniform_initializer,
-    truncated_normal_initializer,
-    variance_scaling_initializer,
-    zeros_initializer,
-)
-from teachflow.ops.random_ops import (  # noqa: E402
-    random_normal,
-    random_shuffle,
-    random_uniform,
-    set_random_seed,
-    truncated_normal,
-)
-
-# -- tf.summary (and the 0.x summary names), tf.graph_util ------------------------------------
-from teachflow import export as graph_util  # noqa: E402
-from teachflow import summary  # noqa: E402
-from teachflow.summary.ops import (  # noqa: E402
-    histogram_summary,
-    image_summary,
-    merge_all_summaries,
-    merge_summary,
-    scalar_summary,
-)
-
-# -- training: tf.gradients, tf.train, variable scopes ----------------------------------------
-from teachflow import train  # noqa: E402
-from teachflow.gradients import AggregationMethod, gradients, stop_gradient  # noqa: E402
-from teachflow.variable_scope import (  # noqa: E402
-    AUTO_REUSE,
-    VariableScope,
-    get_local_variable,
-    get_variable,
-    get_variable_scope,
-    variable_scope,
-)
-
 __version__ = "0.1.0"
-
-# -- TF2 switches that TF1 code calls, tf.logging, tf.compat.v1, unsupported features ---------
-from teachflow import compat  # noqa: E402  (after the namespace exists: it aliases it)
-from teachflow import tf_logging as logging  # noqa: E402
-from teachflow.unsupported import (  # noqa: E402
-    UnsupportedFeatureError,
-    disable_eager_execution,
-    disable_v2_behavior,
-    enable_eager_execution,
-    enable_v2_behavior,
-    executing_eagerly,
-)
-from teachflow.unsupported import unsupported as __getattr__  # noqa: E402
