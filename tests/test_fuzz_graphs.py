@@ -193,8 +193,10 @@ def op_node(draw: Any, nodes: list[Node]) -> Node | None:
         ref = _quiet(lambda a, to=to: np.asarray(a).astype(to))
         return Node(f"cast(n{i}, {to})", (i,), lambda t, to=to: tf.cast(t, to), ref, ref(x.value))
     if kind == "matmul":
-        if rank != 2 or not dt.startswith("float"):
+        m = _pick(draw, nodes, lambda n: n.value.ndim == 2 and _dt(n).startswith("float"))
+        if m is None:
             return None
+        i, x, dt, shape = m, nodes[m], _dt(nodes[m]), nodes[m].value.shape
         n_cols = draw(st.integers(1, 4))
         j = len(nodes)
         other = draw(leaf(dt, (shape[1], n_cols), j))
@@ -317,7 +319,7 @@ def programs(draw: Any) -> Program:
     for _ in range(draw(st.integers(1, 3))):
         shape = draw(hnp.broadcastable_shapes(base, min_dims=0, max_dims=3, max_side=4))
         prog.nodes.append(draw(leaf(dtype, shape, len(prog.nodes))))
-    for _ in range(draw(st.integers(1, 8))):
+    for _ in range(draw(st.integers(1, 12))):
         node = draw(op_node(prog.nodes))
         if node is not None and node.value.size <= 4096:
             prog.nodes.append(node)
