@@ -412,8 +412,8 @@ class Graph:
         self._ops: dict[str, Operation] = {}
         self._ops_list: list[Operation] = []
         self._names_in_use: dict[str, int] = {}
-        self._name_stack = ""
-        self._control_stack: list[_ControlFrame | None] = []
+        # name scopes and control-dependency blocks are per thread, as in TensorFlow
+        self._thread_local = _BuildingState()
         self._collections: dict[str, list[Any]] = {}
         self._consumers: dict[Tensor, list[Operation]] = {}
         self._finalized = False
@@ -426,6 +426,18 @@ class Graph:
         self._control_edges_added = False
 
     # -- building -----------------------------------------------------------------------
+    @property
+    def _name_stack(self) -> str:
+        return self._thread_local.name_stack
+
+    @_name_stack.setter
+    def _name_stack(self, value: str) -> None:
+        self._thread_local.name_stack = value
+
+    @property
+    def _control_stack(self) -> list[_ControlFrame | None]:
+        return self._thread_local.control_stack
+
     def unique_name(self, name: str, mark_as_used: bool = True) -> str:
         """``name`` prefixed by the current scope, made unique with ``_1``, ``_2``...
 
@@ -751,6 +763,14 @@ def _path_between(start: Operation, target: Operation) -> list[Operation] | None
                 parent[nxt] = op
                 stack.append(nxt)
     return None
+
+
+class _BuildingState(threading.local):
+    """One thread's name scope and control-dependency blocks in a graph."""
+
+    def __init__(self) -> None:
+        self.name_stack = ""
+        self.control_stack: list[_ControlFrame | None] = []
 
 
 class _ControlFrame:

@@ -170,3 +170,31 @@ def test_building_new_ops_while_other_threads_run() -> None:
     out = in_threads(work, 4)
     assert out[0] == [k + 1.0 for k in range(30)]
     assert all(vals == [10.0] * 60 for vals in out[1:])
+
+
+def test_name_scopes_and_control_dependencies_are_per_thread() -> None:
+    """As in TensorFlow: a scope opened in one thread does not rename another thread's ops."""
+    g = tf.get_default_graph()
+    gate = tf.no_op(name="gate")
+    inside, outside = threading.Event(), threading.Event()
+    names: dict[str, tf.Operation] = {}
+
+    def scoped() -> None:
+        with g.as_default(), tf.name_scope("A"), tf.control_dependencies([gate]):
+            inside.set()
+            outside.wait()
+            names["scoped"] = tf.constant(1.0).op
+
+    def plain() -> None:
+        inside.wait()
+        with g.as_default():
+            names["plain"] = tf.constant(2.0).op
+        outside.set()
+
+    threads = [threading.Thread(target=scoped), threading.Thread(target=plain)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert names["scoped"].name == "A/Const" and names["scoped"].control_inputs == [gate]
+    assert names["plain"].name == "Const" and names["plain"].control_inputs == []

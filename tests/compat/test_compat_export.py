@@ -116,6 +116,7 @@ def _placeholders(tf: Any) -> list[Run]:
     like = [tf.zeros_like(x), tf.ones_like(x, dtype=tf.int32)]  # shapes known only at run time
     # tf.ones_like builds Fill (as TensorFlow's does); the OnesLike op itself is a raw op
     like.append(registry.make1("OnesLike", [x], {"T": tf.float32}, "OnesLike"))
+    like.append(tf.size(x))  # a Size op: the static shape is not fully known
     return [Run([y, d, group, *like], {x: X}), Run([d], {d: [5.0, 6.0]})]
 
 
@@ -137,6 +138,10 @@ def _gradients(tf: Any) -> list[Run]:
     h = tf.nn.relu(x) + tf.nn.relu6(x) + tf.nn.elu(x) + tf.nn.leaky_relu(x, 0.2)
     h = tf.nn.bias_add(h, b) * x
     loss = tf.reduce_sum(h[:, 1:], axis=1) + tf.reduce_mean(h, axis=-1)
+    # TanhGrad, SigmoidGrad, SqrtGrad, RsqrtGrad and ReciprocalGrad come from these
+    pos = tf.abs(x) + 1.0
+    smooth = tf.tanh(x) + tf.sigmoid(x) + tf.sqrt(pos) + tf.rsqrt(pos) + tf.reciprocal(pos)
+    loss += tf.reduce_sum(smooth, axis=1)
     grads = tf.gradients(tf.reduce_sum(loss), [x, b])
     return [Run(grads, {x: X * 3.0, b: [1.0, -1.0, 0.5]})]
 
