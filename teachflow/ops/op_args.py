@@ -37,8 +37,11 @@ def invalid_argument(message: str, hint: str) -> errors.InvalidArgumentError:
 def index_input(
     value: Any, name: str, arg: str, op_type: str, allowed: Sequence[str] = ("int32", "int64")
 ) -> Tensor:
-    """Converts an index-like input (axis, perm, begin...) and checks its dtype."""
-    t = convert_to_tensor(value, name=name)
+    """Converts an index-like input (axis, perm, begin...) and checks its dtype.
+
+    Python values prefer int32, as TensorFlow's integer arguments do (so ``[]`` is int32).
+    """
+    t = convert_to_tensor(value, name=name, preferred_dtype=dtypes.int32)
     dt = t.dtype.base_dtype
     if dt.name not in allowed:
         raise TypeError(
