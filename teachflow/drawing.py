@@ -17,6 +17,7 @@ y = Mul(x, y/y) -> float32 (?, 3)
 
 from __future__ import annotations
 
+import heapq
 import re
 import shutil
 import subprocess
@@ -223,18 +224,33 @@ def _compact(
         sizes[s] = n
         return n
 
-    while True:
-        sizes: dict[str, int] = {}
-        total = boxes("", sizes)
-        if total <= auto_boxes:
-            return
-        frontier = [s for s in sizes if s and s not in wanted]
-        if not frontier:
-            return
-        best = max(frontier, key=lambda s: (sizes[s], -s.count("/")))
+    sizes: dict[str, int] = {}
+    total = boxes("", sizes)
+    parent = {c: p for p, cs in children.items() for c in cs}
+    # greedy, biggest open scope first (outermost on ties); sizes are updated in place, so
+    # stale heap entries are skipped rather than the whole tree recounted after each step
+    heap = [(-n, s.count("/"), s) for s, n in sizes.items() if s and s not in wanted]
+    heapq.heapify(heap)
+    hidden: set[str] = set()
+    while total > auto_boxes and heap:
+        neg, _, best = heapq.heappop(heap)
+        if best in hidden or best in wanted or -neg != sizes[best]:
+            continue
         if sizes[best] <= 1:
             return
         wanted.add(best)
+        delta = sizes[best] - 1
+        total -= delta
+        a = parent.get(best, "")
+        while a:
+            sizes[a] -= delta
+            heapq.heappush(heap, (-sizes[a], a.count("/"), a))
+            a = parent.get(a, "")
+        stack = list(children.get(best, []))
+        while stack:
+            d = stack.pop()
+            hidden.add(d)
+            stack.extend(children.get(d, []))
 
 
 def _walk(

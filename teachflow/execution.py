@@ -293,7 +293,8 @@ class Execution:
 
     def _run_step(self, step: PlanStep) -> None:
         vals = self._values
-        out = step.fn(*[vals[i] for i in step.ins])
+        with np.errstate(all="ignore"):  # inf and nan flow on silently, as in TensorFlow
+            out = step.fn(*[vals[i] for i in step.ins])
         outs = step.outs
         if outs is None:
             return
@@ -314,17 +315,19 @@ class Execution:
         steps = self.plan.steps
         i = self._pc
         try:
-            # the hot loop of Session.run: everything else was decided at plan time
-            for i in range(self._pc, len(steps)):
-                st = steps[i]
-                outs = st.outs
-                out = st.fn(*[vals[j] for j in st.ins])
-                if outs.__class__ is int:
-                    vals[outs] = out
-                elif outs is not None:
-                    for s, v in zip(outs, out):
-                        if s >= 0:
-                            vals[s] = v
+            # the hot loop of Session.run: everything else was decided at plan time;
+            # inf and nan flow on silently, as in TensorFlow
+            with np.errstate(all="ignore"):
+                for i in range(self._pc, len(steps)):
+                    st = steps[i]
+                    outs = st.outs
+                    out = st.fn(*[vals[j] for j in st.ins])
+                    if outs.__class__ is int:
+                        vals[outs] = out
+                    elif outs is not None:
+                        for s, v in zip(outs, out):
+                            if s >= 0:
+                                vals[s] = v
         except BaseException as e:
             self._pc = i
             err = self._wrap_error(steps[i], e)

@@ -564,7 +564,7 @@ class Graph:
             if name in self._ops:
                 raise ValueError(f"Duplicate node name in graph: '{name}'")
             for t in inputs:
-                if t.graph is not self:
+                if t._op._graph is not self:
                     raise ValueError(
                         f"Tensor {t} must be from the same graph as the other inputs of "
                         f"'{name}'. Hint: build all ops inside one `with graph.as_default():`."

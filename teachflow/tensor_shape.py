@@ -113,6 +113,10 @@ class TensorShape:
             self._dims: tuple[int | None, ...] | None = None
         elif isinstance(dims, TensorShape):
             self._dims = dims._dims
+        elif type(dims) in (tuple, list) and all(
+            d is None or (type(d) is int and d >= 0) for d in dims
+        ):
+            self._dims = tuple(dims)  # the common case: plain ints and Nones
         else:
             if isinstance(dims, (str, bytes)):
                 raise TypeError(

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 import teachflow as tf
+from teachflow.ops import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "bad-inputs.md"
@@ -633,8 +634,16 @@ def _shorten(text: str, n: int = 150) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
+# The table shows sizes as on a 32 GiB machine (teachflow refuses tensors over half the memory).
+DOC_TENSOR_LIMIT = 16 * 2**30
+
+
 def table_row(case: Case) -> str:
-    out = run_case(case)
+    limit, registry.MAX_TENSOR_BYTES = registry.MAX_TENSOR_BYTES, DOC_TENSOR_LIMIT
+    try:
+        out = run_case(case)
+    finally:
+        registry.MAX_TENSOR_BYTES = limit
     if out.error is None:
         raised, line, hint = "nothing: returns", str(out.result), ""
     else:
@@ -660,7 +669,8 @@ offending thing, that a hint follows (the second line of most messages, `Hint: .
 the graph and the session still work afterwards. This page is generated from that catalogue
 (`python -m tests.test_bad_input`); the suite fails when they disagree.
 
-Each snippet runs with these names defined:
+Each snippet runs with these names defined (and sizes are shown as on a machine with 32 GiB
+of memory):
 
 ```python
 {SETUP}
@@ -682,6 +692,21 @@ cannot be built with teachflow's API (`tf.control_dependencies` only takes ops t
 exist, and `op._add_control_input` refuses a cycle); `import teachflow` imports numpy and
 nothing heavier; nothing in teachflow uses pickle; numpy's floating-point warnings never escape a
 run, and deprecated 0.x names warn without failing.
+
+## Random graphs and threads
+
+`tests/test_fuzz_graphs.py` lets Hypothesis draw random programs (constants and placeholders of
+broadcasting shapes, then unary, binary, reduction, cast and array ops from the shared catalogue
+in `tests/strategies.py`), fetch and feed random sets of tensors (intermediate ones included),
+and checks that `sess.run` and stepping op by op agree with numpy, or that teachflow fails as
+TensorFlow does (an integer division by zero is an `InvalidArgumentError`); feeding a wrong
+shape or an unconvertible value must give a clear error naming the tensor. The suite runs about
+100 programs per property; `make fuzz` (`TEACHFLOW_FUZZ=long`) runs 2000.
+
+`tests/test_concurrency.py` runs one session from several threads: each thread gets its own
+feeds, `assign_add` and optimizer steps from many threads never lose an update (stateful kernels
+run under the session's lock), two sessions on one graph never share values, and name scopes
+are per thread, as in TensorFlow.
 """
 
 

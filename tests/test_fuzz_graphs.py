@@ -40,6 +40,10 @@ BUDGET = settings(
 )
 # integer ops TensorFlow refuses to divide by zero in
 INT_DIVISIONS = {"floordiv", "floormod"}
+# ops whose float results may differ from numpy's formula in the last bits (another formula, or
+# another order of summation); comparisons of such values may tip either way
+INEXACT = {"exp", "log", "log1p", "sin", "cos", "tan", "tanh", "sigmoid", "log_sigmoid", "sqrt"}
+INEXACT |= {"rsqrt", "pow", "matmul", "add_n", "reduce_sum", "reduce_mean", "reduce_prod"}
 
 
 @dataclass
@@ -54,6 +58,11 @@ class Node:
     leaf: str = ""  # "const" or "placeholder" for leaves
     static_shape: Any = None  # a placeholder's declared shape
     int_division: bool = False
+    # set by programs(): every op up to here rounds as numpy does (no transcendental functions
+    # or reordered sums), and whether a float32 value lies on the way (its precision is float32)
+    exact: bool = True
+    coarse: bool = False
+    tipped: bool = False  # an int or bool made from such rounded values is on the way
 
 
 class Program:
@@ -323,6 +332,13 @@ def programs(draw: Any) -> Program:
         node = draw(op_node(prog.nodes))
         if node is not None and node.value.size <= 4096:
             prog.nodes.append(node)
+    for n in prog.nodes:
+        ins = [prog.nodes[j] for j in n.inputs]
+        name = n.text.split("(")[0]
+        n.coarse = n.value.dtype == np.float32 or any(x.coarse for x in ins)
+        rounds = name in INEXACT and any(x.value.dtype.kind == "f" for x in [n, *ins])
+        n.exact = not rounds and all(x.exact for x in ins)
+        n.tipped = any(x.tipped for x in ins) or (n.value.dtype.kind != "f" and not n.exact)
     count = len(prog.nodes)
     prog.fetches = draw(st.lists(st.integers(0, count - 1), min_size=1, max_size=4))
     placeholders = [i for i, n in enumerate(prog.nodes) if n.leaf == "placeholder"]
@@ -373,16 +389,18 @@ def build(prog: Program) -> tuple[tf.Graph, list[tf.Tensor]]:
     return g, tensors
 
 
-def assert_agrees(got: Any, want: np.ndarray, tensor: tf.Tensor, what: str) -> None:
+def assert_agrees(got: Any, want: np.ndarray, tensor: tf.Tensor, node: Node, what: str) -> None:
     got = np.asarray(got)
     assert got.dtype == want.dtype, f"{what}: dtype {got.dtype}, numpy says {want.dtype}"
     assert got.shape == want.shape, f"{what}: shape {got.shape}, numpy says {want.shape}"
     assert tensor.dtype.name == want.dtype.name, f"{what}: static dtype {tensor.dtype}"
     assert tensor.shape.is_compatible_with(got.shape), f"{what}: static shape {tensor.shape}"
+    if node.tipped:
+        return  # a comparison of last-bit-different values may have gone either way
     if got.dtype.kind == "f":
         finite = want[np.isfinite(want)]
         scale = float(np.max(np.abs(finite))) if finite.size else 1.0
-        tol = 1e-4 if got.dtype == np.float32 else 1e-9
+        tol = 1e-4 if node.coarse else 1e-9
         np.testing.assert_allclose(
             got, want, rtol=tol, atol=tol * max(scale, 1.0), equal_nan=True, err_msg=what
         )
@@ -415,8 +433,9 @@ def test_random_graphs_agree_with_numpy(prog: Program) -> None:
         return
     ran, stepped = run_both_ways(prog, g, tensors)
     for k, (i, w) in enumerate(zip(prog.fetches, want)):
-        assert_agrees(ran[k], w, tensors[i], f"fetch n{i} ({prog.nodes[i].text})")
-        assert_agrees(stepped[k], w, tensors[i], f"stepped fetch n{i} ({prog.nodes[i].text})")
+        n = prog.nodes[i]
+        assert_agrees(ran[k], w, tensors[i], n, f"fetch n{i} ({n.text})")
+        assert_agrees(stepped[k], w, tensors[i], n, f"stepped fetch n{i} ({n.text})")
 
 
 @BUDGET
@@ -446,7 +465,7 @@ def test_feeding_the_wrong_shape_or_dtype_is_a_clear_error(prog: Program, data: 
         want, divides_by_zero = reference(prog, tensors)
         if not divides_by_zero:
             for got, w, j in zip(sess.run(fetches, good), want, prog.fetches):
-                assert_agrees(got, w, tensors[j], f"after the error, n{j}")
+                assert_agrees(got, w, tensors[j], prog.nodes[j], f"after the error, n{j}")
 
 
 def test_empty_lists_are_integer_args() -> None:

@@ -152,24 +152,25 @@ def _bracket(shape: Sequence[int]) -> str:
 
 
 def _unary_kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
-    def kernel(x: Any) -> Any:
-        with np.errstate(all="ignore"):
-            return fn(x)
-
-    kernel.__doc__ = fn.__doc__
-    return kernel
+    # the execution runs kernels under np.errstate(all="ignore"): inf and nan, as TensorFlow
+    return fn
 
 
 def _binary_kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
     def kernel(x: Any, y: Any) -> Any:
-        sx, sy = np.shape(x), np.shape(y)
         try:
-            np.broadcast_shapes(sx, sy)
-        except ValueError:
-            raise ValueError(f"Incompatible shapes: {_bracket(sx)} vs. {_bracket(sy)}") from None
-        with np.errstate(all="ignore"):
             return fn(x, y)
+        except ValueError:
+            sx, sy = np.shape(x), np.shape(y)
+            try:
+                np.broadcast_shapes(sx, sy)
+            except ValueError:
+                raise ValueError(
+                    f"Incompatible shapes: {_bracket(sx)} vs. {_bracket(sy)}"
+                ) from None
+            raise
 
+    kernel.__doc__ = fn.__doc__
     return kernel
 
 
