@@ -133,9 +133,7 @@ from teachflow.ops.math_ops import (
     maximum,
     minimum,
     mod,
-    mul,
     multiply,
-    neg,
     negative,
     not_equal,
     pow,
@@ -157,7 +155,6 @@ from teachflow.ops.math_ops import (
     sqrt,
     square,
     squared_difference,
-    sub,
     subtract,
     tan,
     tanh,
@@ -178,7 +175,7 @@ from teachflow.ops.sequence_ops import lin_space, linspace
 from teachflow.ops.sequence_ops import range_ as range  # noqa: A004 - TensorFlow's public name
 from teachflow.ops.slicing_ops import newaxis, pad, strided_slice
 from teachflow.ops.slicing_ops import slice_ as slice  # noqa: A004 - TensorFlow's public name
-from teachflow.ops.stack_ops import pack, stack, unpack, unstack
+from teachflow.ops.stack_ops import stack, unstack
 from teachflow.ops.state_ops import (
     assert_variables_initialized,
     assign,
@@ -193,7 +190,8 @@ from teachflow.ops.state_ops import (
     variables_initializer,
 )
 from teachflow.ops.transpose_ops import invert_permutation, reverse, reverse_v2, transpose
-from teachflow.ops.where_ops import boolean_mask, select, where
+from teachflow.ops.where_ops import boolean_mask, where
+from teachflow.renames import mul, neg, pack, select, sub, unpack
 from teachflow.session import InteractiveSession, Session, get_default_session
 from teachflow.summary.ops import (
     histogram_summary,

@@ -273,8 +273,12 @@ def _reshape_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
 @registry.define("Reshape", infer=_reshape_infer, view=True, grad=_reshape_grad)
 def _reshape_kernel(x: np.ndarray, shape: np.ndarray) -> np.ndarray:
     """f(x, s) = x with shape s (-1 inferred)"""
-    dims = [int(d) for d in np.asarray(shape).reshape(-1)]
+    dims = np.asarray(shape).reshape(-1).tolist()
     x = np.asarray(x)
+    try:
+        return x.reshape(dims)  # valid shapes take this path; the checks below explain errors
+    except (ValueError, TypeError):
+        pass
     unknown = [i for i, d in enumerate(dims) if d == -1]
     if len(unknown) > 1:
         raise invalid_argument(
