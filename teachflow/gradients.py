@@ -22,7 +22,7 @@ import collections
 from collections.abc import Sequence
 from typing import Any
 
-from teachflow.graph import Operation, Tensor
+from teachflow.graph import Graph, Operation, Tensor
 from teachflow.ops import registry
 from teachflow.ops.constant_op import convert_to_tensor
 
@@ -92,6 +92,7 @@ def gradients(
             f"Invalid `aggregation_method` specified {aggregation_method}. Accepted values are "
             "[0, 1, 2]."
         )
+    _check_one_graph(ys_l + xs_l + stops + gys)
     g = registry.graph_for(ys_l + xs_l + stops + gys)
     with g.as_default(), g.name_scope(name or "gradients"):
         g.unique_name("uid")  # TensorFlow reserves this name in every gradients scope
@@ -167,6 +168,23 @@ def gradients(
     # outside the gradients scope, as in TensorFlow: zeros for unconnected xs are "zeros_like"
     with g.as_default():
         return [_get_grad(grads, x, unconnected) for x in xs_t]
+
+
+def _check_one_graph(values: list[Any]) -> None:
+    """TensorFlow's ValueError when ys, xs, grad_ys and stop_gradients are not all in one graph."""
+    first: Any = None
+    for v in values:
+        g = getattr(v, "graph", None)
+        if not isinstance(g, Graph):
+            continue
+        if first is None:
+            first = v
+        elif g is not first.graph:
+            raise ValueError(
+                f"{v} must be from the same graph as {first}.\n  Hint: tf.gradients "
+                "differentiates within one graph; build the ys and the xs inside the same "
+                "`with graph.as_default():`."
+            )
 
 
 def _default_grad_ys(grad_ys: list[Any], ys: list[Tensor]) -> list[Tensor]:

@@ -366,7 +366,7 @@ def softmax_cross_entropy(
 def _squeeze_last(t: Tensor, target_rank: int | None) -> Tensor:
     """Drops a trailing dimension of size 1 when ``t`` has one dimension too many."""
     rank = t.shape.ndims
-    if rank is None or target_rank is None or rank != target_rank + 1:
+    if rank is None or target_rank is None or rank != target_rank + 1 or rank == 0:
         return t
     if t.shape[-1].value != 1:
         return t

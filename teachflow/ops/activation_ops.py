@@ -77,7 +77,8 @@ def _relu_grad_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
 @registry.define("ReluGrad", infer=_elementwise("gradients", "real", 2), grad=_relu_grad_grad)
 def _relu_grad_kernel(gy: np.ndarray, x: np.ndarray) -> np.ndarray:
     """f(gy, x) = gy * (x > 0)"""
-    return np.where(x > 0, gy, np.zeros((), gy.dtype))
+    # a multiply, as TensorFlow's kernel: branch-free, several times faster than np.where
+    return np.multiply(gy, x > 0, dtype=gy.dtype)
 
 
 def relu(features: Any, name: str | None = None) -> Tensor:

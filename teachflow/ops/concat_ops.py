@@ -408,6 +408,7 @@ def _tile_kernel(x: np.ndarray, multiples: np.ndarray) -> np.ndarray:
             raise invalid_argument(
                 f"Expected multiples[{i}] >= 0, but got {k}", "multiples count copies."
             )
+    registry.check_alloc([d * k for d, k in zip(x.shape, m)], x.dtype)
     return np.tile(x, m) if m else x.copy()
 
 

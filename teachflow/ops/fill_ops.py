@@ -78,7 +78,9 @@ def _fill_kernel(dims: np.ndarray, value: np.ndarray) -> np.ndarray:
         raise invalid_argument(
             f"dims must be non-negative, got {d.tolist()}", "check the shape given."
         )
-    return np.full(tuple(d.tolist()), value, dtype=np.asarray(value).dtype)
+    dt = np.asarray(value).dtype
+    registry.check_alloc(d.tolist(), dt)
+    return np.full(tuple(d.tolist()), value, dtype=dt)
 
 
 def fill(dims: Any, value: Any, name: str | None = None) -> Tensor:

@@ -296,8 +296,14 @@ def _one_hot_kernel(
         raise invalid_argument(
             f"depth must be non-negative, got: {n}", "depth is the number of classes."
         )
-    hot = indices[..., np.newaxis] == np.arange(n)
-    out = np.where(hot, on, off).astype(np.asarray(on).dtype, copy=False)
+    dt = np.asarray(on).dtype
+    registry.check_alloc([*indices.shape, n], dt)
+    out = np.full((*indices.shape, n), off, dtype=dt)
+    if n:
+        # set only the hot entries: comparing against arange(depth) would double the memory
+        flat = indices.reshape(-1)
+        hit = np.flatnonzero((flat >= 0) & (flat < n))
+        out.reshape(-1, n)[hit, flat[hit]] = on
     axis = ctx.attrs["axis"]
     return out if axis == -1 else np.moveaxis(out, -1, axis)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from teachflow import dtypes
+from teachflow import dtypes, errors
 from teachflow.gradients import not_differentiable
 from teachflow.graph import Operation, Tensor
 from teachflow.ops import registry
@@ -99,11 +99,27 @@ def _check_index(op: Operation, i: int, param: str) -> None:
         )
 
 
-def _shape_error_with_value(op: Operation, message: str, i: int, value: Any) -> ValueError:
-    """TensorFlow's shape error that also shows the constant input it looked at."""
+def _shape_error_with_value(
+    op: Operation, message: str, i: int, value: Any, hint: str
+) -> ValueError:
+    """TensorFlow's shape error that also shows the constant input it looked at, and a hint."""
     text = str(registry.shape_error(op, message))[:-1]
     shown = " ".join(str(v) for v in np.ravel(value).tolist())
-    return ValueError(f"{text} and with computed input tensors: input[{i}] = <{shown}>.")
+    return ValueError(
+        f"{text} and with computed input tensors: input[{i}] = <{shown}>.\n  Hint: {hint}"
+    )
+
+
+_AXIS_HINT = "axes count from 0 to rank - 1 (negative ones from the end); check the axis given."
+_MATMUL_HINT = (
+    "tf.matmul multiplies [m, k] by [k, n] matrices: the inner sizes must match (use "
+    "transpose_a/transpose_b to flip one); for elementwise products use tf.multiply or *."
+)
+
+
+def _invalid(message: str) -> Exception:
+    """A run-time InvalidArgumentError for a bad axis (the execution adds the node)."""
+    return errors.InvalidArgumentError(None, None, message, _AXIS_HINT)
 
 
 def _array_ops() -> Any:
@@ -777,7 +793,9 @@ def _matmul_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     a, b = op.inputs
     for t in (a, b):
         if t.shape.ndims is not None and t.shape.ndims != 2:
-            raise registry.shape_error(op, f"Shape must be rank 2 but is rank {t.shape.ndims}")
+            raise registry.shape_error(
+                op, f"Shape must be rank 2 but is rank {t.shape.ndims}", _MATMUL_HINT
+            )
     _check_dtype(op, "a")
     ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
     da = a.shape.as_tuple() or (None, None)
@@ -785,7 +803,9 @@ def _matmul_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     m, k1 = (da[1], da[0]) if ta else (da[0], da[1])
     k2, n = (db[1], db[0]) if tb else (db[0], db[1])
     if k1 is not None and k2 is not None and k1 != k2:
-        raise registry.shape_error(op, f"Dimensions must be equal, but are {k1} and {k2}")
+        raise registry.shape_error(
+            op, f"Dimensions must be equal, but are {k1} and {k2}", _MATMUL_HINT
+        )
     return [(a.dtype.base_dtype, TensorShape([m, n]))]
 
 
@@ -864,7 +884,11 @@ def _add_n_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     shape = TensorShape(None)
     for t in op.inputs:
         if not shape.is_compatible_with(t.shape):
-            raise registry.shape_error(op, "Shapes must be equal rank, or dimensions must match")
+            raise registry.shape_error(
+                op,
+                "Shapes must be equal rank, or dimensions must match",
+                "tf.add_n adds tensors of one shape; tf.reshape or broadcast them first.",
+            )
         shape = shape.merge_with(t.shape)
     _check_dtype(op, "inputs")
     return [(op.inputs[0].dtype.base_dtype, shape)]
@@ -951,7 +975,11 @@ def _reduce_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     for a in np.ravel(known).tolist():
         if not -rank <= a < rank:
             raise _shape_error_with_value(
-                op, f"Invalid reduction dimension {a} for input with {rank} dimensions.", 1, known
+                op,
+                f"Invalid reduction dimension {a} for input with {rank} dimensions.",
+                1,
+                known,
+                _AXIS_HINT,
             )
     reduced = _static_axes(x, axes) or []
     dims = x.shape.as_list()
@@ -964,7 +992,7 @@ def _axes_at_run_time(x: np.ndarray, axes: Any) -> tuple[int, ...]:
     out: list[int] = []
     for a in np.ravel(axes).tolist():
         if not -rank <= a < rank:
-            raise ValueError(f"Invalid reduction dimension ({a} for input with {rank} dimension(s)")
+            raise _invalid(f"Invalid reduction dimension ({a} for input with {rank} dimension(s)")
         a %= rank
         if a in out:
             raise ValueError(f"Invalid reduction arguments: Axes contains duplicate dimension: {a}")
@@ -1242,6 +1270,7 @@ def _arg_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
             "number of dimensions in the input.",
             1,
             known,
+            _AXIS_HINT,
         )
     dims = x.shape.as_list()
     del dims[a % rank]
@@ -1253,7 +1282,7 @@ def _arg_kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
         x = np.asarray(x)
         rank, a = x.ndim, int(np.ravel(dim)[0])
         if not -rank <= a < rank:
-            raise ValueError(f"Expected dimension in the range [{-rank}, {rank}), but got {a}")
+            raise _invalid(f"Expected dimension in the range [{-rank}, {rank}), but got {a}")
         a %= rank
         if x.shape[a] == 0:
             raise ValueError(f"Reduction axis {a} is empty in shape {_bracket(x.shape)}")
@@ -1346,7 +1375,9 @@ def _scan_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     _check_dtype(op)
     _check_index(op, 1, "axis")
     if axis.shape.ndims not in (None, 0):
-        raise registry.shape_error(op, f"Shape must be rank 0 but is rank {axis.shape.ndims}")
+        raise registry.shape_error(
+            op, f"Shape must be rank 0 but is rank {axis.shape.ndims}", "give one axis, an int."
+        )
     return [(x.dtype.base_dtype, x.shape)]
 
 
@@ -1355,7 +1386,7 @@ def _scan_kernel(fn: Callable[..., Any], identity: int) -> Callable[..., Any]:
         x = np.asarray(x)
         rank, a = x.ndim, int(axis)
         if not -rank <= a < rank:
-            raise ValueError(
+            raise _invalid(
                 f"ScanOp: Expected scan axis in the range [{-rank}, {rank}), but got {a}"
             )
         a %= rank

@@ -98,7 +98,14 @@ def _static_shape(t: Tensor) -> TensorShape:
     """What the shape tensor ``t`` says when it is known while building."""
     known = registry.constant_value(t)
     if known is not None:
-        return TensorShape([None if d < 0 else int(d) for d in np.asarray(known).reshape(-1)])
+        dims = [int(d) for d in np.asarray(known).reshape(-1)]
+        for d in dims:
+            if d < -1:  # -1 means "unknown" in a shape tensor, as in TensorFlow
+                raise ValueError(
+                    f"Invalid value in tensor used for shape: {d}\n  Hint: every dimension of a "
+                    "shape is a count of elements (>= 0)."
+                )
+        return TensorShape([None if d < 0 else d for d in dims])
     rank = t.shape[0].value if t.shape.ndims == 1 else None
     return TensorShape(None if rank is None else [None] * rank)
 
@@ -137,11 +144,13 @@ def _uniform_int_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     return [(op.attrs["Tout"], _static_shape(op.inputs[0]))]
 
 
-def _dims(shape: np.ndarray) -> tuple[int, ...]:
+def _dims(shape: np.ndarray, dt: dtypes.DType) -> tuple[int, ...]:
+    """The shape fed at run time, checked: no negative sizes, no tensor too large."""
     dims = tuple(int(d) for d in np.asarray(shape).reshape(-1))
     for d in dims:
         if d < 0:
             raise ValueError(f"Dimension {d} must be >= 0")
+    registry.check_alloc(dims, dt)
     return dims
 
 
@@ -167,7 +176,7 @@ def _work(dt: dtypes.DType) -> Any:
 def _standard_normal_kernel(ctx: registry.KernelContext, shape: np.ndarray) -> np.ndarray:
     """f(shape) = samples of N(0, 1)"""
     dt = ctx.attrs["dtype"]
-    return _as(_generator(ctx).standard_normal(_dims(shape), dtype=_work(dt)), dt)
+    return _as(_generator(ctx).standard_normal(_dims(shape, dt), dtype=_work(dt)), dt)
 
 
 @registry.define(
@@ -177,7 +186,7 @@ def _truncated_normal_kernel(ctx: registry.KernelContext, shape: np.ndarray) -> 
     """f(shape) = samples of N(0, 1), redrawn until within 2 standard deviations"""
     dt = ctx.attrs["dtype"]
     rng = _generator(ctx)
-    out = rng.standard_normal(_dims(shape), dtype=_work(dt))
+    out = rng.standard_normal(_dims(shape, dt), dtype=_work(dt))
     bad = np.abs(out) > 2
     while bad.any():
         out[bad] = rng.standard_normal(int(bad.sum()), dtype=_work(dt))
@@ -191,7 +200,7 @@ def _truncated_normal_kernel(ctx: registry.KernelContext, shape: np.ndarray) -> 
 def _uniform_kernel(ctx: registry.KernelContext, shape: np.ndarray) -> np.ndarray:
     """f(shape) = samples of U[0, 1)"""
     dt = ctx.attrs["dtype"]
-    out = _as(_generator(ctx).random(_dims(shape), dtype=_work(dt)), dt)
+    out = _as(_generator(ctx).random(_dims(shape, dt), dtype=_work(dt)), dt)
     # rounding to float16 can reach 1.0, which [0, 1) excludes
     return np.minimum(out, np.nextafter(dt.np.type(1), dt.np.type(0)))
 
@@ -208,7 +217,7 @@ def _uniform_int_kernel(
     if lo >= hi:
         raise ValueError(f"Need minval < maxval, got {lo} >= {hi}")
     dt = ctx.attrs["Tout"]
-    return _generator(ctx).integers(int(lo), int(hi), _dims(shape), dtype=dt.np)
+    return _generator(ctx).integers(int(lo), int(hi), _dims(shape, dt), dtype=dt.np)
 
 
 @registry.define(

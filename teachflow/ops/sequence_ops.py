@@ -80,6 +80,7 @@ def _range_kernel(ctx: registry.KernelContext, start: Any, limit: Any, delta: An
         n = _range_size(s, lim, d, dt)
     except ValueError as e:
         raise invalid_argument(str(e), "delta must step from start toward limit.") from None
+    registry.check_alloc([n], dt)
     with np.errstate(all="ignore"):
         t = dt.np.type
         return (t(s) + np.arange(n).astype(dt.np) * t(d)).astype(dt.np)
@@ -105,11 +106,13 @@ def range_(
         ]
         args = [convert_to_tensor(v) for v in args]
         if dt is None:
-            for a in args:
+            for a, what in zip(args, ("start", "limit", "delta")):
                 if a.dtype.base_dtype not in _RANGE_ORDER:
-                    raise AssertionError(
-                        f"tf.range needs int32, int64, float32 or float64 arguments, got "
-                        f"{a.dtype.base_dtype.name}"
+                    raise TypeError(
+                        f"Value passed to parameter '{what}' has DataType "
+                        f"{a.dtype.base_dtype.name} not in list of allowed values: int32, int64, "
+                        "float32, float64\n  Hint: tf.range counts with numbers; give start, "
+                        "limit and delta as ints or floats (or pass dtype=)."
                     )
             dt = max((a.dtype.base_dtype for a in args), key=_RANGE_ORDER.index)
         args = [cast_if(a, dt) for a in args]

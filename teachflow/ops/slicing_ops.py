@@ -222,6 +222,17 @@ def pad(
     >>> tf.Session().run(tf.pad([[1]], [[1, 0], [0, 1]])).tolist()
     [[0, 0], [1, 0]]
     """
+    if not isinstance(mode, str):
+        raise TypeError(
+            f"Value of argument `mode` must be a string, got {mode!r} of type "
+            f"{type(mode).__name__}.\n  Hint: write mode='CONSTANT' (the default)."
+        )
+    if mode.upper() not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
+        raise ValueError(
+            'Value of argument `mode` expected to be one of "CONSTANT", "REFLECT", or '
+            f'"SYMMETRIC". Received `mode` = {mode.upper()}\n  Hint: padding modes are '
+            "CONSTANT (the default), REFLECT and SYMMETRIC."
+        )
     if mode.upper() != "CONSTANT":
         raise NotImplementedError(
             f"teachflow's tf.pad supports mode='CONSTANT' only, not {mode!r}."

@@ -278,6 +278,11 @@ def sparse_softmax_cross_entropy_with_logits(
         if half:
             x = math_ops.cast(x, dtypes.float32)
         ls, xs = z.shape, x.shape
+        if xs.ndims == 0:
+            raise ValueError(
+                f"`logits` cannot be a scalar. Received logits={x}`\n  Hint: logits hold one "
+                "score per class along the last dimension, e.g. shape [batch, classes]."
+            )
         if ls.ndims is not None and xs.ndims is not None:
             if ls.ndims != xs.ndims - 1:
                 raise ValueError(

@@ -22,6 +22,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from teachflow import paths
+
 KINDS = ("scalar", "histogram", "image", "text", "tensor")
 
 
@@ -46,7 +48,7 @@ def _logdir_of(logdir_or_writer: Any) -> str:
     if hasattr(logdir_or_writer, "get_logdir") and hasattr(logdir_or_writer, "flush"):
         logdir_or_writer.flush()
         return str(logdir_or_writer.get_logdir())
-    return os.fspath(logdir_or_writer)
+    return paths.as_path(logdir_or_writer, "logdir")
 
 
 def runs(logdir: Any) -> list[str]:

@@ -26,6 +26,7 @@ import warnings
 import weakref
 from typing import Any
 
+from teachflow import paths
 from teachflow.graph import Graph, get_default_graph
 
 
@@ -93,7 +94,7 @@ class FileWriter:
                 "teachflow's FileWriter does not take session= (TensorFlow's summary-op writer). "
                 "Hint: call writer.add_summary(sess.run(summary_op), step)."
             )
-        self._logdir = os.fspath(logdir)
+        self._logdir = paths.as_path(logdir, "logdir")
         self._max_queue = max(1, int(max_queue))
         self._flush_secs = float(flush_secs)
         self._suffix = filename_suffix or ""
@@ -117,15 +118,19 @@ class FileWriter:
     def _open(self) -> None:
         from tensorboard.summary.writer.record_writer import RecordWriter
 
-        os.makedirs(self._logdir, exist_ok=True)
         host = socket.gethostname()
         secs = int(time.time())
-        # NOTE: two writers opened in one second in one directory would get the same name (and
-        # TensorFlow's second writer truncates the first file); take the next free second.
-        while os.path.exists(self._path_for(secs, host)):
-            secs += 1
-        self._path = self._path_for(secs, host)
-        self._file = open(self._path, "wb")  # noqa: SIM115 - closed by close()
+        try:
+            if self._logdir:  # "" is the current directory, as in TensorFlow
+                os.makedirs(self._logdir, exist_ok=True)
+            # NOTE: two writers opened in one second in one directory would get the same name
+            # (and TensorFlow's second writer truncates the first file); take the next free one.
+            while os.path.exists(self._path_for(secs, host)):
+                secs += 1
+            self._path = self._path_for(secs, host)
+            self._file = open(self._path, "wb")  # noqa: SIM115 - closed by close()
+        except OSError as e:
+            raise paths.os_error(e, self._logdir) from None
         self._records = RecordWriter(self._file)
         self._closed = False
         self._stop = threading.Event()
@@ -327,7 +332,7 @@ class FileWriterCache:
     @staticmethod
     def get(logdir: str | os.PathLike[str]) -> FileWriter:
         """The cached writer for ``logdir`` (made with the default graph the first time)."""
-        key = os.fspath(logdir)
+        key = paths.as_path(logdir, "logdir")
         with FileWriterCache._lock:
             if key not in FileWriterCache._cache:
                 FileWriterCache._cache[key] = FileWriter(key, graph=get_default_graph())

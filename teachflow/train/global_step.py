@@ -37,10 +37,22 @@ def assert_global_step(global_step_tensor: Any) -> None:
         raise TypeError(f'Existing "global_step" is not scalar: {shape}')
 
 
+def _graph_arg(graph: Any) -> Graph:
+    """``graph`` (the default graph when None), or a TypeError naming the argument."""
+    if graph is None:
+        return get_default_graph()
+    if not isinstance(graph, Graph):
+        raise TypeError(
+            f"graph must be a tf.Graph, got {graph!r} of type {type(graph).__name__}.\n"
+            "  Hint: pass a tf.Graph, or nothing for the default graph."
+        )
+    return graph
+
+
 def get_global_step(graph: Graph | None = None) -> Any:
     """The global step of ``graph`` (default graph): the one in its collection, else the
     tensor named ``global_step:0``, else None."""
-    g = graph if graph is not None else get_default_graph()
+    g = _graph_arg(graph)
     found = g.get_collection(GraphKeys.GLOBAL_STEP)
     if len(found) == 1:
         step = found[0]
@@ -65,7 +77,7 @@ def create_global_step(graph: Graph | None = None) -> Variable:
     from teachflow import init_ops
     from teachflow.variable_scope import get_variable
 
-    g = graph if graph is not None else get_default_graph()
+    g = _graph_arg(graph)
     if get_global_step(g) is not None:
         raise ValueError('"global_step" already exists.')
     with g.as_default(), g.name_scope(None):
@@ -81,7 +93,7 @@ def create_global_step(graph: Graph | None = None) -> Variable:
 
 def get_or_create_global_step(graph: Graph | None = None) -> Any:
     """The graph's global step, created (an int64 variable starting at 0) if missing."""
-    g = graph if graph is not None else get_default_graph()
+    g = _graph_arg(graph)
     step = get_global_step(g)
     if step is None:
         step = create_global_step(g)
@@ -89,5 +101,18 @@ def get_or_create_global_step(graph: Graph | None = None) -> Any:
 
 
 def global_step(sess: Any, global_step_tensor: Any) -> int:
-    """The value of the global step in ``sess``, as a Python int."""
+    """The value of the global step in ``sess``, as a Python int.
+
+    >>> import teachflow as tf
+    >>> step = tf.train.get_or_create_global_step()
+    >>> sess = tf.Session()
+    >>> sess.run(step.initializer)
+    >>> tf.train.global_step(sess, step)
+    0
+    """
+    if not callable(getattr(sess, "run", None)):
+        raise TypeError(
+            f"sess must be a tf.Session, got {sess!r} of type {type(sess).__name__}.\n"
+            "  Hint: call tf.train.global_step(sess, global_step_tensor), session first."
+        )
     return int(sess.run(global_step_tensor))

@@ -60,7 +60,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from teachflow import dtypes, errors
+from teachflow import dtypes, errors, paths
 from teachflow.gradients import not_differentiable
 from teachflow.graph import GraphKeys, Operation, Tensor, get_default_graph
 from teachflow.ops import registry
@@ -516,7 +516,7 @@ class Saver:
         latest_filename = latest_filename or "checkpoint"
         if os.path.split(latest_filename)[0]:
             raise ValueError("'latest_filename' must not contain path components")
-        save_path = os.fspath(save_path)
+        save_path = paths.as_path(save_path, "save_path")
         if global_step is not None:
             if not isinstance(global_step, (int, np.integer)):
                 global_step = int(sess.run(global_step))
@@ -610,7 +610,7 @@ class Saver:
             return
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
-        prefix = os.fspath(save_path)
+        prefix = paths.as_path(save_path, "save_path")
         if not checkpoint_exists(prefix):
             raise ValueError(f"The passed save_path is not a valid checkpoint: {prefix}")
         assert self.saver_def is not None
@@ -779,7 +779,7 @@ def get_checkpoint_state(
     >>> tf.train.get_checkpoint_state(tempfile.mkdtemp()) is None
     True
     """
-    checkpoint_dir = os.fspath(checkpoint_dir)
+    checkpoint_dir = paths.as_path(checkpoint_dir, "checkpoint_dir")
     path = _state_file(checkpoint_dir, latest_filename)
     if not os.path.exists(path):
         return None
@@ -803,7 +803,7 @@ def get_checkpoint_state(
 
 def checkpoint_exists(checkpoint_prefix: Any) -> bool:
     """Whether a checkpoint with this prefix exists (its ``.index`` file does)."""
-    return os.path.exists(os.fspath(checkpoint_prefix) + _INDEX_SUFFIX)
+    return os.path.exists(paths.as_path(checkpoint_prefix, "checkpoint_prefix") + _INDEX_SUFFIX)
 
 
 def latest_checkpoint(checkpoint_dir: Any, latest_filename: str | None = None) -> str | None:
@@ -864,7 +864,7 @@ def load_variable(ckpt_dir_or_file: Any, name: str) -> np.ndarray:
 
 
 def _resolve(ckpt_dir_or_file: Any) -> str:
-    path = os.fspath(ckpt_dir_or_file)
+    path = paths.as_path(ckpt_dir_or_file, "ckpt_dir_or_file")
     if os.path.isdir(path):
         latest = latest_checkpoint(path)
         if latest is None:

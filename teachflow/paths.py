@@ -1,0 +1,83 @@
+"""Paths given by the user (logdirs, checkpoint prefixes) and file-system failures, as
+TensorFlow's file layer reports them.
+
+A path may be a ``str``, ``bytes`` or ``os.PathLike``; it becomes a ``str``, so later joins
+never mix strings and bytes. An ``OSError`` becomes the ``tf.errors`` class TensorFlow raises
+for it (a missing file is a NotFoundError, a file where a directory should be a
+FailedPreconditionError...).
+
+>>> from teachflow import paths
+>>> paths.as_path(b"/tmp/logs", "logdir")
+'/tmp/logs'
+>>> paths.as_path(5, "logdir")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+TypeError: logdir must be a path (str, bytes or os.PathLike), got 5 of type int...
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+from teachflow import errors
+
+
+def as_path(value: Any, what: str) -> str:
+    """``value`` as a ``str`` path; a clear TypeError names ``what`` when it is not a path."""
+    if isinstance(value, (str, bytes, os.PathLike)):
+        path = os.fspath(value)
+        return os.fsdecode(path)
+    raise TypeError(
+        f"{what} must be a path (str, bytes or os.PathLike), got {value!r} of type "
+        f"{type(value).__name__}.\n  Hint: pass a folder or file name as a string, e.g. 'logs'."
+    )
+
+
+def _not_a_directory(path: str) -> str | None:
+    """The first existing component of ``path`` that is a file, where a directory is needed."""
+    parts: list[str] = []
+    head = os.path.abspath(path) if path else path
+    while head and head not in parts:
+        parts.append(head)
+        head = os.path.dirname(head)
+    for p in reversed(parts):
+        if os.path.exists(p) and not os.path.isdir(p):
+            return p
+    return None
+
+
+def os_error(e: OSError, path: str) -> errors.OpError:
+    """An OSError on ``path`` as TensorFlow's error class, with its text and a hint."""
+    code = e.errno
+    if code in (errno.ENOTDIR, errno.EEXIST):
+        blocker = _not_a_directory(path)
+        if blocker is not None:
+            return errors.FailedPreconditionError(
+                None,
+                None,
+                f"{blocker} is not a directory",
+                "a file has the name this directory needs: pick another path or move the file.",
+            )
+    if code == errno.EEXIST:
+        return errors.AlreadyExistsError(
+            None, None, f"File already exists: {path}", "pick a path that does not exist yet."
+        )
+    if code == errno.ENOENT:
+        return errors.NotFoundError(
+            None, None, f"{path}; No such file or directory", "check the path for typos."
+        )
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return errors.PermissionDeniedError(
+            None,
+            None,
+            f"{path}; Permission denied",
+            "write somewhere you may write, e.g. a folder under your home directory.",
+        )
+    if code == errno.ENOSPC:
+        return errors.ResourceExhaustedError(
+            None, None, f"{path}; No space left on device", "free some disk space."
+        )
+    return errors.UnknownError(
+        None, None, f"{path}; {e.strerror or e}", "check that the path can be written."
+    )
