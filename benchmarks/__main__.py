@@ -8,6 +8,7 @@ reports the best of several rounds. Nothing here asserts on time.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import sys
@@ -164,6 +165,11 @@ def main() -> None:
     tf1.disable_v2_behavior()
     import teachflow as tt
 
+    # TensorFlow's import leaves millions of objects for every full garbage collection to walk;
+    # freeze them so each library is timed with its own objects only, as in a learner's kernel
+    gc.collect()
+    gc.freeze()
+
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     import tensorflow as tf_root
 
@@ -215,3 +221,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    print()
+    from benchmarks import widget_layout
+
+    widget_layout.main()

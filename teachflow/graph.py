@@ -572,7 +572,7 @@ class Graph:
             control = self._control_inputs_for(inputs) if self._control_stack else []
             op = Operation(self, name, opdef, inputs, attrs, control, _user_location())
             outs = opdef.infer(op)
-            op._outputs = tuple(Tensor(op, i, dt, sh) for i, (dt, sh) in enumerate(outs))
+            op._outputs = tuple([Tensor(op, i, dt, sh) for i, (dt, sh) in enumerate(outs)])
             op._id = len(self._ops_list) + 1
             self._ops[name] = op
             self._ops_list.append(op)

@@ -263,11 +263,12 @@ class VarianceScaling(Initializer):
             raise ValueError(f"Argument `scale` must be a positive float. Received: {scale}")
         if mode not in _MODES:
             raise ValueError(f"Argument `mode` should be one of {_MODES}. Received: {mode}")
-        distribution = distribution.lower()
+        if isinstance(distribution, str):
+            distribution = distribution.lower()
         if distribution not in _DISTRIBUTIONS:
             raise ValueError(
                 f"Argument `distribution` should be one of {_DISTRIBUTIONS}. "
-                f"Received: {distribution}"
+                f"Received: {distribution}\n  Hint: 'truncated_normal' is the default."
             )
         self.scale = scale
         self.mode = mode

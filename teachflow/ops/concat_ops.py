@@ -155,6 +155,11 @@ def concat(values: Any, axis: Any = None, name: str = "concat") -> Tensor:
         raise TypeError("concat() missing 1 required positional argument: 'axis'")
     if not isinstance(values, (list, tuple)):
         values = [values]
+    if not values:
+        raise ValueError(
+            "List argument 'values' to 'ConcatV2' Op with length 0 shorter than minimum length "
+            "2.\n  Hint: give tf.concat a list of the tensors to join."
+        )
     g = graph_of(*values, axis)
     if len(values) == 1:
         with g.as_default(), g.name_scope(name):

@@ -1262,6 +1262,10 @@ def _arg_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     known = registry.constant_value(dim)
     if known is None:
         return [(out, TensorShape([None] * (rank - 1)))]
+    if np.size(known) != 1:
+        raise registry.shape_error(
+            op, f"Shape must be rank 0 but is rank {np.ndim(known)}", "pass one axis, an int."
+        )
     a = int(np.ravel(known)[0])
     if not -rank <= a < rank:
         raise _shape_error_with_value(
@@ -1301,6 +1305,11 @@ registry.define("ArgMin", infer=_arg_infer, ctx=True, grad=not_differentiable)(
 
 def _arg(type: str, input: Any, axis: Any, name: Any, dimension: Any, output_type: Any) -> Tensor:
     axis = _either(axis, "axis", dimension, "dimension")
+    if isinstance(axis, (list, tuple)):
+        raise TypeError(
+            f"axis must be int or Tensor with integer datatype, got {axis!r}\n  Hint: "
+            "argmax and argmin reduce one axis; pass an int such as axis=1."
+        )
     ot = dtypes.as_dtype(output_type).base_dtype
     if ot not in (dtypes.int32, dtypes.int64):
         raise TypeError(

@@ -125,6 +125,12 @@ def swap_last(x: Tensor, axis: int) -> Tensor:
         raise NotImplementedError(
             "softmax along an axis other than the last needs a tensor of known rank in teachflow."
         )
+    if not -rank <= axis < rank:
+        raise ValueError(
+            f"axis must be in the range [{-rank}, {rank}) where {rank} is the number of "
+            f"dimensions in the input. Received: axis={axis}\n  Hint: axis picks the classes "
+            "dimension; the default -1 is the last one."
+        )
     perm = list(range(rank))
     perm[axis], perm[-1] = perm[-1], perm[axis]
     return transpose_ops.transpose(x, perm)

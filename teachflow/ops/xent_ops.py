@@ -210,7 +210,10 @@ def softmax_cross_entropy_with_logits_v2(
         if z.dtype.base_dtype != x.dtype.base_dtype:
             z = math_ops.cast(z, x.dtype.base_dtype)
         if x.shape.ndims == 0:
-            raise ValueError("logits must have at least one dimension (the classes).")
+            raise ValueError(
+                "logits must have at least one dimension (the classes).\n  Hint: give one score "
+                "per class, e.g. logits of shape [batch, classes]."
+            )
         ax = resolve_axis(axis, dim)
         rank = x.shape.ndims
         if rank is not None and ax not in (-1, rank - 1):

@@ -162,6 +162,11 @@ class FileWriter:
     # -- events -----------------------------------------------------------------------------
     def add_event(self, event: Any) -> None:
         """Queues an ``Event`` protobuf."""
+        if not (hasattr(event, "wall_time") and hasattr(event, "SerializeToString")):
+            raise TypeError(
+                f"add_event needs an Event protobuf, got {type(event).__name__}.\n  Hint: for "
+                "the result of a summary op use writer.add_summary(summary, step)."
+            )
         self._add_event(event)
 
     def _add_event(self, event: Any) -> None:
@@ -204,7 +209,13 @@ class FileWriter:
         from tensorboard.compat.proto import summary_pb2
 
         if isinstance(summary, (bytes, bytearray)):
-            summ = summary_pb2.Summary.FromString(bytes(summary))
+            try:
+                summ = summary_pb2.Summary.FromString(bytes(summary))
+            except Exception as e:  # noqa: BLE001 - protobuf's DecodeError
+                raise ValueError(
+                    f"add_summary got bytes that are not a serialized Summary ({e}).\n  Hint: "
+                    "pass what sess.run(summary_op) returned, unchanged."
+                ) from None
         elif hasattr(summary, "SerializeToString") and hasattr(summary, "value"):
             summ = summary_pb2.Summary.FromString(summary.SerializeToString())
         elif summary is None:
@@ -259,6 +270,11 @@ class FileWriter:
     def add_session_log(self, session_log: Any, global_step: Any = None) -> None:
         """Adds a ``SessionLog`` (e.g. ``SessionLog(status=SessionLog.START)`` after a restart)."""
         pb = _event_pb2()
+        if not hasattr(session_log, "SerializeToString"):
+            raise TypeError(
+                f"session_log must be a SessionLog protobuf, got {type(session_log).__name__}.\n"
+                "  Hint: pass e.g. tf.summary.SessionLog(status=tf.summary.SessionLog.START)."
+            )
         log = pb.SessionLog.FromString(session_log.SerializeToString())
         self._add_event(self._event(global_step, session_log=log))
 

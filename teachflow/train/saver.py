@@ -94,7 +94,12 @@ def _fsync_dir(path: str) -> None:
 def atomic_write(path: str, write: Callable[[IO[bytes]], Any]) -> None:
     """Writes ``path`` so that readers see either the old file or the whole new one."""
     parent = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=parent, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
+        )
+    except OSError as e:
+        raise paths.os_error(e, path) from None
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -102,9 +107,11 @@ def atomic_write(path: str, write: Callable[[IO[bytes]], Any]) -> None:
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise paths.os_error(e, path) from None
         raise
     _fsync_dir(parent)
 
@@ -749,24 +756,27 @@ def update_checkpoint_state(
     save_relative_paths: bool = False,
 ) -> None:
     """Writes the ``checkpoint`` state file of ``save_dir`` (atomically)."""
-    paths = list(all_model_checkpoint_paths or [])
-    latest = model_checkpoint_path
+    save_dir = paths.as_path(save_dir, "save_dir")
+    latest = paths.as_path(model_checkpoint_path, "model_checkpoint_path")
+    kept = [
+        paths.as_path(p, "all_model_checkpoint_paths") for p in all_model_checkpoint_paths or []
+    ]
     if save_relative_paths:
         latest = os.path.relpath(latest, save_dir) if os.path.isabs(latest) else latest
-        paths = [os.path.relpath(p, save_dir) if os.path.isabs(p) else p for p in paths]
-    if not paths or paths[-1] != latest:
-        paths.append(latest)
+        kept = [os.path.relpath(p, save_dir) if os.path.isabs(p) else p for p in kept]
+    if not kept or kept[-1] != latest:
+        kept.append(latest)
     if not os.path.isabs(save_dir):
         if not os.path.isabs(latest):
             latest = os.path.relpath(latest, save_dir or ".")
-        paths = [p if os.path.isabs(p) else os.path.relpath(p, save_dir or ".") for p in paths]
+        kept = [p if os.path.isabs(p) else os.path.relpath(p, save_dir or ".") for p in kept]
     state_path = _state_file(save_dir, latest_filename)
     if state_path == latest:
         raise RuntimeError(
             f"Save path '{model_checkpoint_path}' conflicts with path used for checkpoint state. "
             " Please use a different save path."
         )
-    text = str(CheckpointState(latest, paths)).encode()
+    text = str(CheckpointState(latest, kept)).encode()
     atomic_write(state_path, lambda f: f.write(text))
 
 
