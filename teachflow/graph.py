@@ -82,7 +82,7 @@ def _user_location() -> tuple[str, int, str] | None:
     return None
 
 
-class Tensor:
+class Tensor(overloads.Operators):
     """One output of an Operation: a symbolic handle, not a value.
 
     >>> import teachflow as tf
@@ -187,38 +187,6 @@ class Tensor:
         )
 
     __hash__ = object.__hash__
-
-    # operators: one table in teachflow.ops.overloads
-    __add__ = overloads.operator("__add__")
-    __radd__ = overloads.operator("__radd__")
-    __sub__ = overloads.operator("__sub__")
-    __rsub__ = overloads.operator("__rsub__")
-    __mul__ = overloads.operator("__mul__")
-    __rmul__ = overloads.operator("__rmul__")
-    __truediv__ = overloads.operator("__truediv__")
-    __rtruediv__ = overloads.operator("__rtruediv__")
-    __floordiv__ = overloads.operator("__floordiv__")
-    __rfloordiv__ = overloads.operator("__rfloordiv__")
-    __mod__ = overloads.operator("__mod__")
-    __rmod__ = overloads.operator("__rmod__")
-    __pow__ = overloads.operator("__pow__")
-    __rpow__ = overloads.operator("__rpow__")
-    __matmul__ = overloads.operator("__matmul__")
-    __rmatmul__ = overloads.operator("__rmatmul__")
-    __and__ = overloads.operator("__and__")
-    __rand__ = overloads.operator("__rand__")
-    __or__ = overloads.operator("__or__")
-    __ror__ = overloads.operator("__ror__")
-    __xor__ = overloads.operator("__xor__")
-    __rxor__ = overloads.operator("__rxor__")
-    __lt__ = overloads.operator("__lt__")
-    __le__ = overloads.operator("__le__")
-    __gt__ = overloads.operator("__gt__")
-    __ge__ = overloads.operator("__ge__")
-    __neg__ = overloads.operator("__neg__")
-    __abs__ = overloads.operator("__abs__")
-    __invert__ = overloads.operator("__invert__")
-    __getitem__ = overloads.operator("__getitem__")
 
 
 class NodeDef:

@@ -21,7 +21,7 @@ from teachflow.ops.constant_op import convert_to_tensor
 from teachflow.tensor_shape import TensorShape
 
 
-class Variable:
+class Variable(overloads.Operators):
     """A variable: create it with an initial value, initialize it in each session."""
 
     __array_priority__ = 100
@@ -228,38 +228,6 @@ class Variable:
 
     def count_up_to(self, limit: int) -> Any:
         raise NotImplementedError("teachflow does not implement Variable.count_up_to yet.")
-
-    # -- operators: the same table as Tensor's, applied to the value --------------------------
-    __add__ = overloads.operator("__add__")
-    __radd__ = overloads.operator("__radd__")
-    __sub__ = overloads.operator("__sub__")
-    __rsub__ = overloads.operator("__rsub__")
-    __mul__ = overloads.operator("__mul__")
-    __rmul__ = overloads.operator("__rmul__")
-    __truediv__ = overloads.operator("__truediv__")
-    __rtruediv__ = overloads.operator("__rtruediv__")
-    __floordiv__ = overloads.operator("__floordiv__")
-    __rfloordiv__ = overloads.operator("__rfloordiv__")
-    __mod__ = overloads.operator("__mod__")
-    __rmod__ = overloads.operator("__rmod__")
-    __pow__ = overloads.operator("__pow__")
-    __rpow__ = overloads.operator("__rpow__")
-    __matmul__ = overloads.operator("__matmul__")
-    __rmatmul__ = overloads.operator("__rmatmul__")
-    __and__ = overloads.operator("__and__")
-    __rand__ = overloads.operator("__rand__")
-    __or__ = overloads.operator("__or__")
-    __ror__ = overloads.operator("__ror__")
-    __xor__ = overloads.operator("__xor__")
-    __rxor__ = overloads.operator("__rxor__")
-    __lt__ = overloads.operator("__lt__")
-    __le__ = overloads.operator("__le__")
-    __gt__ = overloads.operator("__gt__")
-    __ge__ = overloads.operator("__ge__")
-    __neg__ = overloads.operator("__neg__")
-    __abs__ = overloads.operator("__abs__")
-    __invert__ = overloads.operator("__invert__")
-    __getitem__ = overloads.operator("__getitem__")
 
     def __bool__(self) -> bool:
         raise TypeError(

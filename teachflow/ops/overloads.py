@@ -72,3 +72,40 @@ def operator(dunder: str) -> Callable[..., Any]:
 
     method.__name__ = dunder
     return method
+
+
+class Operators:
+    """The operators of :class:`~teachflow.graph.Tensor` and ``tf.Variable`` (one table)."""
+
+    __slots__ = ()
+
+    __add__ = operator("__add__")
+    __radd__ = operator("__radd__")
+    __sub__ = operator("__sub__")
+    __rsub__ = operator("__rsub__")
+    __mul__ = operator("__mul__")
+    __rmul__ = operator("__rmul__")
+    __truediv__ = operator("__truediv__")
+    __rtruediv__ = operator("__rtruediv__")
+    __floordiv__ = operator("__floordiv__")
+    __rfloordiv__ = operator("__rfloordiv__")
+    __mod__ = operator("__mod__")
+    __rmod__ = operator("__rmod__")
+    __pow__ = operator("__pow__")
+    __rpow__ = operator("__rpow__")
+    __matmul__ = operator("__matmul__")
+    __rmatmul__ = operator("__rmatmul__")
+    __and__ = operator("__and__")
+    __rand__ = operator("__rand__")
+    __or__ = operator("__or__")
+    __ror__ = operator("__ror__")
+    __xor__ = operator("__xor__")
+    __rxor__ = operator("__rxor__")
+    __lt__ = operator("__lt__")
+    __le__ = operator("__le__")
+    __gt__ = operator("__gt__")
+    __ge__ = operator("__ge__")
+    __neg__ = operator("__neg__")
+    __abs__ = operator("__abs__")
+    __invert__ = operator("__invert__")
+    __getitem__ = operator("__getitem__")
