@@ -19,6 +19,8 @@ as TensorBoard names runs. A half-written last record (a writer killed mid-write
 from __future__ import annotations
 
 import os
+import sys
+import types
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +63,20 @@ def runs(logdir: Any) -> list[str]:
     return sorted(found)
 
 
+def _without_tensorflow() -> None:
+    """Makes tensorboard read with its own TensorFlow stub instead of importing TensorFlow.
+
+    tensorboard picks its file API on first use: the real TensorFlow when installed (3 s to
+    import, and log lines in the notebook), unless the marker module ``tensorboard.compat.notf``
+    exists, its own switch for TensorFlow-free builds. Reading local event files needs nothing
+    more than the stub.
+    """
+    if "tensorboard.compat.notf" not in sys.modules and "tensorflow" not in sys.modules:
+        sys.modules["tensorboard.compat.notf"] = types.ModuleType("tensorboard.compat.notf")
+
+
 def _accumulator(path: str) -> Any:
+    _without_tensorflow()
     from tensorboard.backend.event_processing import event_accumulator as ea
 
     keep_all = {
