@@ -24,6 +24,7 @@ from teachflow import dtypes
 from teachflow.graph import Operation, Tensor
 from teachflow.ops import fill_ops, random_ops
 from teachflow.ops.constant_op import constant
+from teachflow.ops.op_args import float_arg
 from teachflow.tensor_shape import TensorShape
 
 
@@ -259,7 +260,7 @@ class VarianceScaling(Initializer):
         seed: int | None = None,
         dtype: Any = dtypes.float32,
     ) -> None:
-        if scale <= 0.0:
+        if float_arg(scale, "scale") <= 0.0:
             raise ValueError(f"Argument `scale` must be a positive float. Received: {scale}")
         if mode not in _MODES:
             raise ValueError(f"Argument `mode` should be one of {_MODES}. Received: {mode}")

@@ -22,6 +22,7 @@ from teachflow import dtypes
 from teachflow.graph import GraphKeys, Tensor, get_collection
 from teachflow.ops import array_ops, fill_ops, math_ops, registry, where_ops, xent_ops
 from teachflow.ops.constant_op import constant, convert_to_tensor
+from teachflow.ops.op_args import float_arg
 
 
 class Reduction:
@@ -318,7 +319,7 @@ def sigmoid_cross_entropy(
         x = convert_to_tensor(logits)
         y = _cast(multi_class_labels, x.dtype.base_dtype)
         x.shape.assert_is_compatible_with(y.shape)
-        if label_smoothing > 0:
+        if float_arg(label_smoothing, "label_smoothing") > 0:
             y = y * (1 - label_smoothing) + 0.5 * label_smoothing
         losses = xent_ops.sigmoid_cross_entropy_with_logits(labels=y, logits=x, name="xentropy")
         return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)
@@ -350,7 +351,7 @@ def softmax_cross_entropy(
         x = convert_to_tensor(logits)
         y = _cast(onehot_labels, x.dtype.base_dtype)
         x.shape.assert_is_compatible_with(y.shape)
-        if label_smoothing > 0:
+        if float_arg(label_smoothing, "label_smoothing") > 0:
             classes = y.shape[-1].value if y.shape.ndims else None
             if classes is None:
                 raise NotImplementedError(

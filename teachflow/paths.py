@@ -7,8 +7,8 @@ for it (a missing file is a NotFoundError, a file where a directory should be a
 FailedPreconditionError...).
 
 >>> from teachflow import paths
->>> paths.as_path(b"/tmp/logs", "logdir")
-'/tmp/logs'
+>>> paths.as_path(b"logs/run1", "logdir")
+'logs/run1'
 >>> paths.as_path(5, "logdir")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 TypeError: logdir must be a path (str, bytes or os.PathLike), got 5 of type int...
@@ -30,7 +30,8 @@ def as_path(value: Any, what: str) -> str:
         return os.fsdecode(path)
     raise TypeError(
         f"{what} must be a path (str, bytes or os.PathLike), got {value!r} of type "
-        f"{type(value).__name__}.\n  Hint: pass a folder or file name as a string, e.g. 'logs'."
+        f"{type(value).__name__}.\n  Hint: pass a folder or file name as a string (bytes and "
+        "pathlib paths work too)."
     )
 
 

@@ -134,6 +134,17 @@ class VariableScope:
         **kwargs: Any,
     ) -> Any:
         """``get_variable`` with this scope's defaults filled in."""
+        if not isinstance(var_store, _VariableStore):
+            raise TypeError(
+                "VariableScope.get_variable takes the variable store first; call "
+                "tf.get_variable(name, shape, ...) instead.\n  Hint: inside "
+                "`with tf.variable_scope(...)`, tf.get_variable names the variable 'scope/name'."
+            )
+        if not isinstance(name, str):
+            raise TypeError(
+                f"A variable name must be a string, got {name!r} of type {type(name).__name__}.\n"
+                "  Hint: the name comes first, e.g. tf.get_variable('w', [2, 3])."
+            )
         regularizer = self._regularizer if regularizer is None else regularizer
         partitioner = self._partitioner if partitioner is None else partitioner
         custom_getter = self._custom_getter if custom_getter is None else custom_getter

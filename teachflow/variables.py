@@ -184,6 +184,11 @@ class Variable(overloads.Operators):
         sess = session if session is not None else get_default_session()
         if sess is None:
             raise ValueError("Either session argument should be provided or default session.")
+        if not hasattr(sess, "state"):
+            raise TypeError(
+                f"session must be a tf.Session, got {sess!r} of type {type(sess).__name__}.\n"
+                "  Hint: call v.load(value, sess)."
+            )
         arr = to_numpy(value, self.dtype.base_dtype)
         if not self.shape.is_compatible_with(arr.shape):
             raise ValueError(f"Cannot load a value of shape {arr.shape} into {self!r}.")

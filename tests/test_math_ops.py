@@ -376,10 +376,16 @@ def test_reduction_errors():
     x = tf.zeros([2, 3])
     with pytest.raises(ValueError) as e:
         tf.reduce_sum(x, 2)
-    assert str(e.value) == (
+    first, hint = str(e.value).splitlines()
+    assert first == (
         "Invalid reduction dimension 2 for input with 2 dimensions. for 'Sum' (op: 'Sum') with "
         "input shapes: [2,3], [] and with computed input tensors: input[1] = <2>."
     )
+    assert hint.startswith("  Hint: axes count from 0")
+    p = tf.placeholder(tf.float32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Invalid reduction dim") as e:
+        run(tf.reduce_sum(p, 2), {p: np.zeros((2, 3))})
+    assert "Hint: axes count from 0" in str(e.value)
     with pytest.raises(ValueError, match="Cannot specify both 'reduction_indices' and 'axis'"):
         tf.reduce_mean(x, axis=0, reduction_indices=0)
     with pytest.raises(ValueError, match="Cannot specify both 'keep_dims' and 'keepdims'"):

@@ -220,6 +220,33 @@ def test_latest_checkpoint_without_a_state_file_is_none(tmp_path: Path) -> None:
     assert tf.train.latest_checkpoint(str(tmp_path)) is None  # its files do not exist
 
 
+def test_paths_may_be_bytes(tmp_path: Path) -> None:
+    w, _, _ = model()
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        path = saver.save(sess, bytes(tmp_path / "m"), global_step=3)
+        assert path == str(tmp_path / "m-3")
+        assert tf.train.latest_checkpoint(bytes(tmp_path)) == path
+        sess.run(tf.assign(w, tf.zeros([2, 2])))
+        saver.restore(sess, path.encode())
+        np.testing.assert_array_equal(sess.run(w), [[1.0, 2.0], [3.0, 4.0]])
+    assert dict(tf.train.list_variables(bytes(tmp_path)))["layer/W"] == [2, 2]
+    with pytest.raises(TypeError, match="save_path must be a path"):
+        saver.save(sess, 5)
+
+
+def test_saver_arguments_of_the_wrong_kind() -> None:
+    model()
+    with pytest.raises(TypeError, match="keep_checkpoint_every_n_hours must be a number"):
+        tf.train.Saver(keep_checkpoint_every_n_hours="1")
+    with pytest.raises(TypeError, match="Variable to save is not a Variable"):
+        tf.train.Saver({1, 2})
+    tf.train.Saver(keep_checkpoint_every_n_hours=None)  # TensorFlow's default, as in TensorFlow
+    with pytest.raises(tf.errors.NotFoundError, match="No such file or directory"):
+        tf.train.update_checkpoint_state("no/such/dir", "no/such/dir/m")
+
+
 def test_saver_adds_tensorflows_ops() -> None:
     model()
     s1 = tf.train.Saver()

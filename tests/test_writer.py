@@ -309,6 +309,42 @@ def test_file_writer_cache(tmp_path: Path) -> None:
     tf.summary.FileWriterCache.clear()
 
 
+def test_paths_may_be_bytes_or_pathlike(tmp_path: Path) -> None:
+    with tf.Session() as sess:
+        summary = sess.run(tf.summary.scalar("a", 1.0))
+    for i, logdir in enumerate([bytes(tmp_path / "b"), tmp_path / "p"]):
+        with tf.summary.FileWriter(logdir) as writer:
+            writer.add_summary(summary, i)
+        assert isinstance(writer.get_logdir(), str)
+        assert [r.step for r in tf.summary.read_events(logdir)] == [i]
+        assert tf.summary.runs(logdir) == ["."]
+
+
+def test_a_file_where_the_logdir_should_be(tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("not a folder")
+    for logdir in (blocker, blocker / "run1"):
+        with pytest.raises(tf.errors.FailedPreconditionError) as info:
+            tf.summary.FileWriter(logdir)
+        assert str(info.value).splitlines()[0] == f"{blocker} is not a directory"
+        assert "Hint:" in str(info.value)
+    assert blocker.read_text() == "not a folder"
+    with pytest.raises(TypeError, match="logdir must be a path"):
+        tf.summary.FileWriter(None)
+
+
+def test_wrong_events_and_logs_are_type_errors(tmp_path: Path) -> None:
+    with tf.summary.FileWriter(tmp_path) as writer:
+        with pytest.raises(ValueError, match="not a serialized Summary"):
+            writer.add_summary(b"not a summary")
+        with pytest.raises(TypeError, match="Event protobuf"):
+            writer.add_event("an event")
+        with pytest.raises(TypeError, match="SessionLog protobuf"):
+            writer.add_session_log(3)
+        writer.add_session_log(tf.summary.SessionLog(status=tf.summary.SessionLog.START), 1)
+    assert any(e.HasField("session_log") for e in events(event_files(tmp_path)[0]))
+
+
 def test_unsupported_summary_names_explain() -> None:
     with pytest.raises(NotImplementedError, match="tf.summary.audio"):
         tf.summary.audio  # noqa: B018

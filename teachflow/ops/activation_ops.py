@@ -31,6 +31,7 @@ from teachflow.ops.nn_ops import (
     swap_last,
     work_dtype,
 )
+from teachflow.ops.op_args import float_arg
 
 
 def _elementwise(param: str, kind: str, n_inputs: int = 1) -> registry.Infer:
@@ -202,7 +203,8 @@ def leaky_relu(features: Any, alpha: float = 0.2, name: str | None = None) -> Te
         x = convert_to_tensor(features, name="features")
         if x.dtype.base_dtype.is_integer:
             x = math_ops.cast(x, dtypes.float32)
-        return make_op("LeakyRelu", [x], scope, alpha=float(alpha))
+        a = 0.2 if alpha is None else float_arg(alpha, "alpha")  # None: TensorFlow's default
+        return make_op("LeakyRelu", [x], scope, alpha=a)
 
 
 def _softplus_grad(op: Operation, grad: Tensor) -> list[Tensor]:

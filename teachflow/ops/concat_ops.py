@@ -22,6 +22,7 @@ from teachflow.ops.constant_op import convert_inputs, convert_to_tensor
 from teachflow.ops.gather_ops import gather
 from teachflow.ops.op_args import (
     check_same_dtypes,
+    count_attr,
     graph_of,
     index_input,
     invalid_argument,
@@ -332,7 +333,7 @@ def split(
     g = graph_of(value, axis, num_or_size_splits)
     with g.as_default():
         if isinstance(num_or_size_splits, (numbers.Integral, Dimension)):
-            n = int(num_or_size_splits)
+            n = count_attr(num_or_size_splits, "num_split", "Split", 1)
             with g.name_scope(name) as scope:
                 ax = index_input(axis, "split_dim", "split_dim", "Split", ("int32",))
                 x = convert_to_tensor(value, name="value")
@@ -340,12 +341,16 @@ def split(
                     "Split", [ax, x], {"num_split": n, "T": x.dtype.base_dtype}, scope
                 )
                 return op.outputs
-        sizes = convert_to_tensor(num_or_size_splits)
+        sizes = convert_to_tensor(num_or_size_splits, preferred_dtype=dtypes.int32)
         if sizes.shape.ndims == 0:
             raise ValueError(
                 "Rank-0 tensors are not supported as the num_or_size_splits argument to split. "
-                f"Argument provided: {num_or_size_splits}"
+                f"Argument provided: {num_or_size_splits}\n  Hint: pass a Python int (the "
+                "number of equal pieces) or a list of piece sizes."
             )
+        sizes = index_input(
+            sizes, "size_splits", "size_splits", "SplitV", ("int8", "int32", "int64")
+        )
         if num is None:
             num = sizes.shape[0].value if sizes.shape.ndims == 1 else None
             if num is None:
@@ -356,7 +361,11 @@ def split(
             op = registry.make(
                 "SplitV",
                 [x, sizes, ax],
-                {"num_split": int(num), "T": x.dtype.base_dtype, "Tlen": sizes.dtype},
+                {
+                    "num_split": count_attr(num, "num_split", "SplitV", 1),
+                    "T": x.dtype.base_dtype,
+                    "Tlen": sizes.dtype,
+                },
                 scope,
             )
             return op.outputs

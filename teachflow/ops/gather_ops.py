@@ -22,6 +22,7 @@ from teachflow.ops.constant_op import constant, convert_to_tensor, is_tensor
 from teachflow.ops.op_args import (
     graph_of,
     index_input,
+    int_arg,
     invalid_argument,
 )
 from teachflow.ops.shape_inference import (
@@ -80,8 +81,9 @@ def _gather_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
             "the ranks of params and indices are known while building."
         )
     idx = expand_dims(indices, -1)
+    dense_shape = shape(params, out_type=indices.dtype)
     if axis == 0:
-        return [scatter_nd(idx, grad, shape(params)), None, None]
+        return [scatter_nd(idx, grad, dense_shape), None, None]
     assert p_rank is not None and i_rank is not None
     a = axis + p_rank if axis < 0 else axis
     # bring the indexed dimensions to the front, scatter, then move the axis back
@@ -90,7 +92,7 @@ def _gather_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
     )
     moved = transpose(grad, front)
     order = [a, *range(a), *range(a + 1, p_rank)]
-    dense = scatter_nd(idx, moved, gather(shape(params), order))
+    dense = scatter_nd(idx, moved, gather(dense_shape, order))
     back = [*range(1, a + 1), 0, *range(a + 1, p_rank)]
     return [transpose(dense, back), None, None]
 
@@ -257,6 +259,12 @@ def scatter_nd(indices: Any, updates: Any, shape: Any, name: str | None = None) 
         i = index_input(indices, "indices", "indices", "ScatterNd")
         u = convert_to_tensor(updates, name="updates")
         s = convert_to_tensor(shape, dtype=None if is_tensor(shape) else i.dtype, name="shape")
+        if s.dtype.base_dtype != i.dtype:
+            raise TypeError(
+                f"Input 'shape' of 'ScatterNd' Op has type {s.dtype.base_dtype.name} that does not "
+                f"match type {i.dtype.name} of argument 'indices'.\n  Hint: give shape as a list "
+                "of ints (or tf.cast it to the indices' dtype)."
+            )
         return registry.make1(
             "ScatterNd", [i, u, s], {"T": u.dtype.base_dtype, "Tindices": i.dtype}, scope
         )
@@ -268,6 +276,12 @@ def scatter_nd(indices: Any, updates: Any, shape: Any, name: str | None = None) 
 def _one_hot_infer(op: Operation) -> Outs:
     indices, depth_t, on, off = op.inputs
     axis = op.attrs["axis"]
+    if depth_t.shape.ndims not in (None, 0):
+        raise shape_error(
+            op,
+            f"Input must be scalar but has rank {depth_t.shape.ndims}",
+            "depth is one number: the number of classes.",
+        )
     depth = known_int(depth_t)
     if depth is not None and depth < 0:
         raise shape_error(
@@ -353,5 +367,5 @@ def one_hot(
             )
         i = index_input(indices, "indices", "indices", "OneHot", ("uint8", "int32", "int64"))
         d = index_input(depth, "depth", "depth", "OneHot", ("int32",))
-        attrs = {"axis": -1 if axis is None else int(axis), "T": dt, "TI": i.dtype}
+        attrs = {"axis": -1 if axis is None else int_arg(axis, "axis"), "T": dt, "TI": i.dtype}
         return registry.make1("OneHot", [i, d, on, off], attrs, scope)

@@ -23,6 +23,7 @@ from teachflow import dtypes
 from teachflow.graph import Operation, Tensor
 from teachflow.ops import array_ops, fill_ops, math_ops, registry, transpose_ops
 from teachflow.ops.constant_op import convert_to_tensor
+from teachflow.ops.op_args import int_arg
 from teachflow.tensor_shape import TensorShape
 
 OutSpec = list[tuple[dtypes.DType, TensorShape]]
@@ -114,8 +115,8 @@ def resolve_axis(axis: Any, dim: Any, default: int = -1) -> int:
         known = registry.constant_value(value)
         if known is None:
             raise NotImplementedError("teachflow needs a constant `axis` for softmax ops.")
-        value = int(known)
-    return int(value)
+        value = int(np.ravel(known)[0]) if np.size(known) == 1 else known
+    return int_arg(value, "axis")
 
 
 def swap_last(x: Tensor, axis: int) -> Tensor:

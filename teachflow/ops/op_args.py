@@ -52,6 +52,52 @@ def index_input(
     return t
 
 
+def int_arg(value: Any, arg: str) -> int:
+    """An int attr (axis, num, a mask...) given in Python; TensorFlow's TypeError otherwise."""
+    if not isinstance(value, (str, bytes)):
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            pass
+    raise TypeError(
+        f"Expected int for argument '{arg}' not {value!r}.\n  Hint: {arg} is a Python int here."
+    )
+
+
+def float_arg(value: Any, arg: str) -> float:
+    """A float attr (alpha...) given in Python; TensorFlow's TypeError otherwise."""
+    if not isinstance(value, (str, bytes)):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    raise TypeError(
+        f"Expected float for argument '{arg}' not {value!r}.\n  Hint: {arg} is a Python number "
+        "here."
+    )
+
+
+# More outputs than this for one op (tf.split(x, 10**10)) would exhaust memory while building.
+MAX_OUTPUTS = 10**6
+
+
+def count_attr(value: Any, attr: str, op_type: str, minimum: int) -> int:
+    """An op's output count (``num_split``, ``num``), checked against TensorFlow's minimum."""
+    n = int_arg(value, attr)
+    if n < minimum:
+        raise ValueError(
+            f"Attr '{attr}' of '{op_type}' Op passed {n} less than minimum {minimum}.\n  Hint: "
+            f"{attr} is the number of pieces to make."
+        )
+    if n > MAX_OUTPUTS:
+        raise ValueError(
+            f"Attr '{attr}' of '{op_type}' Op passed {n}, more outputs than the {MAX_OUTPUTS} "
+            f"teachflow makes for one op.\n  Hint: {attr} is the number of pieces to make; "
+            "check its value."
+        )
+    return n
+
+
 def check_same_dtypes(op_type: str, values: Sequence[Any], arg: str = "values") -> None:
     """TensorFlow's TypeError for a list input whose tensors disagree on dtype."""
     found = [convert_to_tensor(v).dtype.base_dtype for v in values if is_tensor(v)]

@@ -34,6 +34,7 @@ from teachflow.gradients import not_differentiable
 from teachflow.graph import Graph, Operation, Tensor, get_default_graph
 from teachflow.ops import math_ops, registry
 from teachflow.ops.constant_op import convert_to_tensor
+from teachflow.ops.op_args import int_arg
 from teachflow.tensor_shape import TensorShape, bracket
 
 DEFAULT_GRAPH_SEED = 87654321
@@ -50,7 +51,7 @@ def set_random_seed(seed: int | None) -> None:
     >>> tf.get_default_graph().seed
     42
     """
-    get_default_graph().seed = None if seed is None else int(seed)
+    get_default_graph().seed = None if seed is None else int_arg(seed, "seed")
 
 
 def get_seed(op_seed: int | None) -> tuple[int | None, int | None]:
@@ -62,6 +63,8 @@ def get_seed(op_seed: int | None) -> tuple[int | None, int | None]:
     (87654321, 5)
     """
     g = get_default_graph()
+    if op_seed is not None:
+        op_seed = int_arg(op_seed, "seed")
     if g.seed is not None:
         if op_seed is None:
             op_seed = _op_seed_counters.get(g, 0)

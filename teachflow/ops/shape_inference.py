@@ -84,7 +84,9 @@ def partial_shape(t: Tensor) -> list[int | None] | None:
 def known_ints(t: Tensor) -> list[int] | None:
     """The value of ``t`` as a flat list of ints, when known while building."""
     v = known_value(t)
-    return None if v is None else [int(x) for x in np.asarray(v).reshape(-1)]
+    if v is None or np.asarray(v).dtype.kind not in "biuf":  # strings: the dtype check reports
+        return None
+    return [int(x) for x in np.asarray(v).reshape(-1)]
 
 
 def known_int(t: Tensor) -> int | None:

@@ -30,6 +30,7 @@ from teachflow.ops.op_args import (
     cast_if,
     graph_of,
     index_input,
+    int_arg,
     invalid_argument,
 )
 from teachflow.ops.shape_inference import (
@@ -463,9 +464,9 @@ def strided_slice(
             b = index_input(begin, "begin", "Index", "StridedSlice")
             e = index_input(end, "end", "Index", "StridedSlice")
             s = index_input(strides, "strides", "Index", "StridedSlice")
-            masks = dict(
-                zip(_MASKS, (begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask))
-            )
+            given = (begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask)
+            # None is 0, as in TensorFlow
+            masks = {k: 0 if m is None else int_arg(m, k) for k, m in zip(_MASKS, given)}
             return registry.make1(
                 "StridedSlice",
                 [t, b, e, s],

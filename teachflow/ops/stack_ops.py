@@ -21,8 +21,10 @@ from teachflow.ops import registry
 from teachflow.ops.constant_op import constant, convert_inputs, convert_to_tensor, is_tensor
 from teachflow.ops.op_args import (
     check_same_dtypes,
+    count_attr,
     graph_of,
     has_tensor,
+    int_arg,
     invalid_argument,
 )
 from teachflow.ops.shape_inference import (
@@ -141,6 +143,7 @@ def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
             f"tf.stack needs a non-empty list of tensors, got {values!r}.\n"
             "  Hint: pass a Python list, e.g. tf.stack([a, b])."
         )
+    axis = int_arg(axis, "axis")
     g = graph_of(*values)
     with g.as_default():
         if axis == 0:
@@ -217,6 +220,7 @@ def unstack(
     >>> [t.shape for t in tf.unstack(tf.zeros([2, 3]))]
     [TensorShape([3]), TensorShape([3])]
     """
+    axis = int_arg(axis, "axis")
     g = graph_of(value)
     with g.as_default():
         if num is None:
@@ -233,7 +237,14 @@ def unstack(
         with g.name_scope(name) as scope:
             t = convert_to_tensor(value, name="value")
             op = registry.make(
-                "Unpack", [t], {"num": int(num), "axis": int(axis), "T": t.dtype.base_dtype}, scope
+                "Unpack",
+                [t],
+                {
+                    "num": count_attr(num, "num", "Unpack", 0),
+                    "axis": axis,
+                    "T": t.dtype.base_dtype,
+                },
+                scope,
             )
             return op.outputs
 

@@ -24,6 +24,7 @@ from teachflow.ops.fill_ops import zeros_like
 from teachflow.ops.gather_ops import gather
 from teachflow.ops.op_args import (
     graph_of,
+    int_arg,
     invalid_argument,
 )
 from teachflow.ops.shape_inference import (
@@ -156,7 +157,7 @@ def boolean_mask(tensor: Any, mask: Any, name: str = "boolean_mask", axis: Any =
                 "Number of mask dimensions must be specified, even if some dimensions are None. "
                 " E.g. shape=[None] is ok, but shape=None is not."
             )
-        a = 0 if axis is None else int(axis)
+        a = 0 if axis is None else int_arg(axis, "axis")
         part = tshape[a : a + nm]
         if not part.is_compatible_with(mshape):
             raise ValueError(

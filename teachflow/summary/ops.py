@@ -37,6 +37,7 @@ from teachflow.gradients import not_differentiable
 from teachflow.graph import Graph, GraphKeys, Operation, Tensor
 from teachflow.ops import registry
 from teachflow.ops.constant_op import constant, convert_to_tensor
+from teachflow.ops.op_args import int_arg
 from teachflow.tensor_shape import TensorShape
 
 _REAL = (
@@ -380,6 +381,11 @@ def clean_tag(name: str | None) -> str | None:
     """
     if name is None:
         return None
+    if not isinstance(name, str):
+        raise TypeError(
+            f"A summary name must be a string, got {name!r} of type {type(name).__name__}.\n"
+            "  Hint: the name comes first, e.g. tf.summary.scalar('loss', loss)."
+        )
     return _INVALID_TAG_CHARACTERS.sub("_", name).lstrip("/")
 
 
@@ -392,9 +398,14 @@ def summary_scope(
 ) -> Iterator[tuple[str, str, Graph]]:
     """Opens the summary's name scope; yields ``(tag, scope, graph)`` (tag = the scope name)."""
     name, family = clean_tag(name), clean_tag(family)
+    if name is None and default_name is None:
+        raise ValueError(
+            f"At least one of name ({name}) and default_name ({default_name}) must be "
+            "provided.\n  Hint: give the summary a name, e.g. tf.summary.scalar('loss', loss)."
+        )
     base = name if family is None else f"{family}/{name}"
     g = registry.graph_for(list(values))
-    with g.as_default(), g.name_scope(base or default_name or "summary") as scope:
+    with g.as_default(), g.name_scope(base or default_name) as scope:
         tag = scope.rstrip("/")
         yield (tag if family is None else f"{family}/{tag}"), scope, g
 
@@ -445,14 +456,16 @@ def histogram(name: str, values: Any, collections: Any = None, family: Any = Non
 
 
 def _image_op(tag: Any, tensor: Any, max_images: int, scope: str, g: Graph) -> Tensor:
-    if int(max_images) < 1:
+    max_images = int_arg(max_images, "max_images")
+    if max_images < 1:
         raise ValueError(
-            f"Attr 'max_images' of 'ImageSummary' Op passed {max_images} less than minimum 1."
+            f"Attr 'max_images' of 'ImageSummary' Op passed {max_images} less than minimum 1.\n"
+            "  Hint: max_outputs is how many images of the batch to show."
         )
     tag_t = convert_to_tensor(tag, dtype=dtypes.string, name="tag")
     x = convert_to_tensor(tensor, name="tensor")
     attrs = {
-        "max_images": int(max_images),
+        "max_images": max_images,
         "T": x.dtype.base_dtype,
         "bad_color": np.array([255, 0, 0, 255], dtype=np.uint8),
     }

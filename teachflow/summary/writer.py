@@ -81,7 +81,7 @@ class FileWriter:
 
     def __init__(
         self,
-        logdir: str | os.PathLike[str],
+        logdir: str | bytes | os.PathLike[Any],
         graph: Any = None,
         max_queue: int = 10,
         flush_secs: float = 120,
@@ -346,7 +346,7 @@ class FileWriterCache:
     _lock = threading.Lock()
 
     @staticmethod
-    def get(logdir: str | os.PathLike[str]) -> FileWriter:
+    def get(logdir: str | bytes | os.PathLike[Any]) -> FileWriter:
         """The cached writer for ``logdir`` (made with the default graph the first time)."""
         key = paths.as_path(logdir, "logdir")
         with FileWriterCache._lock:

@@ -157,11 +157,18 @@ class Optimizer:
         """An op applying the (gradient, variable) pairs; also increments ``global_step``."""
         from teachflow.ops.state_ops import assign_add
 
-        grads_and_vars = tuple(grads_and_vars)
-        if not grads_and_vars:
+        try:
+            grads_and_vars = tuple(grads_and_vars)
+            pairs = [(gr, v) for gr, v in grads_and_vars]
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"grads_and_vars must be a list of (gradient, variable) pairs, got "
+                f"{grads_and_vars!r}.\n  Hint: pass what opt.compute_gradients(loss) returned."
+            ) from None
+        if not pairs:
             raise ValueError("No variables provided.")
         converted = []
-        for gr, v in grads_and_vars:
+        for gr, v in pairs:
             if gr is not None:
                 try:
                     gr = convert_to_tensor(gr)

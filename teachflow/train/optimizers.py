@@ -23,6 +23,7 @@ from typing import Any
 from teachflow.graph import Operation, Tensor
 from teachflow.ops import training_ops
 from teachflow.ops.constant_op import convert_to_tensor
+from teachflow.ops.op_args import float_arg
 from teachflow.train.optimizer import Optimizer
 from teachflow.variables import Variable
 
@@ -120,7 +121,7 @@ class AdagradOptimizer(Optimizer):
         use_locking: bool = False,
         name: str = "Adagrad",
     ) -> None:
-        if initial_accumulator_value <= 0.0:
+        if float_arg(initial_accumulator_value, "initial_accumulator_value") <= 0.0:
             raise ValueError(
                 f"initial_accumulator_value must be positive: {initial_accumulator_value}"
             )

@@ -350,7 +350,7 @@ def _names_to_variables(var_list: Any) -> dict[str, Tensor]:
             out[name] = t
         return out
     if isinstance(var_list, (set, frozenset)):
-        var_list = sorted(var_list, key=lambda v: v.name)
+        var_list = sorted(var_list, key=lambda v: str(getattr(v, "name", "")))
     for var in var_list:
         t = var._ref() if isinstance(var, Variable) else var
         if not _is_variable_ref(t):
@@ -380,7 +380,7 @@ class Saver:
         reshape: bool = False,
         sharded: bool = False,
         max_to_keep: int | None = 5,
-        keep_checkpoint_every_n_hours: float = 10000.0,
+        keep_checkpoint_every_n_hours: float | None = 10000.0,
         name: str | None = None,
         restore_sequentially: bool = False,
         saver_def: Any = None,
@@ -403,6 +403,19 @@ class Saver:
                 raise NotImplementedError(f"teachflow's Saver does not implement {feature}.")
         if write_version != SaverDef.V2:
             raise NotImplementedError("teachflow's Saver writes only the V2 checkpoint layout.")
+        if keep_checkpoint_every_n_hours is None:  # as in TensorFlow: the default
+            keep_checkpoint_every_n_hours = 10000.0
+        for value, arg in (
+            (max_to_keep, "max_to_keep"),
+            (keep_checkpoint_every_n_hours, "keep_checkpoint_every_n_hours"),
+        ):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float, np.number))
+            ):
+                raise TypeError(
+                    f"{arg} must be a number, got {value!r} of type {type(value).__name__}.\n"
+                    "  Hint: e.g. Saver(max_to_keep=5, keep_checkpoint_every_n_hours=1.0)."
+                )
         self._var_list = var_list
         self._max_to_keep = max_to_keep
         self._keep_hours = keep_checkpoint_every_n_hours
@@ -593,12 +606,13 @@ class Saver:
         return [p for p, _ in self._last_checkpoints]
 
     def set_last_checkpoints(self, last_checkpoints: list[str]) -> None:
-        self._last_checkpoints = [(p, time.time()) for p in last_checkpoints]
+        kept = _path_list(last_checkpoints, "last_checkpoints")
+        self._last_checkpoints = [(p, time.time()) for p in kept]
 
     def recover_last_checkpoints(self, checkpoint_paths: list[str]) -> None:
         """Takes over existing checkpoints (e.g. after a restart) for ``max_to_keep``."""
         stamps = []
-        for p in checkpoint_paths:
+        for p in _path_list(checkpoint_paths, "checkpoint_paths"):
             with contextlib.suppress(OSError):
                 stamps.append((p, os.path.getmtime(p + _INDEX_SUFFIX)))
         self._last_checkpoints = sorted(stamps, key=lambda c: c[1])
@@ -637,6 +651,16 @@ class Saver:
 
     def as_saver_def(self) -> SaverDef | None:
         return self.saver_def
+
+
+def _path_list(values: Any, what: str) -> list[str]:
+    """A list of checkpoint prefixes; a clear TypeError for anything else."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
+        raise TypeError(
+            f"{what} must be a list of checkpoint paths, got {values!r}.\n  Hint: e.g. "
+            "tf.train.get_checkpoint_state(folder).all_model_checkpoint_paths."
+        )
+    return [paths.as_path(p, what) for p in values]
 
 
 def _wrap_restore_error(e: errors.OpError, what: str) -> errors.OpError:
@@ -834,6 +858,7 @@ def latest_checkpoint(checkpoint_dir: Any, latest_filename: str | None = None) -
 def remove_checkpoint(checkpoint_prefix: str, checkpoint_format_version: int = 2,
                       meta_graph_suffix: str = "meta") -> None:  # fmt: skip
     """Deletes the files of a checkpoint (index first, so it stops existing at once)."""
+    checkpoint_prefix = paths.as_path(checkpoint_prefix, "checkpoint_prefix")
     for suffix in (_INDEX_SUFFIX, _DATA_SUFFIX, "." + meta_graph_suffix):
         with contextlib.suppress(FileNotFoundError):
             os.remove(checkpoint_prefix + suffix)
