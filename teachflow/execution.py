@@ -240,7 +240,12 @@ class Execution:
                 "pass one of the tensors in .plan.ops[i].outputs."
             )
         s = self.plan.slot.get(tensor)
-        v = _NOT_COMPUTED if s is None else self._values[s]
+        if s is None:
+            raise LookupError(
+                f"{tensor.name} is not part of this run: the fetches do not need it.\n  Hint: "
+                "fetch it (or something computed from it) to see its value."
+            )
+        v = self._values[s]
         if v is _NOT_COMPUTED:
             raise LookupError(f"{tensor.name} is not yet computed in this run.")
         return v.peek() if isinstance(v, Ref) else v

@@ -213,7 +213,17 @@ class TensorShape:
             return TensorShape(None) if isinstance(key, slice) else Dimension(None)
         if isinstance(key, slice):
             return TensorShape(self._dims[key])
-        return Dimension(self._dims[key])
+        try:
+            return Dimension(self._dims[key])
+        except IndexError:
+            # IndexError, as TensorFlow and every Python sequence, with a readable message
+            raise IndexError(
+                f"Index {key} is out of range for shape {self} of rank {len(self._dims)}."
+            ) from None
+        except TypeError:
+            raise TypeError(
+                f"Shape indices must be integers or slices, not {type(key).__name__}."
+            ) from None
 
     def __bool__(self) -> bool:
         return self._dims is not None
