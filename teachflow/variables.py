@@ -195,6 +195,14 @@ class Variable(overloads.Operators):
         sess.state.variables[self.op.name] = arr.copy()
 
     # -- assignment ------------------------------------------------------------------------
+    def _update(
+        self, kind: str, value: Any, use_locking: bool, name: str | None, read: bool
+    ) -> Any:
+        from teachflow.ops import state_ops
+
+        out = getattr(state_ops, kind)(self, value, use_locking=use_locking, name=name)
+        return out if read else out.op
+
     def assign(
         self,
         value: Any,
@@ -202,10 +210,8 @@ class Variable(overloads.Operators):
         name: str | None = None,
         read_value: bool = True,
     ) -> Any:
-        from teachflow.ops.state_ops import assign
-
-        out = assign(self, value, use_locking=use_locking, name=name)
-        return out if read_value else out.op
+        """An op writing ``value`` into this variable (``tf.assign``)."""
+        return self._update("assign", value, use_locking, name, read_value)
 
     def assign_add(
         self,
@@ -214,10 +220,8 @@ class Variable(overloads.Operators):
         name: str | None = None,
         read_value: bool = True,
     ) -> Any:
-        from teachflow.ops.state_ops import assign_add
-
-        out = assign_add(self, delta, use_locking=use_locking, name=name)
-        return out if read_value else out.op
+        """An op adding ``delta`` to this variable (``tf.assign_add``)."""
+        return self._update("assign_add", delta, use_locking, name, read_value)
 
     def assign_sub(
         self,
@@ -226,10 +230,8 @@ class Variable(overloads.Operators):
         name: str | None = None,
         read_value: bool = True,
     ) -> Any:
-        from teachflow.ops.state_ops import assign_sub
-
-        out = assign_sub(self, delta, use_locking=use_locking, name=name)
-        return out if read_value else out.op
+        """An op subtracting ``delta`` from this variable (``tf.assign_sub``)."""
+        return self._update("assign_sub", delta, use_locking, name, read_value)
 
     def count_up_to(self, limit: int) -> Any:
         raise NotImplementedError("teachflow does not implement Variable.count_up_to yet.")
