@@ -86,6 +86,7 @@ from teachflow.ops.array_ops import (
     size,
     squeeze,
 )
+from teachflow.ops.cast_ops import cast, to_double, to_float, to_int32, to_int64
 from teachflow.ops.concat_ops import concat, concat_v2, split, tile
 from teachflow.ops.constant_op import constant, convert_to_tensor, is_tensor
 from teachflow.ops.control_ops import group, no_op
@@ -94,18 +95,9 @@ from teachflow.ops.gather_ops import gather, gather_nd, one_hot, scatter_nd
 from teachflow.ops.math_ops import (
     abs,
     add,
-    add_n,
-    arg_max,
-    arg_min,
-    argmax,
-    argmin,
-    cast,
     ceil,
     clip_by_value,
     cos,
-    count_nonzero,
-    cumprod,
-    cumsum,
     div,
     divide,
     equal,
@@ -129,7 +121,6 @@ from teachflow.ops.math_ops import (
     logical_not,
     logical_or,
     logical_xor,
-    matmul,
     maximum,
     minimum,
     mod,
@@ -139,13 +130,6 @@ from teachflow.ops.math_ops import (
     pow,
     realdiv,
     reciprocal,
-    reduce_all,
-    reduce_any,
-    reduce_max,
-    reduce_mean,
-    reduce_min,
-    reduce_prod,
-    reduce_sum,
     round,
     rsqrt,
     scalar_mul,
@@ -158,12 +142,9 @@ from teachflow.ops.math_ops import (
     subtract,
     tan,
     tanh,
-    to_double,
-    to_float,
-    to_int32,
-    to_int64,
     truediv,
 )
+from teachflow.ops.matmul_ops import add_n, matmul
 from teachflow.ops.random_ops import (
     random_normal,
     random_shuffle,
@@ -171,6 +152,21 @@ from teachflow.ops.random_ops import (
     set_random_seed,
     truncated_normal,
 )
+from teachflow.ops.reduction_ops import (
+    arg_max,
+    arg_min,
+    argmax,
+    argmin,
+    count_nonzero,
+    reduce_all,
+    reduce_any,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_sum,
+)
+from teachflow.ops.scan_ops import cumprod, cumsum
 from teachflow.ops.sequence_ops import lin_space, linspace
 from teachflow.ops.sequence_ops import range_ as range  # noqa: A004 - TensorFlow's public name
 from teachflow.ops.slicing_ops import newaxis, pad, strided_slice

@@ -263,7 +263,7 @@ def _aggregated_grads(
     grads: dict[Operation, list[Any]], op: Operation, method: int
 ) -> list[Tensor | None]:
     """Sums the gradients received by each output of ``op`` (AddN), in place in ``grads``."""
-    from teachflow.ops.math_ops import add_n
+    from teachflow.ops.matmul_ops import add_n
 
     op_grads = grads.get(op)
     if op_grads is None:

@@ -20,7 +20,17 @@ from typing import Any
 
 from teachflow import dtypes
 from teachflow.graph import GraphKeys, Tensor, get_collection
-from teachflow.ops import array_ops, fill_ops, math_ops, registry, where_ops, xent_ops
+from teachflow.ops import (
+    array_ops,
+    cast_ops,
+    fill_ops,
+    math_ops,
+    matmul_ops,
+    reduction_ops,
+    registry,
+    where_ops,
+    xent_ops,
+)
 from teachflow.ops.constant_op import constant, convert_to_tensor
 from teachflow.ops.op_args import float_arg
 
@@ -62,7 +72,7 @@ def _cast(x: Any, dtype: dtypes.DType) -> Tensor:
     """``tf.cast``, returning a tensor of the right dtype as is (no name scope used up)."""
     if isinstance(x, Tensor) and x.dtype.base_dtype == dtype:
         return x
-    return math_ops.cast(x, dtype)
+    return cast_ops.cast(x, dtype)
 
 
 def _check_broadcastable(weights: Tensor, values: Tensor) -> None:
@@ -99,7 +109,7 @@ def _num_present(losses: Tensor, weights: Tensor) -> Tensor:
             fill_ops.zeros_like(weights),
             fill_ops.ones_like(weights),
         )
-        return math_ops.reduce_sum(_broadcast_weights(present, losses), name=scope)
+        return reduction_ops.reduce_sum(_broadcast_weights(present, losses), name=scope)
 
 
 def _num_elements(losses: Tensor) -> Tensor:
@@ -122,7 +132,7 @@ def _safe_div(numerator: Tensor, denominator: Tensor, name: str = "value") -> Te
 
 def _safe_mean(total: Tensor, count: Tensor) -> Tensor:
     """sum(total) / count, or 0 when count is 0."""
-    return _safe_div(math_ops.reduce_sum(total), count)
+    return _safe_div(reduction_ops.reduce_sum(total), count)
 
 
 def add_loss(loss: Any, loss_collection: str | None = GraphKeys.LOSSES) -> None:
@@ -148,7 +158,7 @@ def get_regularization_loss(
     """The sum of the regularization losses (0.0 when there are none)."""
     losses = get_regularization_losses(scope)
     if losses:
-        return math_ops.add_n(losses, name=name)
+        return matmul_ops.add_n(losses, name=name)
     return constant(0.0)
 
 
@@ -171,7 +181,7 @@ def get_total_loss(
             "No losses to add: the collection is empty.\n  Hint: build a loss with "
             "tf.losses.* (or tf.losses.add_loss) first."
         )
-    return math_ops.add_n(losses, name=name)
+    return matmul_ops.add_n(losses, name=name)
 
 
 def compute_weighted_loss(
@@ -200,9 +210,9 @@ def compute_weighted_loss(
         if reduction == Reduction.NONE:
             loss = weighted
         else:
-            loss = math_ops.reduce_sum(weighted)
+            loss = reduction_ops.reduce_sum(weighted)
             if reduction == Reduction.MEAN:
-                count = math_ops.reduce_sum(fill_ops.ones_like(values) * w)
+                count = reduction_ops.reduce_sum(fill_ops.ones_like(values) * w)
                 loss = _safe_mean(loss, count)
             elif reduction == Reduction.SUM_BY_NONZERO_WEIGHTS:
                 loss = _safe_mean(loss, _num_present(values, w))

@@ -154,6 +154,12 @@ CASES: list[Case] = [
         "TypeError",
     ),
     Case(
+        "tf.squeeze(c, axis='a')",
+        TypeError,
+        "Expected int for argument 'axis' not 'a'.",
+        "TypeError",
+    ),
+    Case(
         "tf.argmax(c, [0, 1])",
         TypeError,
         "axis must be int or Tensor with integer datatype",

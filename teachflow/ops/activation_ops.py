@@ -19,7 +19,7 @@ import numpy as np
 
 from teachflow import dtypes, errors
 from teachflow.graph import Operation, Tensor
-from teachflow.ops import fill_ops, math_ops, registry
+from teachflow.ops import cast_ops, fill_ops, math_ops, reduction_ops, registry
 from teachflow.ops.constant_op import constant, convert_to_tensor
 from teachflow.ops.nn_ops import (
     OutSpec,
@@ -136,7 +136,7 @@ def _elu_kernel(x: np.ndarray) -> np.ndarray:
 def _elu_grad_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
     gy, y = op.inputs
     # d/dy [gy * (y + 1)] = gy where y < 0, else 0
-    negative = math_ops.cast(math_ops.less(y, constant(0, dtype=y.dtype.base_dtype)), y.dtype)
+    negative = cast_ops.cast(math_ops.less(y, constant(0, dtype=y.dtype.base_dtype)), y.dtype)
     return [make_op("EluGrad", [grad, y], "EluGrad"), grad * gy * negative]
 
 
@@ -202,7 +202,7 @@ def leaky_relu(features: Any, alpha: float = 0.2, name: str | None = None) -> Te
     with g.as_default(), g.name_scope(name or "LeakyRelu") as scope:
         x = convert_to_tensor(features, name="features")
         if x.dtype.base_dtype.is_integer:
-            x = math_ops.cast(x, dtypes.float32)
+            x = cast_ops.cast(x, dtypes.float32)
         a = 0.2 if alpha is None else float_arg(alpha, "alpha")  # None: TensorFlow's default
         return make_op("LeakyRelu", [x], scope, alpha=a)
 
@@ -259,7 +259,7 @@ def _softmax_infer(op: Operation) -> OutSpec:
 
 def _softmax_grad(op: Operation, grad: Tensor) -> list[Tensor]:
     y = op.outputs[0]
-    dot = math_ops.reduce_sum(grad * y, -1, keepdims=True)
+    dot = reduction_ops.reduce_sum(grad * y, -1, keepdims=True)
     return [(grad - dot) * y]
 
 
@@ -273,7 +273,7 @@ def _softmax_kernel(x: np.ndarray) -> np.ndarray:
 
 def _log_softmax_grad(op: Operation, grad: Tensor) -> list[Tensor]:
     y = op.outputs[0]
-    return [grad - math_ops.reduce_sum(grad, -1, keepdims=True) * math_ops.exp(y)]
+    return [grad - reduction_ops.reduce_sum(grad, -1, keepdims=True) * math_ops.exp(y)]
 
 
 @registry.define("LogSoftmax", infer=_softmax_infer, grad=_log_softmax_grad)

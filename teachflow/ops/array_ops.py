@@ -28,6 +28,7 @@ from teachflow.ops.constant_op import constant, convert_to_tensor
 from teachflow.ops.op_args import (
     graph_of,
     index_input,
+    int_arg,
     invalid_argument,
 )
 from teachflow.ops.shape_inference import (
@@ -464,10 +465,9 @@ def squeeze(
         axis = squeeze_dims
     if axis is None:
         axes: list[int] = []
-    elif isinstance(axis, (int, np.integer)):
-        axes = [int(axis)]
     else:
-        axes = [int(a) for a in axis]
+        many = isinstance(axis, (list, tuple, np.ndarray)) and np.ndim(axis) > 0
+        axes = [int_arg(a, "axis") for a in (axis if many else [axis])]
     g = graph_of(input)
     with g.as_default(), g.name_scope(name or "Squeeze") as scope:
         t = convert_to_tensor(input, name="input")

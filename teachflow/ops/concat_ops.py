@@ -394,7 +394,7 @@ def _tile_infer(op: Operation) -> Outs:
 
 
 def _tile_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
-    from teachflow.ops.math_ops import reduce_sum
+    from teachflow.ops.reduction_ops import reduce_sum
 
     x, multiples = op.inputs
     input_shape = shape(x, out_type=multiples.dtype)

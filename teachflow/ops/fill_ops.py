@@ -65,7 +65,7 @@ def _fill_infer(op: Operation) -> Outs:
 
 
 def _fill_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
-    from teachflow.ops.math_ops import reduce_sum
+    from teachflow.ops.reduction_ops import reduce_sum
 
     return [None, reduce_sum(grad)]
 

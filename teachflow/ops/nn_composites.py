@@ -14,7 +14,7 @@ from typing import Any
 
 from teachflow import dtypes
 from teachflow.graph import Tensor
-from teachflow.ops import array_ops, math_ops, registry
+from teachflow.ops import array_ops, cast_ops, math_ops, reduction_ops, registry
 from teachflow.ops.constant_op import constant, convert_to_tensor
 from teachflow.tensor_shape import TensorShape
 
@@ -130,9 +130,9 @@ def moments(
     g = registry.graph_for([x])
     with g.as_default(), g.name_scope(name or "moments"):
         xt = convert_to_tensor(x, name="x")
-        y = math_ops.cast(xt, dtypes.float32) if xt.dtype == dtypes.float16 else xt
-        mean = math_ops.reduce_mean(y, axes, keepdims=True, name="mean")
-        variance = math_ops.reduce_mean(
+        y = cast_ops.cast(xt, dtypes.float32) if xt.dtype == dtypes.float16 else xt
+        mean = reduction_ops.reduce_mean(y, axes, keepdims=True, name="mean")
+        variance = reduction_ops.reduce_mean(
             math_ops.squared_difference(y, stop_gradient(mean)),
             axes,
             keepdims=True,
@@ -142,7 +142,7 @@ def moments(
             mean = array_ops.squeeze(mean, axes)
             variance = array_ops.squeeze(variance, axes)
         if xt.dtype == dtypes.float16:
-            return math_ops.cast(mean, dtypes.float16), math_ops.cast(variance, dtypes.float16)
+            return cast_ops.cast(mean, dtypes.float16), cast_ops.cast(variance, dtypes.float16)
         return mean, variance
 
 
@@ -159,11 +159,13 @@ def zero_fraction(value: Any, name: str | None = None) -> Tensor:
         size = array_ops.size(v, out_type=dtypes.int64)
         with g.name_scope("count_nonzero"):
             nonzero = math_ops.not_equal(v, constant(0, dtype=v.dtype.base_dtype, name="zeros"))
-            count = math_ops.reduce_sum(math_ops.cast(nonzero, dtypes.int64), name="nonzero_count")
+            count = reduction_ops.reduce_sum(
+                cast_ops.cast(nonzero, dtypes.int64), name="nonzero_count"
+            )
         with g.name_scope("counts_to_fraction"):
             zeros = math_ops.subtract(size, count, name="sub")
             fraction = math_ops.truediv(
-                math_ops.cast(zeros, dtypes.float32), math_ops.cast(size, dtypes.float32)
+                cast_ops.cast(zeros, dtypes.float32), cast_ops.cast(size, dtypes.float32)
             )
         return array_ops.identity(fraction, name="fraction")
 
@@ -187,6 +189,6 @@ def l2_normalize(
     g = registry.graph_for([x])
     with g.as_default(), g.name_scope(name or "l2_normalize") as scope:
         xt = convert_to_tensor(x, name="x")
-        square_sum = math_ops.reduce_sum(math_ops.square(xt), ax, keepdims=True)
+        square_sum = reduction_ops.reduce_sum(math_ops.square(xt), ax, keepdims=True)
         inv = math_ops.rsqrt(math_ops.maximum(square_sum, constant(epsilon, dtype=xt.dtype)))
         return math_ops.multiply(xt, inv, name=scope)

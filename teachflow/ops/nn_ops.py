@@ -21,7 +21,7 @@ import numpy as np
 
 from teachflow import dtypes
 from teachflow.graph import Operation, Tensor
-from teachflow.ops import array_ops, fill_ops, math_ops, registry, transpose_ops
+from teachflow.ops import array_ops, fill_ops, matmul_ops, registry, transpose_ops
 from teachflow.ops.constant_op import convert_to_tensor
 from teachflow.ops.op_args import int_arg
 from teachflow.tensor_shape import TensorShape
@@ -270,4 +270,4 @@ def xw_plus_b(x: Any, weights: Any, biases: Any, name: str | None = None) -> Ten
         xt = convert_to_tensor(x, name="x")
         w = convert_to_tensor(weights, name="weights")
         b = convert_to_tensor(biases, name="biases")
-        return bias_add(math_ops.matmul(xt, w), b, name=scope)
+        return bias_add(matmul_ops.matmul(xt, w), b, name=scope)

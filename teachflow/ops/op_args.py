@@ -120,6 +120,6 @@ def cast_if(t: Tensor, dtype: Any) -> Tensor:
     """``t`` cast to ``dtype`` (no op when it already has it, or when dtype is None)."""
     if dtype is None or dtypes.as_dtype(dtype).base_dtype == t.dtype.base_dtype:
         return t
-    from teachflow.ops.math_ops import cast
+    from teachflow.ops.cast_ops import cast
 
     return cast(t, dtype)

@@ -20,7 +20,6 @@ for _dunder, _fn in [
     ("floordiv", "operator_floordiv"),
     ("mod", "operator_mod"),
     ("pow", "operator_pow"),
-    ("matmul", "operator_matmul"),
     ("and", "operator_and"),
     ("or", "operator_or"),
     ("xor", "operator_xor"),
@@ -29,6 +28,8 @@ for _dunder, _fn in [
     OPERATORS[f"__r{_dunder}__"] = ("math_ops", _fn, True)
 OPERATORS.update(
     {
+        "__matmul__": ("matmul_ops", "operator_matmul", False),
+        "__rmatmul__": ("matmul_ops", "operator_matmul", True),
         "__lt__": ("math_ops", "less", False),
         "__le__": ("math_ops", "less_equal", False),
         "__gt__": ("math_ops", "greater", False),

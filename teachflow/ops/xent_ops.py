@@ -17,7 +17,15 @@ import numpy as np
 
 from teachflow import dtypes
 from teachflow.graph import Operation, Tensor
-from teachflow.ops import array_ops, fill_ops, math_ops, registry, where_ops
+from teachflow.ops import (
+    array_ops,
+    cast_ops,
+    fill_ops,
+    math_ops,
+    reduction_ops,
+    registry,
+    where_ops,
+)
 from teachflow.ops.constant_op import convert_to_tensor
 from teachflow.ops.nn_ops import (
     OutSpec,
@@ -70,7 +78,7 @@ def _xent_grad(op: Operation, grad_loss: Tensor, grad_backprop: Tensor | None) -
         assert grad_backprop is not None
         # backprop = softmax(logits) - labels, so it has a gradient of its own
         sm = make_op("Softmax", [logits], "Softmax")
-        dot = math_ops.reduce_sum(grad_backprop * sm, -1, keepdims=True)
+        dot = reduction_ops.reduce_sum(grad_backprop * sm, -1, keepdims=True)
         grad = grad + (grad_backprop - dot) * sm
     log_sm = make_op("LogSoftmax", [logits], "LogSoftmax")
     return [grad, _broadcast_mul(grad_loss, math_ops.negative(log_sm))]
@@ -206,9 +214,9 @@ def softmax_cross_entropy_with_logits_v2(
         z = convert_to_tensor(labels, name="labels")
         half = x.dtype.base_dtype == dtypes.float16
         if half:
-            x = math_ops.cast(x, dtypes.float32)
+            x = cast_ops.cast(x, dtypes.float32)
         if z.dtype.base_dtype != x.dtype.base_dtype:
-            z = math_ops.cast(z, x.dtype.base_dtype)
+            z = cast_ops.cast(z, x.dtype.base_dtype)
         if x.shape.ndims == 0:
             raise ValueError(
                 "logits must have at least one dimension (the classes).\n  Hint: give one score "
@@ -232,7 +240,7 @@ def softmax_cross_entropy_with_logits_v2(
         target = np.array([-1], np.int32) if x.shape.ndims == 2 else _outer_shape(x)
         # TensorFlow's graph has the same three reshapes: Reshape, Reshape_1 and this Reshape_2
         loss = array_ops.reshape(op.outputs[0], target)
-        return math_ops.cast(loss, dtypes.float16) if half else loss
+        return cast_ops.cast(loss, dtypes.float16) if half else loss
 
 
 def softmax_cross_entropy_with_logits(
@@ -279,7 +287,7 @@ def sparse_softmax_cross_entropy_with_logits(
         x = convert_to_tensor(logits)
         half = x.dtype.base_dtype == dtypes.float16
         if half:
-            x = math_ops.cast(x, dtypes.float32)
+            x = cast_ops.cast(x, dtypes.float32)
         ls, xs = z.shape, x.shape
         if xs.ndims == 0:
             raise ValueError(
@@ -305,7 +313,7 @@ def sparse_softmax_cross_entropy_with_logits(
             name or "SparseSoftmaxCrossEntropyWithLogits",
         )
         out = array_ops.reshape(op.outputs[0], _outer_shape(x)) if flat else op.outputs[0]
-        return math_ops.cast(out, dtypes.float16) if half else out
+        return cast_ops.cast(out, dtypes.float16) if half else out
 
 
 def sigmoid_cross_entropy_with_logits(

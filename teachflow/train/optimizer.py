@@ -320,7 +320,7 @@ class Optimizer:
     @staticmethod
     def _cast(t: Any, var: Variable) -> Tensor:
         """A hyperparameter tensor in the variable's dtype (a Cast op only when they differ)."""
-        from teachflow.ops.math_ops import cast
+        from teachflow.ops.cast_ops import cast
 
         return cast(t, var.dtype.base_dtype)
 
