@@ -243,9 +243,7 @@ class BaseSession:
             raise TypeError(
                 f"Cannot interpret feed_dict key as Tensor: {msg}\n  Hint: {_element_hint(msg)}"
             ) from None
-        if el.dtype.is_ref:
-            # feeding a variable overrides its value for this run
-            return el  # type: ignore[no-any-return]
+        # any tensor may be fed; feeding a variable's ref overrides its value for this run
         return el  # type: ignore[no-any-return]
 
     def _check_open(self) -> None:
