@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,7 +29,13 @@ from teachflow.graph import Operation, Tensor
 from teachflow.ops import registry
 from teachflow.state import Ref, SessionState
 
+if TYPE_CHECKING:
+    from teachflow.compiled import Runner
+
 Observer = Callable[[str, "StepRecord"], None]
+# Session.run compiles a plan (teachflow.compiled) on this run of it: a plan run once is often
+# never run again, and compiling costs about as much as one interpreted run
+COMPILE_AT_RUN = 2
 _NOT_COMPUTED = object()
 
 
@@ -97,6 +103,8 @@ class Plan:
         self.copy_fetch = [t.op.opdef.view or t in fed for t in fetches]
         self.ref_fetch = [t.dtype.is_ref for t in fetches]
         self.feed_slots = [slot[t] for t in feeds]
+        self.runs = 0
+        self.runner: Runner | None = None
 
 
 def _topological(needed: set[Operation]) -> list[Operation]:
@@ -312,30 +320,46 @@ class Execution:
 
     def run_to_end(self) -> Any:
         """Runs every remaining op and returns :attr:`results`."""
+        return self._finish(release=False)
+
+    def _finish(self, release: bool) -> Any:
+        """Runs the remaining ops. ``release``: drop each value after its last use (a run whose
+        intermediate values nobody will ask for, as in ``Session.run``)."""
         if self.observers:
             while not self.done:
                 self.step()
             return self.results
+        plan = self.plan
+        steps = plan.steps
+        runner = plan.runner if release and self._pc == 0 else None
+        if release and runner is None and self._pc == 0:
+            plan.runs += 1
+            if plan.runs >= COMPILE_AT_RUN:
+                from teachflow.compiled import compile_runner
+
+                runner = plan.runner = compile_runner(plan)
         vals = self._values
-        steps = self.plan.steps
         i = self._pc
         try:
             # the hot loop of Session.run: everything else was decided at plan time;
             # inf and nan flow on silently, as in TensorFlow
             with np.errstate(all="ignore"):
-                for i in range(self._pc, len(steps)):
-                    st = steps[i]
-                    outs = st.outs
-                    out = st.fn(*[vals[j] for j in st.ins])
-                    if outs.__class__ is int:
-                        vals[outs] = out
-                    elif outs is not None:
-                        for s, v in zip(outs, out):
-                            if s >= 0:
-                                vals[s] = v
+                if runner is not None:
+                    runner(vals)
+                else:
+                    for i in range(self._pc, len(steps)):
+                        st = steps[i]
+                        outs = st.outs
+                        out = st.fn(*[vals[j] for j in st.ins])
+                        if outs.__class__ is int:
+                            vals[outs] = out
+                        elif outs is not None:
+                            for s, v in zip(outs, out):
+                                if s >= 0:
+                                    vals[s] = v
         except BaseException as e:
-            self._pc = i
-            err = self._wrap_error(steps[i], e)
+            self._pc = i if runner is None else runner.failed_step(e)
+            err = self._wrap_error(steps[self._pc], e)
             self.error = err
             raise err from (None if err is e else e)
         self._pc = len(steps)

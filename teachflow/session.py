@@ -322,7 +322,9 @@ class _SessionExecution(Execution):
         return super().run_to_end()
 
     def _run_silently(self) -> Any:
-        return self.run_to_end()
+        # Session.run: nobody can ask for intermediate values afterwards, so they are freed early
+        self.session._check_open()
+        return self._finish(release=True)
 
 
 def _feed_value(t: Tensor, val: Any) -> Any:

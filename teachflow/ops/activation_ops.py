@@ -25,11 +25,11 @@ from teachflow.ops.nn_ops import (
     OutSpec,
     at_least_rank,
     check_dtype,
+    classes_last,
     make_op,
     resolve_axis,
-    stable_shift,
+    shifted_classes_first,
     swap_last,
-    work_dtype,
 )
 from teachflow.ops.op_args import float_arg
 
@@ -266,9 +266,9 @@ def _softmax_grad(op: Operation, grad: Tensor) -> list[Tensor]:
 @registry.define("Softmax", infer=_softmax_infer, grad=_softmax_grad)
 def _softmax_kernel(x: np.ndarray) -> np.ndarray:
     """f(x)_i = e^(x_i - max x) / sum_j e^(x_j - max x) along the last axis"""
-    with np.errstate(all="ignore"):
-        e = np.exp(stable_shift(work_dtype(x)))
-        return (e / np.sum(e, axis=-1, keepdims=True)).astype(x.dtype, copy=False)
+    e = np.exp(shifted_classes_first(x))
+    e /= np.add.reduce(e, axis=0)
+    return classes_last(e, x.dtype)
 
 
 def _log_softmax_grad(op: Operation, grad: Tensor) -> list[Tensor]:
@@ -279,10 +279,9 @@ def _log_softmax_grad(op: Operation, grad: Tensor) -> list[Tensor]:
 @registry.define("LogSoftmax", infer=_softmax_infer, grad=_log_softmax_grad)
 def _log_softmax_kernel(x: np.ndarray) -> np.ndarray:
     """f(x)_i = (x_i - max x) - ln sum_j e^(x_j - max x) along the last axis"""
-    with np.errstate(all="ignore"):
-        s = stable_shift(work_dtype(x))
-        lse = np.log(np.sum(np.exp(s), axis=-1, keepdims=True))
-        return (s - lse).astype(x.dtype, copy=False)
+    s = shifted_classes_first(x)
+    s -= np.log(np.add.reduce(np.exp(s), axis=0))
+    return classes_last(s, x.dtype)
 
 
 def _softmax_api(type: str, logits: Any, axis: Any, name: str | None, dim: Any) -> Tensor:

@@ -95,10 +95,24 @@ def make_op(type: str, inputs: list[Tensor], name: str, **attrs: Any) -> Tensor:
 # -- numerics and axes shared by softmax and its cross-entropies ----------------------------
 
 
-def stable_shift(x: np.ndarray) -> np.ndarray:
-    """x - max(x) along the last axis (rows of -inf stay -inf rather than becoming NaN)."""
-    m = np.max(x, axis=-1, keepdims=True)
-    return x - np.where(np.isfinite(m), m, 0)  # type: ignore[no-any-return]
+def shifted_classes_first(x: np.ndarray) -> np.ndarray:
+    """x - max(x) along the last axis, that axis moved first (a new C-contiguous array).
+
+    The softmax family reduces along the classes axis several times; numpy reduces over a
+    leading axis 3-4x faster than over a short trailing one (256x10: 3 us against 12 us).
+    Rows whose maximum is not finite are left unshifted (rows of -inf stay -inf, not NaN).
+    """
+    last = x.ndim - 1
+    s = work_dtype(x).transpose(last, *range(last)).copy()
+    m = np.maximum.reduce(s, axis=0, initial=-np.inf)
+    finite = np.isfinite(m)
+    s -= m if finite.all() else np.where(finite, m, 0)
+    return s
+
+
+def classes_last(y: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """The inverse of :func:`shifted_classes_first`'s move, C-contiguous, as ``dtype``."""
+    return np.ascontiguousarray(y.transpose(*range(1, y.ndim), 0), dtype=dtype)
 
 
 def work_dtype(x: np.ndarray) -> np.ndarray:

@@ -160,8 +160,7 @@ def _reduce_kernel(fn: Callable[..., Any], formula: str) -> Callable[..., Any]:
 
     def kernel(ctx: registry.KernelContext, x: Any, axes: Any) -> np.ndarray:
         x = np.asarray(x)
-        with np.errstate(all="ignore"):
-            return np.asarray(fn(x, _axes_at_run_time(x, axes), ctx.attrs["keep_dims"]))
+        return np.asarray(fn(x, _axes_at_run_time(x, axes), ctx.attrs["keep_dims"]))
 
     kernel.__doc__ = formula
     return kernel

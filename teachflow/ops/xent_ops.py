@@ -30,10 +30,11 @@ from teachflow.ops.constant_op import convert_to_tensor
 from teachflow.ops.nn_ops import (
     OutSpec,
     check_dtype,
+    classes_last,
     make_op,
     rank_is,
     resolve_axis,
-    stable_shift,
+    shifted_classes_first,
     swap_last,
     work_dtype,
 )
@@ -95,13 +96,16 @@ def _xent_kernel(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
                 "logits and labels must be broadcastable: "
                 f"logits_size={_dims(logits.shape)} labels_size={_dims(labels.shape)}"
             ) from None
-    x, z = work_dtype(logits), work_dtype(labels)
-    with np.errstate(all="ignore"):
-        s = stable_shift(x)
-        lse = np.log(np.sum(np.exp(s), axis=-1, keepdims=True))
-        loss = np.sum(z * (lse - s), axis=-1)
-        backprop = np.exp(s - lse) - z
-    return loss.astype(logits.dtype), backprop.astype(logits.dtype)
+    # classes first: see shifted_classes_first
+    s = shifted_classes_first(logits)
+    last = labels.ndim - 1
+    z = work_dtype(labels).transpose(last, *range(last))
+    e = np.exp(s)
+    total = np.add.reduce(e, axis=0)
+    loss = np.add.reduce(z * (np.log(total) - s), axis=0)
+    e /= total
+    e -= z
+    return loss.astype(logits.dtype, copy=False), classes_last(e, logits.dtype)
 
 
 def _dims(shape: tuple[int, ...]) -> str:
@@ -150,15 +154,14 @@ def _sparse_xent_kernel(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndar
             f"Received a label value of {first} which is outside the valid range of [0, {c}).  "
             f"Label values: {' '.join(str(v) for v in labels.tolist())}"
         )
-    x = work_dtype(logits)
-    with np.errstate(all="ignore"):
-        s = stable_shift(x)
-        lse = np.log(np.sum(np.exp(s), axis=-1, keepdims=True))
-        rows = np.arange(n)
-        loss = lse[:, 0] - s[rows, labels]
-        backprop = np.exp(s - lse)
-        backprop[rows, labels] -= 1
-    return loss.astype(logits.dtype), backprop.astype(logits.dtype)
+    s = shifted_classes_first(logits)  # (classes, batch)
+    e = np.exp(s)
+    total = np.add.reduce(e, axis=0)
+    rows = np.arange(n)
+    loss = np.log(total) - s[labels, rows]
+    e /= total
+    e[labels, rows] -= 1
+    return loss.astype(logits.dtype, copy=False), classes_last(e, logits.dtype)
 
 
 def _named_only(fn: str, sentinel: Any, labels: Any, logits: Any) -> None:

@@ -51,9 +51,39 @@ def run_program(
         with lib.Session(graph=g) as sess:
             sess.run(lib.global_variables_initializer())
             try:
-                return fetches, sess.run(fetches, feed_dict=feed_dict)
+                result = sess.run(fetches, feed_dict=feed_dict)
             except Exception as e:  # noqa: BLE001 - compared by class
-                return fetches, e
+                result = e
+            if lib is teachflow:
+                assert_same_when_repeated(sess, fetches, feed_dict, result)
+            return fetches, result
+
+
+def assert_same_when_repeated(sess: Any, fetches: Any, feed_dict: Any, first: Any) -> None:
+    """A repeated run gives the first run's result: the 2nd run compiles the plan
+    (teachflow.compiled), the 3rd reuses remembered shape values. Plans with stateful ops
+    (updates, random numbers) are skipped: their results are meant to change."""
+    try:
+        steps = sess.stepper(fetches, feed_dict).plan.steps
+    except Exception:  # noqa: BLE001 - no plan (bad fetches or feeds): nothing to compile
+        return
+    if any(s.op.opdef.stateful and s.op.type != "VariableV2" for s in steps):
+        return
+    for _ in range(2):
+        try:
+            again = sess.run(fetches, feed_dict=feed_dict)
+        except Exception as e:  # noqa: BLE001 - compared by class and text
+            again = e
+        if isinstance(first, Exception) or isinstance(again, Exception):
+            assert type(again) is type(first) and str(again) == str(first), (first, again)
+            continue
+        for a, b in zip(_flatten(first), _flatten(again), strict=True):
+            assert type(a) is type(b)
+            if isinstance(a, np.ndarray | np.generic):
+                assert a.dtype == b.dtype and a.shape == b.shape
+                np.testing.assert_array_equal(a, b)
+            else:
+                assert a == b
 
 
 def assert_same_value(

@@ -1,0 +1,172 @@
+"""Session.run's compiled plans (teachflow.compiled): same values, errors and state as stepping.
+
+A plan is compiled on its second run; shape-only values are remembered between runs of it.
+"""
+
+from __future__ import annotations
+
+import threading
+import tracemalloc
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import teachflow as tf
+from teachflow import execution
+
+
+def _mean_model() -> tuple[tf.Graph, tf.Tensor, list[tf.Tensor], tf.Variable]:
+    """loss = mean((x @ w + b)^2): its gradient is full of Shape/Tile/BroadcastGradientArgs."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        w = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2) / 10, name="w")
+        b = tf.Variable([0.5, -0.5], name="b")
+        loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b))
+        grads = tf.gradients(loss, [w, b])
+    return g, x, grads, w
+
+
+def _expected_grads(xv: np.ndarray, w: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
+    z = xv @ w + b
+    dz = 2 * z / z.size
+    return [xv.T @ dz, dz.sum(axis=0)]
+
+
+def test_remembered_shapes_follow_the_batch_size() -> None:
+    g, x, grads, w = _mean_model()
+    wv = np.arange(6, dtype=np.float32).reshape(3, 2) / 10
+    bv = np.array([0.5, -0.5], np.float32)
+    rng = np.random.default_rng(0)
+    with tf.Session(graph=g) as sess:
+        sess.run(tf.global_variables_initializer())
+        for batch in [2, 5, 5, 2, 7, 2, 1, 1]:
+            xv = rng.standard_normal((batch, 3)).astype(np.float32)
+            got = sess.run(grads, {x: xv})
+            for a, e in zip(got, _expected_grads(xv, wv, bv)):
+                np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-6)
+        plan = sess.stepper(grads, {x: xv}).plan
+        assert plan.runner is not None  # the loop above ran compiled
+
+
+@given(st.lists(st.integers(1, 6), min_size=2, max_size=6))
+def test_compiled_runs_equal_stepped_runs(batches: list[int]) -> None:
+    """Any sequence of batch sizes: each Session.run equals stepping the same plan."""
+    g, x, grads, w = _mean_model()
+    with tf.Session(graph=g) as sess:
+        sess.run(tf.global_variables_initializer())
+        for i, batch in enumerate(batches):
+            xv = np.linspace(-1, 1, batch * 3, dtype=np.float32).reshape(batch, 3) * (i + 1)
+            ran = sess.run(grads, {x: xv})
+            ex = sess.stepper(grads, {x: xv})
+            while not ex.done:
+                ex.step()
+            for a, b in zip(ran, ex.results):
+                assert a.dtype == b.dtype and a.shape == b.shape
+                np.testing.assert_array_equal(a, b)
+
+
+def test_a_fetched_shape_is_the_callers_to_change() -> None:
+    x = tf.placeholder(tf.float32, [None])
+    s = tf.shape(x)
+    sess = tf.Session()
+    first = [sess.run(s, {x: [1.0, 2.0]}) for _ in range(3)]
+    first[2][0] = 99  # a writable copy: the remembered value is not touched
+    assert sess.run(s, {x: [1.0, 2.0]}).tolist() == [2]
+    assert all(a.flags.writeable for a in first)
+    assert sess.run(s, {x: [1.0, 2.0, 3.0]}).tolist() == [3]
+
+
+def test_an_error_in_a_compiled_run_names_the_node_and_the_session_goes_on() -> None:
+    x = tf.placeholder(tf.float32, [None], name="x")
+    y = tf.reshape(x, [2, -1], name="pairs")  # the user's line for the error
+    z = tf.reduce_sum(y * 2.0, axis=1)
+    sess = tf.Session()
+    for _ in range(3):
+        assert sess.run(z, {x: [1.0, 2.0, 3.0, 4.0]}).tolist() == [6.0, 14.0]
+    assert sess.stepper(z, {x: [1.0, 2.0]}).plan is not None
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        sess.run(z, {x: [1.0, 2.0, 3.0]})
+    text = str(info.value)
+    assert "Input to reshape is a tensor with 3 values" in text
+    assert "[[{{node pairs}}]]" in text
+    assert info.value.op.name == "pairs"
+    assert "test_compiled.py" in text  # where the op was created
+    assert sess.run(z, {x: [1.0, 2.0, 3.0, 4.0]}).tolist() == [6.0, 14.0]
+
+
+def test_a_plan_is_compiled_on_its_second_run() -> None:
+    x = tf.placeholder(tf.float32, [])
+    y = x * 2.0 + 1.0
+    sess = tf.Session()
+    assert sess.run(y, {x: 1.0}) == 3.0
+    plan = sess.stepper(y, {x: 1.0}).plan
+    assert plan.runner is None and execution.COMPILE_AT_RUN == 2
+    assert sess.run(y, {x: 2.0}) == 5.0
+    assert plan.runner is not None
+    assert sess.run(y, {x: 3.0}) == 7.0
+
+
+def test_a_compiled_run_frees_each_value_after_its_last_use() -> None:
+    """Ten chained ops on 4 MB: stepping keeps every value, Session.run only a few at a time."""
+    x = tf.placeholder(tf.float32, [None])
+    y = x
+    for _ in range(10):
+        y = y * 1.5 + 1.0
+    sess = tf.Session()
+    feed = {x: np.ones(1_000_000, np.float32)}
+    for _ in range(3):
+        sess.run(y, feed)
+    tracemalloc.start()
+    try:
+        sess.run(y, feed)
+        run_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        ex = sess.stepper(y, feed)
+        ex.run_to_end()
+        step_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert run_peak < 3 * 4_000_000 < 20 * 4_000_000 <= step_peak
+    # stepping keeps what it computed, for the learner to look at
+    assert ex.value(y.op.inputs[0]).shape == (1_000_000,)
+
+
+def test_threads_sharing_a_compiled_plan_with_different_shapes() -> None:
+    g, x, grads, w = _mean_model()
+    sess = tf.Session(graph=g)
+    with g.as_default():
+        sess.run(tf.global_variables_initializer())
+    wv = np.arange(6, dtype=np.float32).reshape(3, 2) / 10
+    bv = np.array([0.5, -0.5], np.float32)
+    failures: list[str] = []
+
+    def work(batch: int) -> None:
+        xv = np.full((batch, 3), batch / 10, np.float32)
+        want = _expected_grads(xv, wv, bv)
+        for _ in range(200):
+            got = sess.run(grads, {x: xv})
+            if not all(np.allclose(a, e, rtol=1e-5) for a, e in zip(got, want)):
+                failures.append(f"batch {batch}: {got} != {want}")
+                return
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in (1, 2, 3, 4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+
+
+def test_generated_code_holds_only_numbers() -> None:
+    x = tf.placeholder(tf.float32, [None], name="x")
+    y = tf.identity(x * 2.0, name="doubled")
+    sess = tf.Session()
+    for _ in range(3):
+        assert sess.run(y, {x: [1.0]}).tolist() == [2.0]
+    runner = sess.stepper(y, {x: [1.0]}).plan.runner
+    assert runner is not None
+    consts = runner.fn.__code__.co_consts
+    assert all(c is None or type(c) is int for c in consts), consts
