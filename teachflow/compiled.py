@@ -83,7 +83,7 @@ def _remember_by_shape(fn: Callable[..., Any]) -> Callable[..., Any]:
         if key == seen:
             return out
         out = fn(*args)
-        if _keepable(out):
+        if _keepable(out, args):
             last = (key, out)
         return out
 
@@ -102,21 +102,22 @@ def _remember_by_identity(fn: Callable[..., Any]) -> Callable[..., Any]:
         if len(seen) == len(args) and all(a is b for a, b in zip(args, seen)):
             return out
         out = fn(*args)
-        if _keepable(out):
+        if _keepable(out, args):
             last = (args, out)
         return out
 
     return by_identity
 
 
-def _keepable(out: Any) -> bool:
-    """Whether ``out`` is small enough to keep; if so it is made read-only, so that a kernel
-    trying to write into it fails loudly instead of changing the next run's result."""
+def _keepable(out: Any, args: tuple[Any, ...]) -> bool:
+    """Whether ``out`` is small enough to keep; if so, the arrays it made are made read-only,
+    so that a kernel trying to write into one fails loudly instead of changing the next run's
+    result (an input passed through unchanged, such as a Const's value, is left as it is)."""
     arrays = list(out) if isinstance(out, (tuple, list)) else [out]
     if any(isinstance(a, np.ndarray) and a.nbytes > MEMO_BYTES for a in arrays):
         return False
     for a in arrays:
-        if isinstance(a, np.ndarray):
+        if isinstance(a, np.ndarray) and not any(a is b for b in args):
             a.flags.writeable = False
     return True
 

@@ -112,7 +112,8 @@ def _reduce_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
 def _axes_at_run_time(x: np.ndarray, axes: Any) -> tuple[int, ...]:
     rank = x.ndim
     out: list[int] = []
-    for a in np.ravel(axes).tolist():
+    listed = axes.tolist() if isinstance(axes, np.ndarray) else np.ravel(axes).tolist()
+    for a in listed if isinstance(listed, list) else [listed]:
         if not -rank <= a < rank:
             raise invalid_argument(
                 f"Invalid reduction dimension ({a} for input with {rank} dimension(s)", AXIS_HINT
@@ -258,12 +259,12 @@ def _prod_grad(op: Operation, dy: Tensor) -> list[Tensor | None]:
 # fmt: off
 # (TF type, kernel (x, axes, keepdims), formula, gradient)
 REDUCTIONS: list[tuple[str, Callable[..., Any], str, Grad]] = [
-    ("Sum", lambda x, a, k: np.sum(x, axis=a, keepdims=k, dtype=x.dtype),
+    ("Sum", lambda x, a, k: np.add.reduce(x, axis=a, keepdims=k, dtype=x.dtype),
      "f(x) = sum of x over the axes", _sum_grad),
     ("Mean", _mean, "f(x) = mean of x over the axes (integers truncate)", _mean_grad),
     ("Max", _extreme(np.max, True), "f(x) = max of x over the axes", _min_or_max_grad),
     ("Min", _extreme(np.min, False), "f(x) = min of x over the axes", _min_or_max_grad),
-    ("Prod", lambda x, a, k: np.prod(x, axis=a, keepdims=k, dtype=x.dtype),
+    ("Prod", lambda x, a, k: np.multiply.reduce(x, axis=a, keepdims=k, dtype=x.dtype),
      "f(x) = product of x over the axes", _prod_grad),
     ("Any", lambda x, a, k: np.any(x, axis=a, keepdims=k),
      "f(x) = x_1 or x_2 or ... over the axes", not_differentiable),
