@@ -86,12 +86,13 @@ class Plan:
             for t in op._outputs:
                 if t not in fed:
                     slot[t] = len(slot)
+            # a fed output keeps its fed value (the op may still run for its other outputs)
             if not op._outputs:
                 outs = None
             elif len(op._outputs) == 1:
-                outs = slot.get(op._outputs[0], -1)
+                outs = -1 if op._outputs[0] in fed else slot.get(op._outputs[0], -1)
             else:
-                outs = tuple(slot.get(t, -1) for t in op._outputs)
+                outs = tuple(-1 if t in fed else slot.get(t, -1) for t in op._outputs)
             fn = _guard_size(op, _deref_wrapper(op, registry.bind(op, state)))
             step = PlanStep(op, fn, tuple(slot[t] for t in op.inputs), outs)
             step.index = i

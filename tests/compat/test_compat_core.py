@@ -69,3 +69,11 @@ def test_shape_size_rank_of_known_shapes_are_constants(tf1):
     import teachflow
 
     assert types(teachflow) == types(tf1)
+
+
+def test_a_fed_output_of_a_running_op_keeps_its_fed_value(tf1):
+    def build(tf):
+        a, b = tf.split(tf.constant([1.0, 2.0, 3.0, 4.0]), 2)
+        return [a, b, a * 10.0], {a: np.array([7.0, 8.0], np.float32)}
+
+    compare(tf1, build)
