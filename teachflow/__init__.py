@@ -17,6 +17,7 @@ from teachflow import (
     dtypes,
     errors,
     losses,
+    math,
     nn,
     random,
     summary,
@@ -48,7 +49,7 @@ from teachflow.dtypes import (
     bool_ as bool,  # noqa: A004
 )
 from teachflow.errors import OpError
-from teachflow.gradients import AggregationMethod, gradients, stop_gradient
+from teachflow.gradients import AggregationMethod, UnconnectedGradients, gradients, stop_gradient
 from teachflow.graph import (
     Graph,
     GraphKeys,
@@ -68,10 +69,12 @@ from teachflow.init_ops import (
     constant_initializer,
     glorot_normal_initializer,
     glorot_uniform_initializer,
+    initializers,
     ones_initializer,
     random_normal_initializer,
     random_uniform_initializer,
     truncated_normal_initializer,
+    uniform_unit_scaling_initializer,
     variance_scaling_initializer,
     zeros_initializer,
 )
@@ -83,10 +86,20 @@ from teachflow.ops.array_ops import (
     rank,
     reshape,
     shape,
+    shape_n,
     size,
     squeeze,
 )
-from teachflow.ops.cast_ops import cast, to_double, to_float, to_int32, to_int64
+from teachflow.ops.cast_ops import (
+    cast,
+    to_bfloat16,
+    to_complex64,
+    to_complex128,
+    to_double,
+    to_float,
+    to_int32,
+    to_int64,
+)
 from teachflow.ops.concat_ops import concat, concat_v2, split, tile
 from teachflow.ops.constant_op import constant, convert_to_tensor, is_tensor
 from teachflow.ops.control_ops import group, no_op
@@ -94,14 +107,27 @@ from teachflow.ops.fill_ops import fill, ones, ones_like, zeros, zeros_like
 from teachflow.ops.gather_ops import gather, gather_nd, one_hot, scatter_nd
 from teachflow.ops.math_ops import (
     abs,
+    acos,
+    acosh,
     add,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
     ceil,
     clip_by_value,
     cos,
+    cosh,
+    digamma,
     div,
+    div_no_nan,
     divide,
     equal,
+    erf,
+    erfc,
     exp,
+    expm1,
     floor,
     floor_div,
     floordiv,
@@ -114,6 +140,7 @@ from teachflow.ops.math_ops import (
     is_nan,
     less,
     less_equal,
+    lgamma,
     log,
     log1p,
     log_sigmoid,
@@ -130,12 +157,15 @@ from teachflow.ops.math_ops import (
     pow,
     realdiv,
     reciprocal,
+    rint,
     round,
     rsqrt,
+    saturate_cast,
     scalar_mul,
     sigmoid,
     sign,
     sin,
+    sinh,
     sqrt,
     square,
     squared_difference,
@@ -143,9 +173,13 @@ from teachflow.ops.math_ops import (
     tan,
     tanh,
     truediv,
+    truncatediv,
+    truncatemod,
 )
-from teachflow.ops.matmul_ops import add_n, matmul
+from teachflow.ops.matmul_ops import accumulate_n, add_n, matmul, tensordot
 from teachflow.ops.random_ops import (
+    get_seed,
+    multinomial,
     random_normal,
     random_shuffle,
     random_uniform,
@@ -157,9 +191,14 @@ from teachflow.ops.reduction_ops import (
     arg_min,
     argmax,
     argmin,
+    clip_by_average_norm,
+    clip_by_global_norm,
+    clip_by_norm,
     count_nonzero,
+    global_norm,
     reduce_all,
     reduce_any,
+    reduce_logsumexp,
     reduce_max,
     reduce_mean,
     reduce_min,
@@ -167,7 +206,7 @@ from teachflow.ops.reduction_ops import (
     reduce_sum,
 )
 from teachflow.ops.scan_ops import cumprod, cumsum
-from teachflow.ops.sequence_ops import lin_space, linspace
+from teachflow.ops.sequence_ops import lin_space, linspace, sequence_mask
 from teachflow.ops.sequence_ops import range_ as range  # noqa: A004 - TensorFlow's public name
 from teachflow.ops.slicing_ops import newaxis, pad, strided_slice
 from teachflow.ops.slicing_ops import slice_ as slice  # noqa: A004 - TensorFlow's public name
@@ -177,18 +216,36 @@ from teachflow.ops.state_ops import (
     assign,
     assign_add,
     assign_sub,
+    count_up_to,
     global_variables_initializer,
     initialize_all_variables,
     initialize_variables,
     is_variable_initialized,
     local_variables_initializer,
     report_uninitialized_variables,
+    scatter_add,
+    scatter_div,
+    scatter_max,
+    scatter_min,
+    scatter_mul,
+    scatter_sub,
+    scatter_update,
     variables_initializer,
 )
 from teachflow.ops.transpose_ops import invert_permutation, reverse, reverse_v2, transpose
 from teachflow.ops.where_ops import boolean_mask, where
 from teachflow.renames import mul, neg, pack, select, sub, unpack
-from teachflow.session import InteractiveSession, Session, get_default_session
+from teachflow.session import (
+    ConfigProto,
+    GPUOptions,
+    GraphOptions,
+    InteractiveSession,
+    OptimizerOptions,
+    RunMetadata,
+    RunOptions,
+    Session,
+    get_default_session,
+)
 from teachflow.summary.ops import (
     histogram_summary,
     image_summary,
@@ -196,7 +253,7 @@ from teachflow.summary.ops import (
     merge_summary,
     scalar_summary,
 )
-from teachflow.tensor_shape import Dimension, TensorShape
+from teachflow.tensor_shape import Dimension, TensorShape, dimension_at_index, dimension_value
 from teachflow.unsupported import (
     UnsupportedFeatureError,
     disable_eager_execution,

@@ -18,7 +18,17 @@ class DType:
 
     __slots__ = ("_name", "_np", "_is_ref", "_enum")
 
-    def __init__(self, name: str, np_type: Any, enum: int, is_ref: bool = False) -> None:
+    def __new__(cls, type_enum: Any, *args: Any, **kwargs: Any) -> DType:
+        if not args and not kwargs:
+            # tf.DType(1) is tf.float32, as in TensorFlow
+            if type_enum not in _BY_ENUM:
+                raise TypeError(f"type_enum is not a valid types_pb2.DataType: {type_enum!r}")
+            return _BY_ENUM[type_enum]
+        return super().__new__(cls)
+
+    def __init__(self, name: str, np_type: Any = None, enum: int = 0, is_ref: bool = False) -> None:
+        if np_type is None:
+            return  # tf.DType(enum): __new__ returned an existing DType
         self._name = name
         self._np = np.dtype(np_type)
         self._is_ref = is_ref
@@ -30,7 +40,7 @@ class DType:
 
     @property
     def as_numpy_dtype(self) -> type:
-        return self._np.type
+        return object if self._name == "string" else self._np.type
 
     @property
     def np(self) -> np.dtype:
@@ -45,6 +55,19 @@ class DType:
     @property
     def is_ref(self) -> bool:
         return self._is_ref
+
+    @property
+    def _is_ref_dtype(self) -> bool:
+        return self._is_ref
+
+    @property
+    def real_dtype(self) -> DType:
+        """float32 for complex64, float64 for complex128, else the dtype itself."""
+        if self._name == "complex64":
+            return _BY_NAME["float32"]
+        if self._name == "complex128":
+            return _BY_NAME["float64"]
+        return self
 
     @property
     def base_dtype(self) -> DType:
@@ -79,19 +102,46 @@ class DType:
         return self._np.kind in "iufc"
 
     @property
+    def is_quantized(self) -> bool:
+        return False
+
+    @property
+    def is_numpy_compatible(self) -> bool:
+        return True
+
+    @property
     def min(self) -> Any:
-        return np.finfo(self._np).min if self.is_floating else np.iinfo(self._np).min
+        if self.is_floating:
+            return np.finfo(self._np).min
+        if self.is_integer:
+            return int(np.iinfo(self._np).min)
+        raise TypeError(f"Cannot find minimum value of {self} with type {self}.")
 
     @property
     def max(self) -> Any:
-        return np.finfo(self._np).max if self.is_floating else np.iinfo(self._np).max
+        if self.is_floating:
+            return np.finfo(self._np).max
+        if self.is_integer:
+            return int(np.iinfo(self._np).max)
+        raise TypeError(f"Cannot find maximum value of {self} with type {self}.")
+
+    @property
+    def limits(self) -> tuple[Any, Any]:
+        """The value range TensorFlow's image code uses: (0, 1) for floats, (0, max) else."""
+        if self.is_bool:
+            return (0, True)
+        if self.is_integer:
+            return (0, int(np.iinfo(self._np).max))
+        return (0, 1)
 
     @property
     def size(self) -> int:
-        return self._np.itemsize
+        return 0 if self._name == "string" else self._np.itemsize
 
     def is_compatible_with(self, other: Any) -> bool:
-        return self.base_dtype == as_dtype(other).base_dtype
+        """True if a value of ``other`` fits where this dtype is expected (a ref fits its base)."""
+        o = as_dtype(other)
+        return self.as_datatype_enum in (o.as_datatype_enum, o.base_dtype.as_datatype_enum)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DType):
@@ -192,7 +242,10 @@ def as_dtype(type_value: Any) -> DType:
             if npd in _NP_TO_DTYPE:
                 return _NP_TO_DTYPE[npd]
     hint = _dtype_hint(type_value)
-    raise TypeError(f"Cannot convert value {type_value!r} to a TensorFlow DType.\n  Hint: {hint}")
+    raise TypeError(
+        f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow DType.\n"
+        f"  Hint: {hint}"
+    )
 
 
 def _dtype_hint(type_value: Any) -> str:

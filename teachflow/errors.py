@@ -66,7 +66,14 @@ class OpError(Exception):
 
     @property
     def node_def(self) -> Any:
+        """The failing node's NodeDef (from ``.op`` when the raiser gave none)."""
+        if self._node_def is None and self._op is not None:
+            return self._op.node_def
         return self._node_def
+
+    @property
+    def experimental_payloads(self) -> dict[str, Any]:
+        return {}
 
     @property
     def error_code(self) -> int:
@@ -79,7 +86,7 @@ class OpError(Exception):
         """This error as raised by ``op``: sets ``.op`` and appends TensorFlow's node line."""
         new = copy.copy(self)
         new._op = op
-        new._node_def = op.node_def
+        new._node_def = None  # made from ``op`` when asked for (building a proto costs time)
         new._message = f"{self._message}\n\t [[{{{{node {op.name}}}}}]]"
         return new
 
@@ -228,6 +235,10 @@ def error_code_from_exception_type(cls: type[OpError]) -> int:
         if c is cls:
             return code
     return UNKNOWN
+
+
+class OperatorNotAllowedInGraphError(TypeError):
+    """A Python construct that needs a tensor's value (``if t:``, ``for x in t:``) on a graph."""
 
 
 class DTypeMismatchError(ValueError, TypeError):

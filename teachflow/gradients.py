@@ -19,6 +19,7 @@ ops that consume its outputs are done; several gradients reaching one tensor are
 from __future__ import annotations
 
 import collections
+import enum
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +35,18 @@ class AggregationMethod:
     DEFAULT = ADD_N
     EXPERIMENTAL_TREE = 1
     EXPERIMENTAL_ACCUMULATE_N = 2
+
+
+class UnconnectedGradients(enum.Enum):
+    """What tf.gradients returns for an x that ys do not depend on (``tf.UnconnectedGradients``).
+
+    >>> import teachflow as tf
+    >>> tf.UnconnectedGradients.ZERO.value
+    'zero'
+    """
+
+    NONE = "none"
+    ZERO = "zero"
 
 
 def not_differentiable(op: Operation, *grads: Any) -> list[None]:

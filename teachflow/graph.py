@@ -22,9 +22,9 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from teachflow import dtypes
+from teachflow import dtypes, errors
 from teachflow.ops import overloads
-from teachflow.tensor_shape import TensorShape
+from teachflow.tensor_shape import TensorShape, bracket
 
 if TYPE_CHECKING:
     from teachflow.ops.registry import OpDef
@@ -123,7 +123,7 @@ class Tensor(overloads.Operators):
 
     @property
     def device(self) -> str:
-        return ""
+        return self._op._device
 
     @property
     def shape(self) -> TensorShape:
@@ -134,7 +134,25 @@ class Tensor(overloads.Operators):
 
     def set_shape(self, shape: Any) -> None:
         """Refines the static shape; raises ValueError if incompatible."""
-        self._shape = self._shape.merge_with(shape)
+        new = shape if isinstance(shape, TensorShape) else TensorShape(shape)
+        old, other = self._shape.as_tuple(), new.as_tuple()
+        if old is not None and other is not None:
+            # TensorFlow's texts (from its C++ shape inference)
+            if len(old) != len(other):
+                raise ValueError(
+                    f"Shapes must be equal rank, but are {len(old)} and {len(other)}\n  Hint: "
+                    f"{self._name} has shape {self._shape}; set_shape only fills in unknown "
+                    "(?) sizes. Use tf.reshape to change a shape."
+                )
+            for i, (a, b) in enumerate(zip(old, other)):
+                if a is not None and b is not None and a != b:
+                    raise ValueError(
+                        f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
+                        f"Shapes are {bracket(self._shape)} and {bracket(new)}.\n  Hint: "
+                        "set_shape only fills in unknown (?) sizes. Use tf.reshape to change "
+                        "a shape."
+                    )
+        self._shape = self._shape.merge_with(new)
 
     def consumers(self) -> list[Operation]:
         return [op for op in self.graph._consumers.get(self, [])]
@@ -153,24 +171,25 @@ class Tensor(overloads.Operators):
         shape = "<unknown>" if self._shape.ndims is None else str(self._shape)
         return f"<tf.Tensor '{self._name}' shape={shape} dtype={self._dtype.name}>"
 
+    # the 1.x texts the seed's readers meet; the class is TensorFlow 2's (a TypeError)
     def __bool__(self) -> bool:
-        raise TypeError(
-            "Using a `tf.Tensor` as a Python `bool` is not allowed. Use `if t is not None:` "
-            "instead of `if t:` to test if a tensor is defined, and use TensorFlow ops such as "
-            "tf.cond to execute subgraphs conditioned on the value of a tensor.\n  Hint: the "
-            f"value of {self._name} exists only when a session runs it: test "
+        raise errors.OperatorNotAllowedInGraphError(
+            "Using a `tf.Tensor` as a Python `bool` is not allowed. Use "
+            "`if t is not None:` instead of `if t:` to test if a tensor is defined, and use "
+            "TensorFlow ops such as tf.cond to execute subgraphs conditioned on the value of a "
+            f"tensor.\n  Hint: the value of {self._name} exists only when a session runs it: test "
             "sess.run(t) in Python, or pick between tensors with tf.where."
         )
 
     def __iter__(self) -> Iterator[Any]:
-        raise TypeError(
-            "'Tensor' object is not iterable.\n  Hint: split it into tensors with "
-            f"tf.unstack({self._op.name}), or loop over its value: sess.run(t)."
+        raise errors.OperatorNotAllowedInGraphError(
+            "'Tensor' object is not iterable.\n  Hint: split it into "
+            f"tensors with tf.unstack({self._op.name}), or loop over its value: sess.run(t)."
         )
 
     def __len__(self) -> int:
         raise TypeError(
-            f"len is not well defined for symbolic Tensors. ({self._name}) Please call "
+            f"len is not well defined for a symbolic Tensor ({self._name}). Please call "
             "`x.shape` rather than `len(x)` for shape information."
         )
 
@@ -201,9 +220,28 @@ class NodeDef:
         self.attr = attr
         self.device = ""
 
+    def as_proto(self) -> Any:
+        """This node as TensorFlow's ``NodeDef`` protobuf (needs the tensorboard package)."""
+        from teachflow import export
+
+        nd = export._pb().NodeDef(name=self.name, op=self.op, device=self.device)
+        nd.input.extend(self.input)
+        for k, v in self.attr.items():
+            try:
+                nd.attr[k].CopyFrom(export.attr_value(k, v))
+            except TypeError:
+                continue  # an attr only teachflow keeps (no proto form)
+        return nd
+
     def __str__(self) -> str:
+        try:
+            return str(self.as_proto())  # TensorFlow's text form
+        except ImportError:
+            pass
         lines = [f'name: "{self.name}"', f'op: "{self.op}"']
         lines += [f'input: "{i}"' for i in self.input]
+        if self.device:
+            lines.append(f'device: "{self.device}"')
         for k in sorted(self.attr):
             lines.append(f"attr {{ key: {k!r} value: {_attr_text(self.attr[k])} }}")
         return "\n".join(lines) + "\n"
@@ -231,6 +269,7 @@ class Operation:
         "_attrs",
         "_id",
         "_traceback",
+        "_device",
         "__weakref__",
     )
 
@@ -253,6 +292,7 @@ class Operation:
         self._outputs: tuple[Tensor, ...] = ()
         self._id = 0
         self._traceback = traceback
+        self._device = ""
 
     @property
     def name(self) -> str:
@@ -287,22 +327,39 @@ class Operation:
 
     @property
     def device(self) -> str:
-        return ""
+        """The device asked for with ``tf.device`` (recorded only: teachflow runs on the CPU)."""
+        return self._device
+
+    def _set_device(self, device: Any) -> None:
+        self._device = _device_string(_parse_device(device)) if device else ""
 
     @property
     def attrs(self) -> dict[str, Any]:
         return self._attrs
 
     def get_attr(self, name: str) -> Any:
+        """The value of attr ``name``; strings come back as bytes, as in TensorFlow."""
         if name not in self._attrs:
             raise ValueError(f"Operation '{self._name}' has no attr named '{name}'.")
-        return self._attrs[name]
+        value = self._attrs[name]
+        if isinstance(value, str):
+            return value.encode()
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return [v.encode() for v in value]
+        return value
 
     @property
-    def node_def(self) -> NodeDef:
+    def node_def(self) -> Any:
+        """This op as TensorFlow's ``NodeDef`` protobuf (a plain :class:`NodeDef` record when
+        the tensorboard package, which holds the protos, is missing)."""
         ins = [t.name if t.value_index else t.op.name for t in self._inputs]
         ins += ["^" + c.name for c in self._control_inputs]
-        return NodeDef(self._name, self.type, ins, dict(self._attrs))
+        nd = NodeDef(self._name, self.type, ins, dict(self._attrs))
+        nd.device = self._device
+        try:
+            return nd.as_proto()
+        except ImportError:
+            return nd
 
     @property
     def traceback(self) -> tuple[str, int, str] | None:
@@ -495,8 +552,41 @@ class Graph:
 
     @contextlib.contextmanager
     def device(self, device_name_or_function: Any) -> Iterator[None]:
-        """Accepted for compatibility; teachflow runs everything on the CPU."""
-        yield
+        """Ops created inside record this device (``op.device``); teachflow runs them all on
+        the CPU, so it changes nothing else. ``None`` clears outer devices."""
+        if isinstance(device_name_or_function, str):
+            _parse_device(device_name_or_function)  # TensorFlow rejects a bad spec here
+        elif device_name_or_function is not None and not callable(device_name_or_function):
+            raise TypeError(
+                f"Expected a device name (string), a function or None, got "
+                f"{device_name_or_function!r}.\n  Hint: write tf.device('/cpu:0')."
+            )
+        stack = self._thread_local.device_stack
+        stack.append(device_name_or_function)
+        try:
+            yield
+        finally:
+            stack.pop()
+
+    def _device_for(self, op: Operation) -> str:
+        """The device the ``tf.device`` blocks around a new op give it."""
+        spec: dict[str, str] | None = None
+        raw = ""
+        for entry in self._thread_local.device_stack:
+            if entry is None:
+                spec, raw = None, ""
+                continue
+            name = entry(op) if callable(entry) else entry
+            if name is None or hasattr(name, "to_string"):
+                name = "" if name is None else name.to_string()
+            if callable(entry) and spec is None:
+                raw = name  # a device function's answer is kept as written, as in TensorFlow
+                spec = None
+                continue
+            base = spec if spec is not None else (_parse_device(raw) if raw else {})
+            spec = {**base, **_parse_device(name)}
+            raw = ""
+        return raw if spec is None else _device_string(spec)
 
     @contextlib.contextmanager
     def colocate_with(self, op: Any, ignore_existing: bool = False) -> Iterator[None]:
@@ -539,6 +629,8 @@ class Graph:
                     )
             control = self._control_inputs_for(inputs) if self._control_stack else []
             op = Operation(self, name, opdef, inputs, attrs, control, _user_location())
+            if self._thread_local.device_stack:
+                op._device = self._device_for(op)
             outs = opdef.infer(op)
             op._outputs = tuple([Tensor(op, i, dt, sh) for i, (dt, sh) in enumerate(outs)])
             op._id = len(self._ops_list) + 1
@@ -739,6 +831,40 @@ class _BuildingState(threading.local):
     def __init__(self) -> None:
         self.name_stack = ""
         self.control_stack: list[_ControlFrame | None] = []
+        self.device_stack: list[Any] = []
+
+
+def _parse_device(spec: str) -> dict[str, str]:
+    """``'/job:ps/task:0/cpu:0'`` -> {'job': 'ps', 'task': '0', 'type': 'CPU', 'index': '0'}."""
+    out: dict[str, str] = {}
+    for part in spec.split("/"):
+        if not part:
+            continue
+        bits = part.split(":")
+        key = bits[0].lower()
+        if len(bits) == 2 and key in ("job", "replica", "task"):
+            out[key] = bits[1]
+        elif len(bits) in (1, 2) and key in ("cpu", "gpu", "tpu"):
+            out["type"] = key.upper()
+            out["index"] = bits[1] if len(bits) == 2 else "*"
+        elif len(bits) == 3 and key == "device":
+            dtype = bits[1].upper() if bits[1].lower() in ("cpu", "gpu", "tpu") else bits[1]
+            out["type"], out["index"] = dtype, bits[2]
+        else:
+            raise ValueError(
+                f"Unknown attribute '{bits[0]}' is encountered while parsing the device spec: "
+                f"'{spec}'.\n  Hint: device names look like '/cpu:0', '/gpu:0' or "
+                "'/job:worker/task:0'."
+            )
+    return out
+
+
+def _device_string(spec: dict[str, str]) -> str:
+    """TensorFlow's canonical device name, e.g. ``/job:ps/device:CPU:0``."""
+    text = "".join(f"/{k}:{spec[k]}" for k in ("job", "replica", "task") if k in spec)
+    if "type" in spec:
+        text += f"/device:{spec['type']}:{spec.get('index', '*')}"
+    return text
 
 
 class _ControlFrame:
@@ -758,8 +884,8 @@ def _as_control_op(graph: Graph, c: Any) -> Operation:
         c = c.op
     if not isinstance(c, Operation):
         raise TypeError(
-            f"Control input must be an Operation or a Tensor: {c!r}\n  Hint: pass a list of "
-            "ops or tensors that already exist, e.g. tf.control_dependencies([train_op])."
+            f"Can not convert a {type(c).__name__} into a Tensor or Operation.\n  Hint: pass a "
+            "list of ops or tensors that already exist, e.g. tf.control_dependencies([train_op])."
         )
     if c.graph is not graph:
         raise ValueError(

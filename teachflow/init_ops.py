@@ -343,3 +343,139 @@ truncated_normal_initializer = TruncatedNormal
 variance_scaling_initializer = VarianceScaling
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
+
+
+class UniformUnitScaling(Initializer):
+    """U(-limit, limit), limit = factor * sqrt(3 / input_size), input_size = prod(shape[:-1]).
+
+    >>> import teachflow as tf
+    >>> w = tf.Session().run(tf.uniform_unit_scaling_initializer(seed=1)([3, 2]))
+    >>> bool((abs(w) <= 1.0).all())
+    True
+    """
+
+    def __init__(
+        self, factor: float = 1.0, seed: int | None = None, dtype: Any = dtypes.float32
+    ) -> None:
+        self.factor = float_arg(factor, "factor")
+        self.seed = seed
+        self.dtype = _float_dtype(dtype)
+
+    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
+        dt = _float_dtype(dtype if dtype is not None else self.dtype)
+        dims = _dims(shape)
+        full = getattr(partition_info, "full_shape", None)
+        fan = _dims(full) if full is not None else dims
+        input_size = float(np.prod(fan[:-1])) if len(fan) > 1 else 1.0
+        limit = math.sqrt(3.0 / input_size) * self.factor
+        return random_ops.random_uniform(dims, -limit, limit, dt, seed=self.seed)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"factor": self.factor, "seed": self.seed, "dtype": self.dtype.name}
+
+
+class Identity(Initializer):
+    """gain * the identity matrix (2-D shapes only).
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.initializers.identity()([2, 3])).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    """
+
+    def __init__(self, gain: float = 1.0, dtype: Any = dtypes.float32) -> None:
+        self.gain = float_arg(gain, "gain")
+        self.dtype = _float_dtype(dtype)
+
+    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
+        dt = _float_dtype(dtype if dtype is not None else self.dtype)
+        dims = _dims(getattr(partition_info, "full_shape", None) or shape)
+        if len(dims) != 2:
+            raise ValueError(
+                "Identity matrix initializer can only be used for 2D matrices.\n  Hint: "
+                f"got shape {dims}."
+            )
+        return constant(self.gain * np.eye(dims[0], dims[1]), dtype=dt)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain, "dtype": self.dtype.name}
+
+
+def he_normal(seed: int | None = None) -> VarianceScaling:
+    """He normal: truncated normal, stddev sqrt(2 / fan_in) (for relu layers)."""
+    return VarianceScaling(2.0, "fan_in", "truncated_normal", seed)
+
+
+def he_uniform(seed: int | None = None) -> VarianceScaling:
+    """He uniform: U(-limit, limit), limit = sqrt(6 / fan_in)."""
+    return VarianceScaling(2.0, "fan_in", "uniform", seed)
+
+
+def lecun_normal(seed: int | None = None) -> VarianceScaling:
+    """LeCun normal: truncated normal, stddev sqrt(1 / fan_in)."""
+    return VarianceScaling(1.0, "fan_in", "truncated_normal", seed)
+
+
+def lecun_uniform(seed: int | None = None) -> VarianceScaling:
+    """LeCun uniform: U(-limit, limit), limit = sqrt(3 / fan_in)."""
+    return VarianceScaling(1.0, "fan_in", "uniform", seed)
+
+
+uniform_unit_scaling_initializer = UniformUnitScaling
+
+
+class _Initializers:
+    """``tf.initializers``: the initializers under short names (``tf.initializers.zeros()``).
+
+    >>> import teachflow as tf
+    >>> tf.initializers.glorot_uniform
+    <class 'teachflow.init_ops.GlorotUniform'>
+    """
+
+    zeros = Zeros
+    ones = Ones
+    constant = Constant
+    random_uniform = RandomUniform
+    random_normal = RandomNormal
+    truncated_normal = TruncatedNormal
+    uniform_unit_scaling = UniformUnitScaling
+    variance_scaling = VarianceScaling
+    glorot_uniform = GlorotUniform
+    glorot_normal = GlorotNormal
+    identity = Identity
+    he_normal = staticmethod(he_normal)
+    he_uniform = staticmethod(he_uniform)
+    lecun_normal = staticmethod(lecun_normal)
+    lecun_uniform = staticmethod(lecun_uniform)
+
+    @staticmethod
+    def global_variables() -> Operation:
+        """``tf.global_variables_initializer()``."""
+        from teachflow.ops.state_ops import global_variables_initializer
+
+        return global_variables_initializer()
+
+    @staticmethod
+    def local_variables() -> Operation:
+        """``tf.local_variables_initializer()``."""
+        from teachflow.ops.state_ops import local_variables_initializer
+
+        return local_variables_initializer()
+
+    @staticmethod
+    def variables(var_list: Any, name: str = "init") -> Operation:
+        """``tf.variables_initializer(var_list)``."""
+        from teachflow.ops.state_ops import variables_initializer
+
+        return variables_initializer(var_list, name)
+
+    def __getattr__(self, name: str) -> Any:
+        from teachflow.unsupported import UnsupportedFeatureError
+
+        if name in ("orthogonal", "tables_initializer"):
+            raise UnsupportedFeatureError(
+                f"teachflow does not implement tf.initializers.{name} (TensorFlow 1.x has it)."
+            )
+        raise AttributeError(f"module 'teachflow.initializers' has no attribute '{name}'")
+
+
+initializers = _Initializers()

@@ -32,6 +32,7 @@ from teachflow.ops import (
     xent_ops,
 )
 from teachflow.ops.constant_op import constant, convert_to_tensor
+from teachflow.ops.nn_ops import make_op
 from teachflow.ops.op_args import float_arg
 
 
@@ -278,6 +279,91 @@ def absolute_difference(
     with g.as_default(), g.name_scope(scope or "absolute_difference") as sc:
         y, p = _pair(labels, predictions)
         losses = math_ops.abs(math_ops.subtract(p, y))
+        return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)
+
+
+def huber_loss(
+    labels: Any,
+    predictions: Any,
+    weights: Any = 1.0,
+    delta: float = 1.0,
+    scope: str | None = None,
+    loss_collection: str | None = GraphKeys.LOSSES,
+    reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS,
+) -> Tensor:
+    """Weighted mean of 0.5 e^2 where |e| <= delta, else delta (|e| - 0.5 delta); e = p - y.
+
+    >>> import teachflow as tf
+    >>> float(tf.Session().run(tf.losses.huber_loss([0.0, 0.0], [0.5, 3.0])))
+    1.3125
+    """
+    _not_none(labels=labels, predictions=predictions)
+    g = registry.graph_for([labels, predictions, weights])
+    with g.as_default(), g.name_scope(scope or "huber_loss") as sc:
+        y, p = _pair(labels, predictions)
+        abs_error = math_ops.abs(math_ops.subtract(p, y))
+        quadratic = math_ops.minimum(abs_error, delta)
+        # the same as max(abs_error - delta, 0) but with a gradient of 1 (not 0) at the joint
+        linear = math_ops.subtract(abs_error, quadratic)
+        losses = math_ops.add(
+            math_ops.multiply(0.5, math_ops.multiply(quadratic, quadratic)),
+            math_ops.multiply(delta, linear),
+        )
+        return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)
+
+
+def hinge_loss(
+    labels: Any,
+    logits: Any,
+    weights: Any = 1.0,
+    scope: str | None = None,
+    loss_collection: str | None = GraphKeys.LOSSES,
+    reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS,
+) -> Tensor:
+    """Weighted mean of max(0, 1 - (2y - 1) * logits) for 0/1 labels y.
+
+    >>> import teachflow as tf
+    >>> float(tf.Session().run(tf.losses.hinge_loss([1.0, 0.0], [0.5, -2.0])))
+    0.25
+    """
+    _not_none(labels=labels, logits=logits)
+    g = registry.graph_for([labels, logits, weights])
+    with g.as_default(), g.name_scope(scope or "hinge_loss") as sc:
+        y, x = _pair(labels, logits)
+        ones = fill_ops.ones_like(y)
+        signs = math_ops.subtract(2 * y, ones)
+        losses = make_op("Relu", [math_ops.subtract(ones, math_ops.multiply(signs, x))], "Relu")
+        return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)
+
+
+def cosine_distance(
+    labels: Any,
+    predictions: Any,
+    axis: Any = None,
+    weights: Any = 1.0,
+    scope: str | None = None,
+    loss_collection: str | None = GraphKeys.LOSSES,
+    reduction: str = Reduction.SUM_BY_NONZERO_WEIGHTS,
+    dim: Any = None,
+) -> Tensor:
+    """Weighted mean of 1 - sum(labels * predictions, axis) for unit-normalized inputs.
+
+    >>> import teachflow as tf
+    >>> loss = tf.losses.cosine_distance([[1.0, 0.0]], [[0.6, 0.8]], axis=1)
+    >>> round(float(tf.Session().run(loss)), 4)
+    0.4
+    """
+    if axis is not None and dim is not None:
+        raise ValueError("Cannot specify both 'axis' and 'dim'")
+    axis = dim if axis is None else axis
+    if axis is None:
+        raise ValueError("You must specify 'axis'.")
+    _not_none(labels=labels, predictions=predictions)
+    g = registry.graph_for([labels, predictions, weights])
+    with g.as_default(), g.name_scope(scope or "cosine_distance_loss") as sc:
+        y, p = _pair(labels, predictions)
+        products = math_ops.multiply(p, y)
+        losses = 1 - reduction_ops.reduce_sum(products, axis=(axis,), keepdims=True)
         return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)
 
 

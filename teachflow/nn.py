@@ -12,23 +12,27 @@ from typing import Any
 
 # ruff: noqa: F401 - this module is the public tf.nn namespace
 from teachflow.ops.activation_ops import (
+    crelu,
     elu,
     leaky_relu,
     log_softmax,
     relu,
     relu6,
+    selu,
     softmax,
     softplus,
     softsign,
+    swish,
 )
 from teachflow.ops.math_ops import sigmoid, tanh
 from teachflow.ops.nn_composites import dropout, l2_normalize, moments, zero_fraction
-from teachflow.ops.nn_ops import bias_add, l2_loss, xw_plus_b
+from teachflow.ops.nn_ops import bias_add, in_top_k, l2_loss, top_k, xw_plus_b
 from teachflow.ops.xent_ops import (
     sigmoid_cross_entropy_with_logits,
     softmax_cross_entropy_with_logits,
     softmax_cross_entropy_with_logits_v2,
     sparse_softmax_cross_entropy_with_logits,
+    weighted_cross_entropy_with_logits,
 )
 from teachflow.unsupported import UnsupportedFeatureError
 
@@ -36,12 +40,12 @@ from teachflow.unsupported import UnsupportedFeatureError
 # hasattr(tf.nn, name) is False (UnsupportedFeatureError is also an AttributeError)
 _NOT_IMPLEMENTED = frozenset(
     """atrous_conv2d avg_pool avg_pool1d avg_pool2d avg_pool3d batch_normalization
-    bidirectional_dynamic_rnn conv1d conv2d conv2d_transpose conv3d convolution crelu ctc_loss
+    bidirectional_dynamic_rnn conv1d conv2d conv2d_transpose conv3d convolution ctc_loss
     depthwise_conv2d dilation2d dynamic_rnn embedding_lookup embedding_lookup_sparse
-    fused_batch_norm in_top_k local_response_normalization log_poisson_loss lrn max_pool
+    fused_batch_norm local_response_normalization log_poisson_loss lrn max_pool
     max_pool1d max_pool2d max_pool3d max_pool_with_argmax nce_loss normalize_moments pool
-    raw_rnn relu_layer rnn_cell sampled_softmax_loss selu separable_conv2d static_rnn
-    sufficient_statistics swish top_k weighted_cross_entropy_with_logits weighted_moments""".split()
+    raw_rnn relu_layer rnn_cell sampled_softmax_loss separable_conv2d static_rnn
+    sufficient_statistics weighted_moments""".split()
 )
 
 

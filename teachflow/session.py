@@ -167,8 +167,8 @@ class BaseSession:
         return self._graph.as_graph_def()
 
     @property
-    def sess_str(self) -> str:
-        return ""
+    def sess_str(self) -> bytes:
+        return b""
 
     @property
     def state(self) -> SessionState:
@@ -201,13 +201,16 @@ class BaseSession:
                 "another default graph are not in it (tf.Session(graph=g) picks the graph)."
             )
         spec = _Fetches(self._graph, fetches)
-        feed_tensors, feed_values = self._feeds(feed_dict)
+        feed_tensors, feed_arrays = self._feeds(feed_dict)
         key = (tuple(spec.tensors), tuple(spec.targets), tuple(feed_tensors))
         plan = self._plans.get(key)
         if plan is None:
             plan = Plan(spec.tensors, spec.targets, feed_tensors, self._state)
             self._plans[key] = plan
-        return _SessionExecution(plan, feed_values, spec.build, self)
+        feed_values = [_graph_value(t, a) for t, a in zip(feed_tensors, feed_arrays)]
+        return _SessionExecution(
+            plan, feed_values, _with_fed(spec, feed_tensors, feed_arrays), self
+        )
 
     def _feeds(self, feed_dict: Any) -> tuple[list[Tensor], list[Any]]:
         if feed_dict is None:
@@ -367,6 +370,35 @@ def _feed_value(t: Tensor, val: Any) -> Any:
     return arr
 
 
+def _with_fed(
+    spec: _Fetches, feed_tensors: list[Tensor], feed_arrays: list[Any]
+) -> Callable[[list[Any]], Any]:
+    """``spec.build``, except that a fetched tensor that was fed gives back the fed array itself
+    (as TensorFlow: ``sess.run(p, {p: 3.0})`` is ``array(3., dtype=float32)``, not a scalar)."""
+    fed = dict(zip(feed_tensors, feed_arrays))
+    swap = {i: fed[t] for i, t in enumerate(spec.tensors) if t in fed}
+    if not swap:
+        return spec.build
+
+    def build(vals: list[Any]) -> Any:
+        vals = list(vals)
+        for i, arr in swap.items():
+            vals[i] = arr
+        return spec.build(vals)
+
+    return build
+
+
+def _graph_value(t: Tensor, arr: Any) -> Any:
+    """A fed array as the graph holds it: strings become bytes (UTF-8), as in TensorFlow."""
+    if t.dtype.base_dtype != dtypes.string or not isinstance(arr, np.ndarray):
+        return arr
+    flat = [v.encode() if isinstance(v, str) else v for v in arr.reshape(-1).tolist()]
+    out = np.empty(len(flat), dtype=object)
+    out[:] = flat
+    return out.reshape(arr.shape)
+
+
 def _int_feed_error(val: Any, dt: dtypes.DType) -> TypeError:
     return TypeError(
         f"Type of feed value {_short(val)} with type {type(val)} is not compatible with Tensor "
@@ -387,6 +419,137 @@ def _has_non_finite(val: Any) -> bool:
 def _short(val: Any) -> str:
     text = repr(val)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Message:
+    """A settings record shaped like TensorFlow's protos: keyword fields with defaults.
+
+    teachflow runs on one CPU thread, so the settings are kept but change nothing.
+    """
+
+    _defaults: dict[str, Any] = {}
+
+    def __init__(self, **fields: Any) -> None:
+        for k, v in self._defaults.items():
+            object.__setattr__(self, k, v() if callable(v) else v)
+        for k, v in fields.items():
+            setattr(self, k, v)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in self._defaults:
+            raise ValueError(
+                f'Protocol message {type(self).__name__} has no "{name}" field.\n  Hint: the '
+                f"fields are {', '.join(sorted(self._defaults))}."
+            )
+        object.__setattr__(self, name, value)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        changed = [
+            f"{k}={v!r}"
+            for k, v in vars(self).items()
+            if not isinstance(v, _Message) and v != _default_of(self._defaults[k])
+        ]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+
+def _default_of(v: Any) -> Any:
+    return v() if callable(v) else v
+
+
+class GPUOptions(_Message):
+    """``tf.GPUOptions``: accepted; teachflow has no GPU."""
+
+    _defaults = {
+        "per_process_gpu_memory_fraction": 0.0,
+        "allow_growth": False,
+        "allocator_type": "",
+        "deferred_deletion_bytes": 0,
+        "visible_device_list": "",
+        "polling_active_delay_usecs": 0,
+        "polling_inactive_delay_msecs": 0,
+        "force_gpu_compatible": False,
+    }
+
+
+class OptimizerOptions(_Message):
+    """``tf.OptimizerOptions``: accepted; teachflow runs the graph as written."""
+
+    ON_1, L1, L0, DEFAULT, OFF, ON_2 = 1, 0, -1, 0, -1, 2
+    _defaults = {
+        "do_common_subexpression_elimination": False,
+        "do_constant_folding": False,
+        "do_function_inlining": False,
+        "opt_level": 0,
+        "global_jit_level": 0,
+        "max_folded_constant_in_bytes": 0,
+    }
+
+
+class GraphOptions(_Message):
+    """``tf.GraphOptions``: accepted; teachflow runs the graph as written."""
+
+    _defaults = {
+        "enable_recv_scheduling": False,
+        "optimizer_options": OptimizerOptions,
+        "build_cost_model": 0,
+        "build_cost_model_after": 0,
+        "infer_shapes": False,
+        "place_pruned_graph": False,
+        "enable_bfloat16_sendrecv": False,
+        "timeline_step": 0,
+    }
+
+
+class ConfigProto(_Message):
+    """``tf.ConfigProto``: session settings, accepted and kept (teachflow uses one CPU thread).
+
+    >>> import teachflow as tf
+    >>> config = tf.ConfigProto(log_device_placement=True)
+    >>> config.gpu_options.allow_growth = True
+    >>> with tf.Session(config=config) as sess:
+    ...     print(sess.run(tf.constant(1)))
+    1
+    """
+
+    _defaults = {
+        "device_count": dict,
+        "intra_op_parallelism_threads": 0,
+        "inter_op_parallelism_threads": 0,
+        "use_per_session_threads": False,
+        "placement_period": 0,
+        "device_filters": list,
+        "gpu_options": GPUOptions,
+        "allow_soft_placement": False,
+        "log_device_placement": False,
+        "graph_options": GraphOptions,
+        "operation_timeout_in_ms": 0,
+        "isolate_session_state": False,
+        "share_cluster_devices_in_session": False,
+    }
+
+
+class RunOptions(_Message):
+    """``tf.RunOptions`` for ``sess.run(..., options=)``: accepted; nothing is traced."""
+
+    NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
+    _defaults = {
+        "trace_level": 0,
+        "timeout_in_ms": 0,
+        "inter_op_thread_pool": 0,
+        "output_partition_graphs": False,
+        "report_tensor_allocations_upon_oom": False,
+    }
+
+
+class RunMetadata(_Message):
+    """``tf.RunMetadata`` for ``sess.run(..., run_metadata=)``: accepted; stays empty."""
+
+    _defaults = {"step_stats": None, "cost_graph": None, "partition_graphs": list}
 
 
 class Session(BaseSession):
@@ -424,8 +587,10 @@ def _run_with_default(fetch: Any, feed_dict: Any, session: Any, what: str) -> An
         verb = "evaluate" if what == "eval()" else "execute"
         arg = "eval(session=sess)" if what == "eval()" else "run(session=sess)"
         raise ValueError(
+            # TensorFlow's texts differ by one colon between eval() and run()
             f"Cannot {verb} {kind} using `{what}`: No default session is registered. Use `with "
-            f"sess.as_default()` or pass an explicit session to `{arg}`"
+            f"sess.as_default(){'' if what == 'eval()' else ':'}` or pass an explicit session to "
+            f"`{arg}`"
         )
     if not isinstance(sess, BaseSession):
         raise TypeError(
@@ -435,9 +600,15 @@ def _run_with_default(fetch: Any, feed_dict: Any, session: Any, what: str) -> An
         )
     graph = fetch.graph
     if sess.graph is not graph:
+        which = "given" if session is not None else "default"
+        extra = (
+            ""
+            if session is not None
+            else f" Pass an explicit session to `{what[:-2]}(session=sess)`."
+        )
         raise ValueError(
-            f"Cannot use the given session to {verb_phrase(what)}: the tensor's graph is "
-            "different from the session's graph.\n  Hint: open a session on that graph, "
+            f"Cannot use the {which} session to {verb_phrase(what)}: the tensor's graph is "
+            f"different from the session's graph.{extra}\n  Hint: open a session on that graph, "
             "tf.Session(graph=t.graph), or build the tensor in the session's graph."
         )
     return sess.run(fetch, feed_dict)

@@ -68,35 +68,87 @@ class Dimension:
     def __hash__(self) -> int:
         return hash(self._value)
 
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
     def is_compatible_with(self, other: Any) -> bool:
         o = as_dimension(other).value
         return self._value is None or o is None or self._value == o
 
+    def assert_is_compatible_with(self, other: Any) -> None:
+        if not self.is_compatible_with(other):
+            raise ValueError(f"Dimensions {self} and {as_dimension(other)} are not compatible")
+
     def merge_with(self, other: Any) -> Dimension:
         o = as_dimension(other)
-        if not self.is_compatible_with(o):
-            raise ValueError(f"Dimensions {self} and {o} are not compatible")
-        return self if self._value is not None else o
+        self.assert_is_compatible_with(o)
+        return Dimension(self._value if self._value is not None else o.value)
 
     def _arith(self, other: Any, fn: Any) -> Dimension:
         o = as_dimension(other).value
         return Dimension(None if self._value is None or o is None else fn(self._value, o))
 
+    def _compare(self, other: Any, fn: Any) -> bool | None:
+        # None when either side is unknown, as TensorFlow's Dimension
+        o = as_dimension(other).value
+        return None if self._value is None or o is None else fn(self._value, o)
+
     def __add__(self, other: Any) -> Dimension:
         return self._arith(other, lambda a, b: a + b)
 
-    __radd__ = __add__
+    def __radd__(self, other: Any) -> Dimension:
+        return as_dimension(other) + self
 
     def __sub__(self, other: Any) -> Dimension:
         return self._arith(other, lambda a, b: a - b)
 
+    def __rsub__(self, other: Any) -> Dimension:
+        return as_dimension(other) - self
+
     def __mul__(self, other: Any) -> Dimension:
         return self._arith(other, lambda a, b: a * b)
 
-    __rmul__ = __mul__
+    def __rmul__(self, other: Any) -> Dimension:
+        return as_dimension(other) * self
 
     def __floordiv__(self, other: Any) -> Dimension:
         return self._arith(other, lambda a, b: a // b)
+
+    def __rfloordiv__(self, other: Any) -> Dimension:
+        return as_dimension(other) // self
+
+    def __truediv__(self, other: Any) -> Dimension:
+        raise TypeError(
+            f"unsupported operand type(s) for /: 'Dimension' and '{type(other).__name__}', "
+            "please use // instead"
+        )
+
+    def __rtruediv__(self, other: Any) -> Dimension:
+        raise TypeError(
+            f"unsupported operand type(s) for /: '{type(other).__name__}' and 'Dimension', "
+            "please use // instead"
+        )
+
+    def __mod__(self, other: Any) -> Dimension:
+        return self._arith(other, lambda a, b: a % b)
+
+    def __rmod__(self, other: Any) -> Dimension:
+        return as_dimension(other) % self
+
+    def __lt__(self, other: Any) -> Any:
+        return self._compare(other, lambda a, b: a < b)
+
+    def __le__(self, other: Any) -> Any:
+        return self._compare(other, lambda a, b: a <= b)
+
+    def __gt__(self, other: Any) -> Any:
+        return self._compare(other, lambda a, b: a > b)
+
+    def __ge__(self, other: Any) -> Any:
+        return self._compare(other, lambda a, b: a >= b)
+
+    def __reduce__(self) -> Any:
+        return Dimension, (self._value,)
 
 
 def as_dimension(value: Any) -> Dimension:
@@ -117,6 +169,12 @@ class TensorShape:
             d is None or (type(d) is int and d >= 0) for d in dims
         ):
             self._dims = tuple(dims)  # the common case: plain ints and Nones
+        elif hasattr(dims, "unknown_rank") and hasattr(dims, "dim"):  # a TensorShapeProto
+            self._dims = (
+                None
+                if dims.unknown_rank
+                else tuple(None if d.size == -1 else d.size for d in dims.dim)
+            )
         else:
             if isinstance(dims, (str, bytes)):
                 raise TypeError(
@@ -178,13 +236,29 @@ class TensorShape:
             raise ValueError(f"Shapes {self} and {o} are not compatible")
         return TensorShape([a if a is not None else b for a, b in zip(self._dims, o._dims)])
 
+    def most_specific_compatible_shape(self, other: Any) -> TensorShape:
+        """The most specific shape both ``self`` and ``other`` are compatible with."""
+        o = as_shape(other)
+        if self._dims is None or o._dims is None or len(self._dims) != len(o._dims):
+            return unknown_shape()
+        return TensorShape([a if a == b else None for a, b in zip(self._dims, o._dims)])
+
     def assert_is_compatible_with(self, other: Any) -> None:
         if not self.is_compatible_with(other):
-            raise ValueError(f"Shapes {self} and {as_shape(other)} are incompatible")
+            raise ValueError(f"Shapes {self} and {other} are incompatible")
+
+    def assert_same_rank(self, other: Any) -> None:
+        o = as_shape(other)
+        if self._dims is not None and o._dims is not None and len(self._dims) != len(o._dims):
+            raise ValueError(f"Shapes {self} and {o} must have the same rank")
 
     def assert_has_rank(self, rank: int) -> None:
         if self._dims is not None and len(self._dims) != rank:
             raise ValueError(f"Shape {self} must have rank {rank}")
+
+    def assert_is_fully_defined(self) -> None:
+        if not self.is_fully_defined():
+            raise ValueError(f"Shape {self} is not fully defined")
 
     def with_rank(self, rank: int) -> TensorShape:
         if self._dims is None:
@@ -192,11 +266,33 @@ class TensorShape:
         self.assert_has_rank(rank)
         return self
 
+    def with_rank_at_least(self, rank: int) -> TensorShape:
+        if self._dims is not None and len(self._dims) < rank:
+            raise ValueError(f"Shape {self} must have rank at least {rank}")
+        return self
+
+    def with_rank_at_most(self, rank: int) -> TensorShape:
+        if self._dims is not None and len(self._dims) > rank:
+            raise ValueError(f"Shape {self} must have rank at most {rank}")
+        return self
+
     def concatenate(self, other: Any) -> TensorShape:
         o = as_shape(other)
         if self._dims is None or o._dims is None:
             return TensorShape(None)
         return TensorShape(self._dims + o._dims)
+
+    def __add__(self, other: Any) -> TensorShape:
+        return self.concatenate(other)
+
+    def __radd__(self, other: Any) -> TensorShape:
+        return as_shape(other).concatenate(self)
+
+    def as_proto(self) -> Any:
+        """This shape as a ``TensorShapeProto`` (needs the tensorboard package)."""
+        from teachflow.export import shape_proto
+
+        return shape_proto(self)
 
     def __len__(self) -> int:
         if self._dims is None:
@@ -210,7 +306,15 @@ class TensorShape:
 
     def __getitem__(self, key: Any) -> Any:
         if self._dims is None:
-            return TensorShape(None) if isinstance(key, slice) else Dimension(None)
+            if not isinstance(key, slice):
+                return Dimension(None)
+            if key.step is not None:
+                raise ValueError("Steps are not yet handled")
+            start = 0 if key.start is None else key.start
+            # an unknown shape sliced from a known start to a known stop has a known rank
+            if key.stop is None or start < 0 or key.stop < 0:
+                return unknown_shape()
+            return unknown_shape(rank=key.stop - start)
         if isinstance(key, slice):
             return TensorShape(self._dims[key])
         try:
@@ -245,9 +349,11 @@ class TensorShape:
         return f"({inner},)" if len(self._dims) == 1 else f"({inner})"
 
     def __repr__(self) -> str:
-        if self._dims is None:
-            return "TensorShape(None)"
-        return f"TensorShape({list(self._dims)})"
+        # TensorFlow 1.x's form: the dims as Dimension objects
+        return f"TensorShape({self.dims})"
+
+    def __reduce__(self) -> Any:
+        return TensorShape, (self._dims,)
 
     def as_proto_dims(self) -> list[int]:
         """Dims for protos: -1 for unknown."""
@@ -271,3 +377,20 @@ def bracket(shape: TensorShape) -> str:
     if shape.as_tuple() is None:
         return "?"
     return "[" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
+
+
+def dimension_value(dimension: Any) -> int | None:
+    """The int (or None) of a ``Dimension``, an int or None (``tf.dimension_value``).
+
+    >>> dimension_value(TensorShape([2, None])[0])
+    2
+    """
+    return dimension.value if isinstance(dimension, Dimension) else dimension
+
+
+def dimension_at_index(shape: Any, index: int) -> Dimension:
+    """Dimension ``index`` of ``shape``; unknown when the rank is unknown."""
+    sh = as_shape(shape)
+    if sh.ndims is None:
+        return Dimension(None)
+    return sh[index]  # type: ignore[no-any-return]

@@ -61,19 +61,16 @@ class Variable(overloads.Operators):
         with g.as_default(), g.name_scope(name or "Variable") as scope:
             if init_from_fn:
                 with g.name_scope("Initializer"):
-                    initial_value = initial_value()
-            self._initial_value = convert_to_tensor(
-                initial_value, dtype=dtype, name="initial_value"
-            )
-            vdtype = self._initial_value.dtype.base_dtype
-            vshape = self._initial_value.shape if shape is None else TensorShape(shape)
-            if validate_shape and not vshape.is_fully_defined():
-                raise ValueError(
-                    f"initial_value must have a shape specified: {self._initial_value}\n"
-                    "  Hint: give the initial value a fully known shape, or pass "
-                    "validate_shape=False."
+                    self._initial_value = convert_to_tensor(
+                        initial_value(), dtype=dtype, name="initial_value"
+                    )
+            else:
+                self._initial_value = convert_to_tensor(
+                    initial_value, dtype=dtype, name="initial_value"
                 )
-            shape_attr = vshape.as_list() if validate_shape or vshape.ndims is not None else None
+            vdtype = self._initial_value.dtype.base_dtype
+            vshape = self._variable_shape(shape, validate_shape)
+            shape_attr = vshape.as_list() if vshape.ndims is not None else None
             self._variable = registry.make1(
                 "VariableV2",
                 [],
@@ -96,6 +93,22 @@ class Variable(overloads.Operators):
             keys.append(GraphKeys.TRAINABLE_VARIABLES)
         g.add_to_collections(keys, self)
         self._save_slice_info = None
+        self._constraint = constraint
+
+    def _variable_shape(self, shape: Any, validate_shape: bool) -> TensorShape:
+        """``shape=`` if given, else the initial value's (unknown when not validated)."""
+        initial = self._initial_value
+        if shape is not None:
+            return TensorShape(shape)  # the initializer's Assign checks it against the value
+        if not validate_shape:
+            return TensorShape(None)
+        if not initial.shape.is_fully_defined():
+            raise ValueError(
+                f"initial_value must have a shape specified: {initial}\n"
+                "  Hint: give the initial value a fully known shape, or pass "
+                "validate_shape=False."
+            )
+        return initial.shape
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -138,6 +151,16 @@ class Variable(overloads.Operators):
     def initial_value(self) -> Tensor:
         return self._initial_value
 
+    @property
+    def constraint(self) -> Any:
+        """The ``constraint=`` function (applied by optimizers in TensorFlow 2; kept here)."""
+        return self._constraint
+
+    def set_shape(self, shape: Any) -> None:
+        """Refines the variable's static shape (and its value's)."""
+        self._variable.set_shape(shape)
+        self._snapshot.set_shape(shape)
+
     def __repr__(self) -> str:
         return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
 
@@ -165,12 +188,14 @@ class Variable(overloads.Operators):
 
     def initialized_value(self) -> Tensor:
         """Its value if initialized in the session, else the initial value (no side effect)."""
-        with self._graph.control_dependencies(None):
+        g = self._graph
+        # TensorFlow builds a tf.cond on is_variable_initialized; its result is cond/Merge
+        with g.control_dependencies(None), g.name_scope("cond"):
             return registry.make1(
                 "InitializedValue",
                 [self._variable, self._initial_value],
                 {"T": self.dtype.base_dtype},
-                name=f"{self.op.name}/initialized_value",
+                name="Merge",
             )
 
     def eval(self, session: Any = None) -> Any:
@@ -233,8 +258,31 @@ class Variable(overloads.Operators):
         """An op subtracting ``delta`` from this variable (``tf.assign_sub``)."""
         return self._update("assign_sub", delta, use_locking, name, read_value)
 
-    def count_up_to(self, limit: int) -> Any:
-        raise NotImplementedError("teachflow does not implement Variable.count_up_to yet.")
+    def count_up_to(self, limit: int) -> Tensor:
+        """Increments the variable until it reaches ``limit`` (``tf.count_up_to``)."""
+        from teachflow.ops import state_ops
+
+        return state_ops.count_up_to(self, limit)
+
+    def scatter_update(self, sparse_delta: Any, use_locking: bool = False, name: Any = None) -> Any:
+        """Writes ``sparse_delta.values`` at rows ``sparse_delta.indices``."""
+        return self._scatter("scatter_update", sparse_delta, use_locking, name)
+
+    def scatter_add(self, sparse_delta: Any, use_locking: bool = False, name: Any = None) -> Any:
+        """Adds ``sparse_delta.values`` at rows ``sparse_delta.indices``."""
+        return self._scatter("scatter_add", sparse_delta, use_locking, name)
+
+    def scatter_sub(self, sparse_delta: Any, use_locking: bool = False, name: Any = None) -> Any:
+        """Subtracts ``sparse_delta.values`` at rows ``sparse_delta.indices``."""
+        return self._scatter("scatter_sub", sparse_delta, use_locking, name)
+
+    def _scatter(self, kind: str, delta: Any, use_locking: bool, name: Any) -> Any:
+        from teachflow.ops import state_ops
+
+        if not (hasattr(delta, "indices") and hasattr(delta, "values")):
+            raise TypeError(f"sparse_delta is not IndexedSlices: {delta}")
+        fn = getattr(state_ops, kind)
+        return fn(self, delta.indices, delta.values, use_locking=use_locking, name=name)
 
     def __bool__(self) -> bool:
         raise TypeError(

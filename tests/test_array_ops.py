@@ -153,7 +153,9 @@ NAMES: dict[str, tuple[Callable[[], Any], str, str]] = {
     "concat": (lambda: tf.concat([X, X], 0), "concat", "ConcatV2"),
     "concat_one": (lambda: tf.concat([X], 0), "concat/concat", "Identity"),
     "stack": (lambda: tf.stack([tf.constant(X), X]), "stack", "Pack"),
-    "stack_constants": (lambda: tf.stack([X, X]), "stack", "Const"),
+    # TensorFlow refuses a list of numpy arrays as one constant, so it packs them (the failed
+    # constant used up the name "stack")
+    "stack_constants": (lambda: tf.stack([X, X]), "stack_1", "Pack"),
     "pack": (lambda: tf.pack([X, tf.constant(X)]), "pack", "Pack"),
     "unstack": (lambda: tf.unstack(X)[0], "unstack", "Unpack"),
     "unpack": (lambda: tf.unpack(X)[0], "unpack", "Unpack"),
@@ -481,7 +483,8 @@ RUNTIME_ERRORS: dict[str, tuple[Callable[[Any], Any], Any, str]] = {
     "select": (
         lambda x: tf.where(x > 0, x, tf.zeros([2], tf.float64)),
         np.ones(3),
-        "'then' and 'else' must have the same size.  but received: [3] vs. [2]",
+        "Inputs to operation Select of type Select must have the same size and shape.  "
+        "Input 0: [3] != input 2: [2]",
     ),
 }
 

@@ -416,7 +416,7 @@ CASES: list[Case] = [
     Case(
         "with tf.control_dependencies([None]): tf.no_op()",
         TypeError,
-        "Control input must be an Operation",
+        "Can not convert a NoneType into a Tensor or Operation",
         "TypeError",
     ),
     # -- closed sessions, finished graphs ----------------------------------------------------------

@@ -78,6 +78,10 @@ CASES: dict[str, Callable[[Any], Any]] = {
     "slice": lambda x: tf.slice(x, [1, 0, 1], [1, -1, 2]),
     "pad": lambda x: tf.pad(x, [[0, 1], [2, 0], [1, 1]]),
     "pad_value": lambda x: tf.pad(x, [[1, 1], [0, 0], [0, 1]], constant_values=3.0),
+    "pad_reflect": lambda x: tf.pad(x, [[1, 1], [2, 0], [0, 3]], "REFLECT"),
+    "pad_symmetric": lambda x: tf.pad(x, [[2, 1], [0, 3], [4, 1]], "SYMMETRIC"),
+    # TensorFlow's own gradient refuses a negative perm (InvertPermutation); teachflow's works
+    "transpose_negative_perm": lambda x: tf.transpose(x, [-1, 0, 1]),
     "reverse": lambda x: tf.reverse(x, [1, 2]),
     "strided_slice_int": lambda x: x[1],
     "strided_slice_steps": lambda x: x[:, ::2, 3:0:-2],

@@ -213,8 +213,10 @@ def test_scalar_mul_and_add_n_and_matmul():
             want = (lhs.T if ta else lhs) @ (rhs.T if tb else rhs)
             assert y.shape.as_list() == list(want.shape)
             np.testing.assert_allclose(run(y), want, rtol=1e-5)
-    with pytest.raises(NotImplementedError, match="batched matmul"):
-        tf.matmul(tf.zeros([2, 2, 2]), tf.zeros([2, 2, 2]))
+    batch = RNG.normal(size=(4, 2, 3)).astype(np.float32)
+    y = tf.matmul(batch, a.T)  # a batch of matrices times one matrix: BatchMatMulV2
+    assert y.op.type == "BatchMatMulV2" and y.shape.as_list() == [4, 2, 2]
+    np.testing.assert_allclose(run(y), batch @ a.T, rtol=1e-5)
 
 
 def test_round_and_sign_and_abs_of_integers():

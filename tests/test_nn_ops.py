@@ -396,7 +396,7 @@ def test_bias_add():
     b0 = np.array([1.0, 2.0, 3.0], np.float32)
     y = tf.nn.bias_add(v0, b0)
     assert (y.name, y.op.type) == ("BiasAdd:0", "BiasAdd")
-    assert y.op.get_attr("data_format") == "NHWC"
+    assert y.op.get_attr("data_format") == b"NHWC"  # bytes, as in TensorFlow
     np.testing.assert_allclose(run(y), v0 + b0)
     v4 = RNG.normal(size=(2, 3, 2, 2))
     nchw = tf.nn.bias_add(v4, np.array([1.0, 2.0, 3.0]), data_format="NCHW")

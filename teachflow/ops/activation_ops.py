@@ -1,4 +1,4 @@
-"""Activations: relu, relu6, elu, leaky_relu, softplus, softsign, softmax, log_softmax.
+"""Activations: relu, relu6, elu, selu, leaky_relu, softplus, softsign, swish, crelu, softmax.
 
 Each op is defined once here with its gradient op (ReluGrad...), so gradients of gradients
 work. Softmax subtracts the row maximum before exponentiating, as TensorFlow does.
@@ -228,9 +228,24 @@ def softplus(features: Any, name: str | None = None) -> Tensor:
 
 
 def _softsign_grad(op: Operation, grad: Tensor) -> list[Tensor]:
-    x = op.inputs[0]
+    return [make_op("SoftsignGrad", [grad, op.inputs[0]], "SoftsignGrad")]
+
+
+def _softsign_grad_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+    gy, x = op.inputs
     one = constant(1, dtype=x.dtype.base_dtype)
-    return [grad / math_ops.square(one + math_ops.abs(x))]
+    denom = one + math_ops.abs(x)
+    # d/dx [gy / (1 + |x|)^2] = -2 gy sign(x) / (1 + |x|)^3
+    dx = grad * gy * constant(-2, dtype=x.dtype.base_dtype) * math_ops.sign(x)
+    return [grad / math_ops.square(denom), dx / (denom * math_ops.square(denom))]
+
+
+@registry.define(
+    "SoftsignGrad", infer=_elementwise("gradients", "float", 2), grad=_softsign_grad_grad
+)
+def _softsign_grad_kernel(gy: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """f(gy, x) = gy / (1 + |x|)^2"""
+    return (gy / np.square(1 + np.abs(x))).astype(gy.dtype, copy=False)
 
 
 @registry.define("Softsign", infer=_elementwise("features", "float"), grad=_softsign_grad)
@@ -247,6 +262,78 @@ def softsign(features: Any, name: str | None = None) -> Tensor:
     [-0.5, 0.75]
     """
     return _unary_api("Softsign", features, name)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _selu_grad(op: Operation, grad: Tensor) -> list[Tensor]:
+    return [make_op("SeluGrad", [grad, op.outputs[0]], "SeluGrad")]
+
+
+@registry.define("Selu", infer=_elementwise("features", "float"), grad=_selu_grad)
+def _selu_kernel(x: np.ndarray) -> np.ndarray:
+    """f(x) = scale * x if x > 0 else scale * alpha * (e^x - 1)"""
+    neg = _SELU_SCALE * _SELU_ALPHA * np.expm1(np.minimum(x, 0))
+    return np.where(x > 0, _SELU_SCALE * x, neg).astype(x.dtype, copy=False)
+
+
+def _selu_grad_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+    gy, y = op.inputs
+    dt = y.dtype.base_dtype
+    # SeluGrad(gy, y) = gy * (y + scale * alpha) where y < 0: its derivative in y is gy there
+    negative = cast_ops.cast(math_ops.less(y, constant(0, dtype=dt)), dt)
+    return [make_op("SeluGrad", [grad, y], "SeluGrad"), grad * gy * negative]
+
+
+@registry.define("SeluGrad", infer=_elementwise("gradients", "float", 2), grad=_selu_grad_grad)
+def _selu_grad_kernel(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """f(gy, y) = gy * (y + scale * alpha) if y < 0 else gy * scale, where y = selu(x)"""
+    out = np.where(y < 0, gy * (y + _SELU_SCALE * _SELU_ALPHA), gy * _SELU_SCALE)
+    return out.astype(gy.dtype, copy=False)
+
+
+def selu(features: Any, name: str | None = None) -> Tensor:
+    """Scaled ELU: f(x) = scale * x if x > 0 else scale * alpha * (e^x - 1).
+
+    >>> import teachflow as tf
+    >>> print(tf.Session().run(tf.nn.selu([-1.0, 1.0])).round(4))
+    [-1.1113  1.0507]
+    """
+    return _unary_api("Selu", features, name)
+
+
+def swish(features: Any, beta: Any = 1.0) -> Tensor:
+    """f(x) = x * sigmoid(beta * x).
+
+    >>> import teachflow as tf
+    >>> print(tf.Session().run(tf.nn.swish([0.0, 2.0])).round(4))
+    [0.     1.7616]
+    """
+    g = registry.graph_for([features])
+    with g.as_default():
+        x = convert_to_tensor(features, name="features")
+        b = convert_to_tensor(beta, dtype=x.dtype.base_dtype, name="beta")
+        y = x * math_ops.sigmoid(b * x)
+        # TensorFlow's swish is a custom-gradient function: its result is named IdentityN
+        return make_op("Identity", [y], "IdentityN")
+
+
+def crelu(features: Any, name: str | None = None, axis: int = -1) -> Tensor:
+    """Concatenated ReLU: f(x) = concat([relu(x), relu(-x)], axis) (twice as many features).
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.nn.crelu([[1.0, -2.0]])).tolist()
+    [[1.0, 0.0, 0.0, 2.0]]
+    """
+    from teachflow.ops import concat_ops
+
+    g = registry.graph_for([features])
+    with g.as_default(), g.name_scope(name or "CRelu") as scope:
+        x = convert_to_tensor(features, name="features")
+        c = concat_ops.concat([x, math_ops.negative(x)], axis, name=scope)
+        return relu(c)
 
 
 # -- softmax, log_softmax --------------------------------------------------------------------

@@ -7,10 +7,10 @@ other array families are ``fill_ops`` (fill, zeros, ones), ``transpose_ops``, ``
 
 >>> import teachflow as tf
 >>> x = tf.placeholder(tf.float32, shape=[None, 3])
->>> tf.reshape(x, [-1]).shape
-TensorShape([None])
->>> tf.expand_dims(x, 0).shape, tf.size(x).op.type
-(TensorShape([1, None, 3]), 'Size')
+>>> print(tf.reshape(x, [-1]).shape)
+(?,)
+>>> print(tf.expand_dims(x, 0).shape, tf.size(x).op.type)
+(1, ?, 3) Size
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from teachflow.ops.op_args import (
 )
 from teachflow.ops.shape_inference import (
     Outs,
-    known_int,
+    known_ints,
     known_value,
+    merge_shapes,
     partial_shape,
     shape_error,
 )
@@ -52,7 +53,8 @@ def _placeholder_kernel(ctx: registry.KernelContext) -> np.ndarray:
     """f() = the fed value (running it unfed is an error)"""
     op = ctx.op
     t = op.outputs[0]
-    shape = "" if t.shape.ndims is None else f" and shape {bracket(t.shape)}"
+    # TensorFlow names the shape only when it has dimensions (a scalar's [] is left out)
+    shape = "" if not t.shape.ndims else f" and shape {bracket(t.shape)}"
     raise errors.InvalidArgumentError(
         None,
         op,
@@ -80,12 +82,7 @@ def placeholder(dtype: Any, shape: Any = None, name: str | None = None) -> Tenso
 def _pwd_infer(op: Operation) -> Outs:
     t = op.inputs[0]
     shape = TensorShape(op.attrs["shape"])
-    if not shape.is_compatible_with(t.shape):
-        raise shape_error(
-            op,
-            f"Shapes {bracket(shape)} and {bracket(t.shape)} are incompatible",
-            "the default value must have the placeholder's shape.",
-        )
+    merge_shapes(op, t.shape, shape, "the default value must have the placeholder's shape.")
     return [(t.dtype.base_dtype, shape)]
 
 
@@ -176,6 +173,47 @@ def shape(input: Any, name: str | None = None, out_type: Any = dtypes.int32) -> 
         return registry.make1("Shape", [t], {"T": t.dtype.base_dtype, "out_type": ot}, scope)
 
 
+def _shape_n_infer(op: Operation) -> Outs:
+    return [(_out_type(op), TensorShape([x.shape.ndims])) for x in op.inputs]
+
+
+@registry.define("ShapeN", infer=_shape_n_infer, ctx=True, grad=not_differentiable)
+def _shape_n_kernel(ctx: registry.KernelContext, *xs: Any) -> tuple[np.ndarray, ...]:
+    """f(x1..xn) = shape(x1), ..., shape(xn)"""
+    return tuple(np.array(np.shape(x), dtype=_out_type(ctx.op).np) for x in xs)
+
+
+def shape_n(input: Any, out_type: Any = dtypes.int32, name: str | None = None) -> list[Tensor]:
+    """The shapes of several tensors at once, from one ShapeN op.
+
+    >>> import teachflow as tf
+    >>> [s.name for s in tf.shape_n([tf.zeros([2, 3]), tf.zeros([4])])]
+    ['ShapeN:0', 'ShapeN:1']
+    """
+    if not isinstance(input, (list, tuple)):
+        raise TypeError(
+            f"Expected list for 'input' argument to 'ShapeN' Op, not {input!r}.\n  Hint: pass "
+            "a list of tensors; for one tensor use tf.shape."
+        )
+    if not input:
+        raise ValueError(
+            "List argument 'input' to 'ShapeN' Op with length 0 shorter than minimum length 1."
+        )
+    g = graph_of(*input)
+    with g.as_default(), g.name_scope(name or "ShapeN") as scope:
+        ts = [convert_to_tensor(x) for x in input]
+        found = {t.dtype.base_dtype for t in ts}
+        if len(found) > 1:
+            names = ", ".join(t.dtype.base_dtype.name for t in ts)
+            raise TypeError(
+                f"Tensors in list passed to 'input' of 'ShapeN' Op have types [{names}] that "
+                "don't all match.\n  Hint: call tf.shape on each tensor instead."
+            )
+        ot = dtypes.as_dtype(out_type).base_dtype
+        attrs = {"N": len(ts), "T": ts[0].dtype.base_dtype, "out_type": ot}
+        return registry.make("ShapeN", ts, attrs, scope).outputs
+
+
 @registry.define(
     "Size", infer=lambda op: [(_out_type(op), TensorShape([]))], ctx=True, grad=not_differentiable
 )
@@ -237,9 +275,9 @@ def _reshape_infer(op: Operation) -> Outs:
         n = shp.shape[0].value if shp.shape.ndims == 1 else None
         return [(dt, TensorShape(None if n is None else [None] * n))]
     dims = [int(d) for d in np.asarray(known).reshape(-1)]
-    for i, d in enumerate(dims):
+    for d in dims:
         if d < -1:
-            raise shape_error(op, f"Size {i} must be non-negative, not {d}", _RESHAPE_HINT)
+            raise shape_error(op, f"Invalid value in tensor used for shape: {d}", _RESHAPE_HINT)
     out = [None if d == -1 else d for d in dims]
     if dims.count(-1) > 1:
         return [(dt, TensorShape(out))]
@@ -291,6 +329,11 @@ def _reshape_kernel(x: np.ndarray, shape: np.ndarray) -> np.ndarray:
             raise invalid_argument(f"Size {i} must be non-negative, not {d}", _RESHAPE_HINT)
     known = int(np.prod([d for d in dims if d != -1], dtype=np.int64))
     if unknown:
+        if known == 0 and x.size == 0:
+            # TensorFlow leaves the zero sizes out of both products to infer the -1
+            have = int(np.prod([d for d in x.shape if d > 0], dtype=np.int64))
+            want = int(np.prod([d for d in dims if d > 0], dtype=np.int64))
+            return x.reshape([have // want if d == -1 else d for d in dims])
         if known == 0 or x.size % known:
             raise invalid_argument(
                 f"Input to reshape is a tensor with {x.size} values, but the requested shape "
@@ -316,7 +359,7 @@ def reshape(tensor: Any, shape: Any, name: str | None = None) -> Tensor:
     g = graph_of(tensor, shape)
     with g.as_default(), g.name_scope(name or "Reshape") as scope:
         t = convert_to_tensor(tensor, name="tensor")
-        s = index_input(shape, "shape", "Tshape", "Reshape")
+        s = index_input(shape, "shape", "shape", "Reshape")
         return registry.make1(
             "Reshape", [t, s], {"T": t.dtype.base_dtype, "Tshape": s.dtype}, scope
         )
@@ -328,12 +371,17 @@ def reshape(tensor: Any, shape: Any, name: str | None = None) -> Tensor:
 def _expand_dims_infer(op: Operation) -> Outs:
     x, d = op.inputs
     dt = x.dtype.base_dtype
-    dim = known_int(d)
+    dims_known = known_ints(d)
+    if dims_known is not None and len(dims_known) != 1:
+        raise shape_error(
+            op,
+            "'dim' input must be a tensor with a single value",
+            "tf.expand_dims adds one dimension; call it once per new axis.",
+        )
+    dim = None if dims_known is None else dims_known[0]
     rank = x.shape.ndims
-    if rank is None:
+    if rank is None or dim is None:
         return [(dt, TensorShape(None))]
-    if dim is None:
-        return [(dt, TensorShape([None] * (rank + 1)))]
     if not -1 - rank <= dim <= rank:
         raise shape_error(
             op,
@@ -366,12 +414,12 @@ def expand_dims(input: Any, axis: Any = None, name: str | None = None, dim: Any 
     """Inserts a dimension of size 1 at ``axis`` (0.x: ``dim``).
 
     >>> import teachflow as tf
-    >>> tf.expand_dims(tf.zeros([2]), 1).shape
-    TensorShape([2, 1])
+    >>> print(tf.expand_dims(tf.zeros([2]), 1).shape)
+    (2, 1)
     """
     if dim is not None:
         if axis is not None:
-            raise ValueError("Cannot specify both 'axis' and 'dim'")
+            raise ValueError("Cannot specify both 'dim' and 'axis'")
         warnings.warn(
             "calling expand_dims with dim is deprecated and will be removed in a future version. "
             "Instructions for updating: Use the `axis` argument instead",
@@ -450,12 +498,12 @@ def squeeze(
     """Removes dimensions of size 1 (all of them, or those in ``axis``; 0.x: ``squeeze_dims``).
 
     >>> import teachflow as tf
-    >>> tf.squeeze(tf.zeros([1, 2, 1])).shape
-    TensorShape([2])
+    >>> print(tf.squeeze(tf.zeros([1, 2, 1])).shape)
+    (2,)
     """
     if squeeze_dims is not None:
         if axis is not None:
-            raise ValueError("Cannot specify both 'axis' and 'squeeze_dims'")
+            raise ValueError("Cannot specify both 'squeeze_dims' and 'axis'")
         warnings.warn(
             "calling squeeze with squeeze_dims is deprecated and will be removed in a future "
             "version. Instructions for updating: Use the `axis` argument instead",

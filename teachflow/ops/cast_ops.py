@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from teachflow import dtypes
+from teachflow import dtypes, errors
 from teachflow.graph import Operation, Tensor
 from teachflow.ops import registry
 from teachflow.ops.constant_op import convert_to_tensor
@@ -34,8 +34,20 @@ def _cast_grad(op: Operation, dy: Tensor) -> list[Tensor | None]:
 @registry.define("Cast", infer=_cast_infer, ctx=True, grad=_cast_grad)
 def _cast_kernel(ctx: registry.KernelContext, x: np.ndarray) -> np.ndarray:
     """f(x) = x converted to DstT (floats to ints truncate toward zero)"""
-    dst = ctx.attrs["DstT"].np
-    return np.asarray(x).astype(dst)
+    src, dst = ctx.attrs["SrcT"], ctx.attrs["DstT"]
+    if (src == dtypes.string) != (dst == dtypes.string):
+        raise errors.UnimplementedError(
+            None,
+            None,
+            f"Cast {_kernel_name(src)} to {_kernel_name(dst)} is not supported",
+            "TensorFlow casts no strings to or from numbers; parse them in Python "
+            "(or with tf.strings.to_number in real TensorFlow).",
+        )
+    return np.asarray(x).astype(dst.np)
+
+
+def _kernel_name(dt: dtypes.DType) -> str:
+    return {"float32": "float", "float64": "double"}.get(dt.name, dt.name)
 
 
 def cast(x: Any, dtype: Any, name: str | None = None) -> Tensor:
@@ -72,3 +84,18 @@ def to_int64(x: Any, name: str = "ToInt64") -> Tensor:
 
 def to_double(x: Any, name: str = "ToDouble") -> Tensor:
     return cast(x, dtypes.float64, name)
+
+
+def to_complex64(x: Any, name: str = "ToComplex64") -> Tensor:
+    return cast(x, dtypes.complex64, name)
+
+
+def to_complex128(x: Any, name: str = "ToComplex128") -> Tensor:
+    return cast(x, dtypes.complex128, name)
+
+
+def to_bfloat16(x: Any, name: str = "ToBFloat16") -> Tensor:
+    raise NotImplementedError(
+        "teachflow has no bfloat16 dtype (tf.to_bfloat16); use tf.to_float or tf.cast(x, "
+        "tf.float16)."
+    )

@@ -3,8 +3,8 @@
 >>> import teachflow as tf
 >>> tf.constant([1, 2])
 <tf.Tensor 'Const:0' shape=(2,) dtype=int32>
->>> tf.constant(7.0, shape=[2, 3]).shape
-TensorShape([2, 3])
+>>> print(tf.constant(7.0, shape=[2, 3]).shape)
+(2, 3)
 """
 
 from __future__ import annotations
@@ -32,12 +32,11 @@ def _const_kernel(ctx: registry.KernelContext) -> np.ndarray:
 
 
 def _dense_dims(values: Any) -> list[int]:
+    # NOTE: like TensorFlow, only Python lists count: [np.array([1]), np.array([2])] is refused
     if isinstance(values, (list, tuple)):
         if not values:
             return [0]
         return [len(values), *_dense_dims(values[0])]
-    if isinstance(values, np.ndarray):
-        return list(values.shape)
     return []
 
 
@@ -49,16 +48,17 @@ def _first_mismatch(values: Any, dtype: dtypes.DType) -> Any:
             if bad is not None:
                 return bad
         return None
-    if isinstance(values, (np.ndarray, np.generic)):
+    if isinstance(values, np.ndarray):
         return None
+    # bool is a Python int, so True passes for numeric dtypes (as in TensorFlow)
     if dtype.is_bool:
-        ok = isinstance(values, bool)
+        ok = isinstance(values, (bool, np.bool_))
     elif dtype.is_integer:
-        ok = isinstance(values, int) and not isinstance(values, bool)
+        ok = isinstance(values, (int, np.integer, np.bool_))
     elif dtype.is_floating:
-        ok = isinstance(values, (int, float)) and not isinstance(values, bool)
+        ok = isinstance(values, (int, float, np.integer, np.floating, np.bool_))
     elif dtype.is_complex:
-        ok = isinstance(values, (int, float, complex)) and not isinstance(values, bool)
+        ok = isinstance(values, (int, float, complex, np.number, np.bool_))
     elif dtype == dtypes.string:
         ok = isinstance(values, (str, bytes))
     else:
@@ -99,7 +99,7 @@ def to_numpy(value: Any, dtype: dtypes.DType | None = None) -> np.ndarray:
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
         if arr.dtype.kind in "SU":
-            arr = arr.astype(object)
+            arr = np.array(_to_bytes(arr.tolist()), dtype=object).reshape(arr.shape)
         if dtype is not None:
             arr = _cast_numpy(arr, dtype)
         elif arr.dtype.kind in "Ob":
@@ -107,11 +107,19 @@ def to_numpy(value: Any, dtype: dtypes.DType | None = None) -> np.ndarray:
         else:
             dtypes.as_dtype(arr.dtype)  # raises TypeError for unsupported numpy dtypes
         return arr
+    if isinstance(value, (list, tuple)) and _contains(value, (str, bytes)):
+        if not _all_strings(value):
+            raise TypeError(
+                f"Failed to convert elements of {value!r} to Tensor. Consider casting elements "
+                "to a supported type.\n  Hint: a tensor holds one type: make every element a "
+                "string, or every element a number."
+            )
     if dtype is not None:
         bad = _first_mismatch(value, dtype)
         if bad is not None:
+            shown = str(bad) if isinstance(bad, np.generic) else repr(bad)
             raise TypeError(
-                f"Expected {dtype.base_dtype.name}, got {bad!r} of type '{type(bad).__name__}' "
+                f"Expected {dtype.base_dtype.name}, got {shown} of type '{type(bad).__name__}' "
                 f"instead.\n  Hint: {_mismatch_hint(bad, dtype)}"
             )
     np_dt = None if dtype is None else dtype.base_dtype.np
@@ -122,7 +130,7 @@ def to_numpy(value: Any, dtype: dtypes.DType | None = None) -> np.ndarray:
     else:
         try:
             with np.errstate(all="ignore"):
-                arr = np.array(value, dtype=np_dt)
+                arr = _wrapping_array(value, np_dt)
         except OverflowError:
             raise ValueError(
                 f"Can't convert Python value {value!r} to {dtype.name if dtype else 'a tensor'}: "
@@ -156,6 +164,23 @@ def to_numpy(value: Any, dtype: dtypes.DType | None = None) -> np.ndarray:
             elif arr.dtype.kind == "U":
                 arr = arr.astype(object)
     return arr
+
+
+def _all_strings(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_all_strings(v) for v in value)
+    return isinstance(value, (str, bytes, np.str_, np.bytes_))
+
+
+def _wrapping_array(value: Any, np_dt: Any) -> np.ndarray:
+    """``np.array(value, np_dt)``; integers out of the dtype's range wrap around, as in
+    TensorFlow (``tf.constant(-1, tf.uint8)`` is 255) where numpy 2 would refuse them."""
+    try:
+        return np.array(value, dtype=np_dt)
+    except OverflowError:
+        if np_dt is None or np.dtype(np_dt).kind not in "iu":
+            raise
+    return np.array(value).astype(np_dt)
 
 
 def _to_bytes(value: Any) -> Any:
@@ -199,6 +224,9 @@ def constant(
             raise TypeError(f"Expected a fully defined shape for a constant, got {shape!r}.")
         dims = tuple(int(d or 0) for d in target.as_list())
         n = math.prod(dims)  # Python ints: np.prod would overflow silently on huge shapes
+        if n == 0:
+            # TensorFlow ignores the value here: an empty array (float32 unless dtype= says)
+            arr = np.empty(dims, dtype=np.float32 if dt is None else dt.base_dtype.np)
         itemsize = (dt.base_dtype if dt is not None else dtypes.as_dtype(arr.dtype)).size
         if n * max(itemsize, 1) > registry.MAX_TENSOR_BYTES:
             raise ValueError(
@@ -218,7 +246,9 @@ def constant(
         elif arr.size > n:
             raise ValueError(f"Too many elements provided. Takes at most {n}, but got {arr.size}.")
         elif arr.size == 0:
-            raise ValueError(f"Cannot create a constant of shape {list(dims)} from no values.")
+            # no values: TensorFlow fills the shape with zeros (empty strings)
+            zero = b"" if arr.dtype == object else 0
+            arr = np.full(dims, zero, dtype=arr.dtype)
         else:
             flat = arr.reshape(-1)
             arr = np.concatenate([flat, np.repeat(flat[-1:], n - flat.size)]).reshape(dims)
@@ -271,12 +301,28 @@ def convert_to_tensor(
 
         return stack(list(value), name=name or "packed")
     preferred = preferred_dtype if preferred_dtype is not None else dtype_hint
-    if dt is None and preferred is not None:
+    if dt is None and preferred is not None and not _overflows(value, preferred):
         try:
             return constant(value, dtype=preferred, name=name or "Const")
         except (TypeError, ValueError):
             pass
     return constant(value, dtype=dt, name=name or "Const")
+
+
+def _overflows(value: Any, dtype: Any) -> bool:
+    """Whether Python ints in ``value`` fall outside ``dtype`` (a preferred dtype then yields:
+    ``tf.fill([10**12], 0)`` gets int64 dims rather than wrapped int32 ones)."""
+    if isinstance(value, (np.ndarray, np.generic)) or _contains(value, (str, bytes)):
+        return False
+    try:
+        np_dt = dtypes.as_dtype(dtype).base_dtype.np
+        with np.errstate(all="ignore"):
+            np.array(value, dtype=np_dt)
+    except OverflowError:
+        return True
+    except (TypeError, ValueError):
+        return False
+    return False
 
 
 def _has_var(value: Any) -> bool:

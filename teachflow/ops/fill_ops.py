@@ -12,6 +12,7 @@ ZerosLike) op.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,6 @@ from teachflow.ops import registry
 from teachflow.ops.array_ops import reshape, shape
 from teachflow.ops.constant_op import constant, convert_to_tensor
 from teachflow.ops.op_args import (
-    cast_if,
     graph_of,
     has_tensor,
     index_input,
@@ -35,13 +35,19 @@ from teachflow.ops.shape_inference import (
     partial_shape,
     shape_error,
 )
-from teachflow.tensor_shape import TensorShape
+from teachflow.tensor_shape import Dimension, TensorShape
 
 # -- fill, zeros, ones -----------------------------------------------------------------------
 
 
 def _fill_infer(op: Operation) -> Outs:
     dims, value = op.inputs
+    if dims.shape.ndims not in (None, 1):
+        raise shape_error(
+            op,
+            f"Shape must be rank 1 but is rank {dims.shape.ndims}",
+            "dims is the list of the sizes of the new tensor, e.g. [2, 3].",
+        )
     if value.shape.ndims not in (None, 0):
         raise shape_error(
             op,
@@ -108,15 +114,31 @@ def _filled(shape: Any, dtype: Any, value: Any, name: str) -> Tensor:
             if dims.shape.ndims == 0:
                 dims = reshape(dims, [-1])
             return fill(dims, constant(value, dtype=dt), name=scope)
+        if isinstance(shape, (list, tuple)) and any(_undefined(d) for d in shape):
+            raise TypeError(
+                "Expected int32, got None of type 'NoneType' instead.\n  Hint: give every "
+                "dimension of the shape, or pass tf.shape(t) to use a run-time shape."
+            )
+        if isinstance(shape, (list, tuple)):
+            shape = [int(d) if isinstance(d, float) else d for d in shape]  # TF takes 2.0 as 2
         static = TensorShape(shape)
         if not static.is_fully_defined():
-            raise ValueError(
+            raise TypeError(
                 f"Cannot convert a partially known TensorShape to a Tensor: {static}\n"
                 "  Hint: give every dimension, or pass tf.shape(t) to use a run-time shape."
             )
-        if (static.num_elements() or 0) < 1000:
+        # TensorFlow makes a constant of a small shape given as a list; a bare int is a Fill
+        if (static.num_elements() or 0) < 1000 and not _is_int(shape):
             return constant(value, dtype=dt, shape=static.as_list(), name=scope)
         return fill(static.as_list(), constant(value, dtype=dt), name=scope)
+
+
+def _undefined(d: Any) -> bool:
+    return d is None or (isinstance(d, Dimension) and d.value is None)
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, (numbers.Integral, Dimension)) and not isinstance(x, bool)
 
 
 def zeros(shape: Any, dtype: Any = dtypes.float32, name: str | None = None) -> Tensor:
@@ -174,7 +196,8 @@ def zeros_like(
         t = convert_to_tensor(tensor, name="tensor")
         if optimize and t.shape.is_fully_defined():
             return zeros(t.shape.as_list(), dtype=dtype or t.dtype.base_dtype, name=scope)
-        t = cast_if(t, dtype)
+        if dtype is not None and dtypes.as_dtype(dtype).base_dtype != t.dtype.base_dtype:
+            return zeros(shape(t), dtype=dtype, name=scope)
         return registry.make1("ZerosLike", [t], {"T": t.dtype.base_dtype}, scope)
 
 

@@ -365,7 +365,9 @@ def one_hot(
                 f"{off.dtype.base_dtype} of off_value\n  Hint: give on_value and off_value of "
                 "one type (e.g. 1.0 and 0.0)."
             )
-        i = index_input(indices, "indices", "indices", "OneHot", ("uint8", "int32", "int64"))
+        i = index_input(
+            indices, "indices", "indices", "OneHot", ("uint8", "int8", "int32", "int64")
+        )
         d = index_input(depth, "depth", "depth", "OneHot", ("int32",))
         attrs = {"axis": -1 if axis is None else int_arg(axis, "axis"), "T": dt, "TI": i.dtype}
         return registry.make1("OneHot", [i, d, on, off], attrs, scope)

@@ -18,6 +18,7 @@ ops only gradients build); ``math_rules`` holds what they share.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -49,9 +50,13 @@ from teachflow.tensor_shape import TensorShape
 _ALLOWED = {
     **dict.fromkeys(["Floor", "Ceil", "IsNan", "IsInf", "IsFinite"], FLOAT),
     **dict.fromkeys(
-        ["Sqrt", "Rsqrt", "Exp", "Log", "Log1p", "Sin", "Cos", "Tan", "Tanh", "Sigmoid"],
+        ["Sqrt", "Rsqrt", "Exp", "Expm1", "Log", "Log1p", "Sin", "Cos", "Tan", "Tanh", "Sigmoid"]
+        + ["Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "DivNoNan"],
         FLOAT | COMPLEX,
     ),
+    **dict.fromkeys(["Erf", "Erfc", "Lgamma", "Digamma", "Rint", "Atan2"], FLOAT),
+    "TruncateDiv": NUMBER,
+    "TruncateMod": FLOAT | {"int32", "int64"},
     # NOTE: TensorFlow builds integer Reciprocal and RealDiv and fails when they run (it has
     # no such kernel); failing while building is the kinder place to say so.
     **dict.fromkeys(["Reciprocal", "RealDiv", "Div"], FLOAT | COMPLEX),
@@ -100,6 +105,58 @@ def _pow(x: Any, y: Any) -> Any:
     return np.power(x, y)
 
 
+def _float_function(fn: Callable[[float], float]) -> Callable[[Any], Any]:
+    """A scalar ``math`` function (erf, lgamma...) applied to every element, in float64."""
+
+    def kernel(x: Any) -> Any:
+        x = np.asarray(x)
+        out = np.frompyfunc(fn, 1, 1)(x.astype(np.float64))
+        return np.asarray(out, dtype=np.float64).astype(x.dtype)
+
+    return kernel
+
+
+def _lgamma(v: float) -> float:
+    try:
+        return math.lgamma(v)
+    except ValueError:  # a pole (0, -1, -2...): TensorFlow gives inf
+        return math.inf
+
+
+def _digamma(x: Any) -> Any:
+    """psi(x) = d/dx ln(Gamma(x)): recurrence up to x >= 6, then the asymptotic series."""
+    x = np.asarray(x)
+    v = x.astype(np.float64)
+    reflect = v < 0.5
+    z = np.where(reflect, 1.0 - v, v)
+    acc = np.zeros_like(z)
+    for _ in range(6):
+        small = z < 6.0
+        acc -= np.where(small, 1.0 / z, 0.0)
+        z = np.where(small, z + 1.0, z)
+    z2 = 1.0 / (z * z)
+    series = z2 * (1 / 12 - z2 * (1 / 120 - z2 * (1 / 252 - z2 * (1 / 240 - z2 / 132))))
+    out = acc + np.log(z) - 0.5 / z - series
+    # psi(x) = psi(1 - x) - pi / tan(pi x): poles (x = 0, -1, ...) come out nan, as TensorFlow
+    out = np.where(reflect, out - np.pi / np.tan(np.pi * v), out)
+    out = np.where(reflect & (v == np.floor(v)), np.nan, out)
+    return out.astype(x.dtype)
+
+
+def _truncatediv(x: Any, y: Any) -> Any:
+    if _is_int(y):
+        if np.any(np.asarray(y) == 0):
+            raise ZeroDivisionError("Integer division by zero")
+        q = np.floor_divide(np.abs(x), np.abs(y))
+        return (np.sign(x) * np.sign(y) * q).astype(np.result_type(x, y))
+    return np.trunc(np.true_divide(x, y))
+
+
+def _div_no_nan(x: Any, y: Any) -> Any:
+    safe = np.where(y == 0, np.ones_like(y), y)
+    return np.where(y == 0, np.zeros_like(np.true_divide(x, safe)), np.true_divide(x, safe))
+
+
 def _unary_kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
     # the execution runs kernels under np.errstate(all="ignore"): inf and nan, as TensorFlow
     return fn
@@ -113,8 +170,7 @@ def _add_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
 
 
 def _sub_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
-    gx, gy = unbroadcast(op, dz, dz)
-    return [gx, -gy]  # type: ignore[operator]
+    return unbroadcast(op, dz, -dz)
 
 
 def _mul_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
@@ -163,8 +219,38 @@ def _selector_grad(select_x: Callable[[Tensor, Tensor], Tensor]) -> Grad:
 def _squared_difference_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
     x, y = op.inputs
     d = scalar_mul(2.0, dz) * (x - y)
-    gx, gy = unbroadcast(op, d, d)
-    return [gx, -gy]  # type: ignore[operator]
+    return unbroadcast(op, d, -d)
+
+
+def _one_minus_or_plus_x2(op: Operation, dy: Tensor, plus: bool) -> Tensor:
+    x2 = square(_x(op))
+    one = constant(1, dtype=dy.dtype)
+    return add(one, x2) if plus else subtract(one, x2)
+
+
+def _erf_grad(scale: float) -> Grad:
+    def grad(op: Operation, dy: Tensor) -> list[Tensor | None]:
+        c = constant(scale, dtype=dy.dtype)
+        return [dy * c * exp(-square(_x(op)))]
+
+    return grad
+
+
+def _digamma_grad(op: Operation, dy: Tensor) -> list[Tensor | None]:
+    raise NotImplementedError(
+        f"teachflow has no gradient for digamma yet ('{op.name}'): TensorFlow uses polygamma."
+    )
+
+
+def _atan2_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
+    y, x = op.inputs
+    inv = dz / (square(y) + square(x))
+    return unbroadcast(op, x * inv, -y * inv)
+
+
+def _div_no_nan_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
+    x, y = op.inputs
+    return unbroadcast(op, div_no_nan(dz, y), dz * div_no_nan(div_no_nan(-x, y), y))
 
 
 # -- the tables ----------------------------------------------------------------------------
@@ -214,6 +300,27 @@ UNARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, Grad | None]] =
     ("Reciprocal", np.reciprocal, ("reciprocal", "inv"), "f(x) = 1/x",
      lambda op, dy: [fused_grad("ReciprocalGrad", op, dy)]),
     # TensorFlow: Sign has a zero gradient; Floor, Ceil and Round have none
+    ("Expm1", np.expm1, ("expm1",), "f(x) = e^x - 1", lambda op, dy: [dy * exp(_x(op))]),
+    ("Asin", np.arcsin, ("asin",), "f(x) = arcsin(x)",
+     lambda op, dy: [dy * reciprocal(sqrt(_one_minus_or_plus_x2(op, dy, False)))]),
+    ("Acos", np.arccos, ("acos",), "f(x) = arccos(x)",
+     lambda op, dy: [-dy * reciprocal(sqrt(_one_minus_or_plus_x2(op, dy, False)))]),
+    ("Atan", np.arctan, ("atan",), "f(x) = arctan(x)",
+     lambda op, dy: [dy * reciprocal(_one_minus_or_plus_x2(op, dy, True))]),
+    ("Sinh", np.sinh, ("sinh",), "f(x) = sinh(x)", lambda op, dy: [dy * cosh(_x(op))]),
+    ("Cosh", np.cosh, ("cosh",), "f(x) = cosh(x)", lambda op, dy: [dy * sinh(_x(op))]),
+    ("Asinh", np.arcsinh, ("asinh",), "f(x) = arsinh(x)", lambda op, dy: [dy / cosh(_y(op))]),
+    ("Acosh", np.arccosh, ("acosh",), "f(x) = arcosh(x)", lambda op, dy: [dy / sinh(_y(op))]),
+    ("Atanh", np.arctanh, ("atanh",), "f(x) = artanh(x)",
+     lambda op, dy: [dy * reciprocal(_one_minus_or_plus_x2(op, dy, False))]),
+    ("Erf", _float_function(math.erf), ("erf",), "f(x) = 2/sqrt(pi) * integral_0^x e^-t^2 dt",
+     _erf_grad(2 / math.sqrt(math.pi))),
+    ("Erfc", _float_function(math.erfc), ("erfc",), "f(x) = 1 - erf(x)",
+     _erf_grad(-2 / math.sqrt(math.pi))),
+    ("Lgamma", _float_function(_lgamma), ("lgamma",), "f(x) = ln|Gamma(x)|",
+     lambda op, dy: [dy * digamma(_x(op))]),
+    ("Digamma", _digamma, ("digamma",), "f(x) = d/dx ln(Gamma(x))", _digamma_grad),
+    ("Rint", np.rint, ("rint",), "f(x) = x rounded half to even", _NO_GRAD),
     ("Sign", np.sign, ("sign",), "f(x) = sign(x)",
      lambda op, dy: [_fill_ops().zeros_like(_x(op))]),
     ("Floor", np.floor, ("floor",), "f(x) = floor(x)", _NO_GRAD),
@@ -238,6 +345,14 @@ BINARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, str, Grad]] = 
     ("FloorMod", _floormod, ("floormod", "mod"), "FloorMod", "f(x, y) = x - y*floor(x/y)",
      _floormod_grad),
     ("Pow", _pow, ("pow",), "Pow", "f(x, y) = x^y", _pow_grad),
+    ("Atan2", np.arctan2, ("atan2",), "Atan2", "f(y, x) = arctan(y / x) in (-pi, pi]",
+     _atan2_grad),
+    ("TruncateDiv", _truncatediv, ("truncatediv",), "TruncateDiv",
+     "f(x, y) = x / y rounded toward zero", _NO_GRAD),
+    ("TruncateMod", _int_safe(np.fmod), ("truncatemod",), "TruncateMod",
+     "f(x, y) = x - y * truncate(x / y)", _NO_GRAD),
+    ("DivNoNan", _div_no_nan, (), "div_no_nan", "f(x, y) = 0 if y == 0 else x / y",
+     _div_no_nan_grad),
     ("Maximum", np.maximum, ("maximum",), "Maximum", "f(x, y) = max(x, y)",
      _selector_grad(lambda x, y: greater_equal(x, y))),
     ("Minimum", np.minimum, ("minimum",), "Minimum", "f(x, y) = min(x, y)",
@@ -344,6 +459,23 @@ sqrt: Callable[..., Tensor] = _API["sqrt"]
 rsqrt: Callable[..., Tensor] = _API["rsqrt"]
 exp: Callable[..., Tensor] = _API["exp"]
 log: Callable[..., Tensor] = _API["log"]
+expm1: Callable[..., Tensor] = _API["expm1"]
+asin: Callable[..., Tensor] = _API["asin"]
+acos: Callable[..., Tensor] = _API["acos"]
+atan: Callable[..., Tensor] = _API["atan"]
+sinh: Callable[..., Tensor] = _API["sinh"]
+cosh: Callable[..., Tensor] = _API["cosh"]
+asinh: Callable[..., Tensor] = _API["asinh"]
+acosh: Callable[..., Tensor] = _API["acosh"]
+atanh: Callable[..., Tensor] = _API["atanh"]
+erf: Callable[..., Tensor] = _API["erf"]
+erfc: Callable[..., Tensor] = _API["erfc"]
+lgamma: Callable[..., Tensor] = _API["lgamma"]
+digamma: Callable[..., Tensor] = _API["digamma"]
+rint: Callable[..., Tensor] = _API["rint"]
+atan2: Callable[..., Tensor] = _API["atan2"]
+truncatediv: Callable[..., Tensor] = _API["truncatediv"]
+truncatemod: Callable[..., Tensor] = _API["truncatemod"]
 log1p: Callable[..., Tensor] = _API["log1p"]
 sin: Callable[..., Tensor] = _API["sin"]
 cos: Callable[..., Tensor] = _API["cos"]
@@ -475,6 +607,22 @@ def _truediv(x: Any, y: Any, name: str, operator: bool) -> Tensor:
         return registry.make1("RealDiv", [xt, yt], {"T": xt.dtype.base_dtype}, scope)
 
 
+def div_no_nan(x: Any, y: Any, name: str | None = None) -> Tensor:
+    """f(x, y) = 0 where y == 0, else x / y (integers are cast to float first, as truediv).
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.div_no_nan([1.0, 2.0], [0.0, 4.0])).tolist()
+    [0.0, 0.5]
+    """
+    g = registry.graph_for([x, y])
+    with g.as_default(), g.name_scope(name or "div_no_nan") as scope:
+        xt, yt = convert_inputs("DivNoNan", [("x", x), ("y", y)], any_tensor_decides=True)
+        target = _TRUEDIV.get(xt.dtype.base_dtype)
+        if target is not None:
+            xt, yt = cast(xt, target), cast(yt, target)
+        return registry.make1("DivNoNan", [xt, yt], {"T": xt.dtype.base_dtype}, scope)
+
+
 def divide(x: Any, y: Any, name: str | None = None) -> Tensor:
     """f(x, y) = x / y (true division)"""
     return truediv(x, y, name)
@@ -555,3 +703,77 @@ def clip_by_value(
         t_max = maximum(t_min, clip_value_min, name=scope)
         values.shape.merge_with(t_max.shape)
         return t_max
+
+
+# -- saturate_cast: clamp, then cast -----------------------------------------------------------
+
+
+def _clip_by_value_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+    return [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)]
+
+
+def _clip_by_value_grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
+    """dz goes to t where it was inside [lo, hi], else to the bound that clipped it."""
+    from teachflow.ops import array_ops
+    from teachflow.ops.fill_ops import zeros_like
+    from teachflow.ops.reduction_ops import reduce_sum
+    from teachflow.ops.where_ops import where
+
+    x, lo, hi = op.inputs
+    zeros = zeros_like(dz)
+    below, above = less(x, lo), greater(x, hi)
+    sx = array_ops.shape(x)
+    out: list[Tensor | None] = [where(logical_or(below, above), zeros, dz)]
+    for bound, mask in ((lo, below), (hi, above)):
+        sb = array_ops.shape(bound)
+        _, rb = registry.make(
+            "BroadcastGradientArgs", [sx, sb], {"T": dtypes.int32}, "BroadcastGradientArgs"
+        ).outputs
+        out.append(array_ops.reshape(reduce_sum(where(mask, dz, zeros), rb), sb))
+    return out
+
+
+@registry.define("ClipByValue", infer=_clip_by_value_infer, grad=_clip_by_value_grad)
+def _clip_by_value_kernel(t: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """f(t, lo, hi) = min(max(t, lo), hi)"""
+    return np.asarray(np.minimum(np.maximum(t, lo), hi), dtype=np.asarray(t).dtype)
+
+
+def _limits(src: dtypes.DType, dst: dtypes.DType) -> tuple[Any, Any]:
+    """dst's range in src's numbers, nudged toward 0 where src cannot hold dst's bounds."""
+    np_src = src.np.type
+    try:
+        promoted = np.promote_types(src.np, dst.np)
+    except TypeError:
+        promoted = np.dtype(np.float64)
+    lo = np_src(np.maximum(src.min, dst.min))
+    if np.array([lo, dst.min], dtype=promoted)[0] < np.array([dst.min], dtype=promoted)[0]:
+        lo = np.nextafter(lo, np_src(0), dtype=np_src)
+    hi = np_src(np.minimum(float(src.max), float(dst.max)))
+    if np.array([hi], dtype=promoted)[0] > np.array([dst.max], dtype=promoted)[0]:
+        hi = np.nextafter(hi, np_src(0), dtype=np_src)
+    return lo, hi
+
+
+def saturate_cast(value: Any, dtype: Any, name: str | None = None) -> Tensor:
+    """f(x) = cast(clamp(x, dtype.min, dtype.max), dtype): a cast that cannot overflow.
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.saturate_cast([-5.0, 300.0], tf.uint8)).tolist()
+    [0, 255]
+    """
+    g = registry.graph_for([value])
+    with g.as_default(), g.name_scope(name or "saturate_cast") as scope:
+        x = convert_to_tensor(value, name="value")
+        dst = dtypes.as_dtype(dtype).base_dtype
+        src = x.dtype.base_dtype
+        if src.is_complex:
+            raise NotImplementedError("teachflow's saturate_cast takes real inputs only.")
+        lo, hi = _limits(src, dst.real_dtype)
+        clamped = registry.make1(
+            "ClipByValue",
+            [x, constant(lo, dtype=src), constant(hi, dtype=src)],
+            {"T": src},
+            "clamp",
+        )
+        return cast(clamped, dst, name=scope)

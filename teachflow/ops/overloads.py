@@ -29,7 +29,6 @@ for _dunder, _fn in [
 OPERATORS.update(
     {
         "__matmul__": ("matmul_ops", "operator_matmul", False),
-        "__rmatmul__": ("matmul_ops", "operator_matmul", True),
         "__lt__": ("math_ops", "less", False),
         "__le__": ("math_ops", "less_equal", False),
         "__gt__": ("math_ops", "greater", False),
@@ -75,6 +74,20 @@ def operator(dunder: str) -> Callable[..., Any]:
     return method
 
 
+def _rmatmul(self: Any, other: Any) -> Any:
+    """``other @ t``: TensorFlow converts ``other`` inside the ``matmul`` scope as ``x``."""
+    from teachflow.ops.constant_op import convert_to_tensor
+    from teachflow.ops.matmul_ops import matmul
+
+    g = self.graph
+    with g.as_default(), g.name_scope("matmul") as scope:
+        x = convert_to_tensor(other, dtype_hint=self.dtype.base_dtype, name="x")
+        return matmul(x, self, name=scope)
+
+
+_rmatmul.__name__ = "__rmatmul__"
+
+
 class Operators:
     """The operators of :class:`~teachflow.graph.Tensor` and ``tf.Variable`` (one table)."""
 
@@ -95,7 +108,7 @@ class Operators:
     __pow__ = operator("__pow__")
     __rpow__ = operator("__rpow__")
     __matmul__ = operator("__matmul__")
-    __rmatmul__ = operator("__rmatmul__")
+    __rmatmul__ = _rmatmul
     __and__ = operator("__and__")
     __rand__ = operator("__rand__")
     __or__ = operator("__or__")

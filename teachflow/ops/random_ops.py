@@ -369,3 +369,91 @@ def random_shuffle(value: Any, seed: int | None = None, name: str | None = None)
         v = convert_to_tensor(value, name="value")
         attrs = {**_seed_attrs(seed), "T": v.dtype.base_dtype}
         return registry.make1("RandomShuffle", [v], attrs, scope)
+
+
+# -- sampling classes ----------------------------------------------------------------------------
+
+
+def _multinomial_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+    logits, num = op.inputs
+    if logits.shape.ndims not in (None, 2):
+        raise registry.shape_error(op, f"Shape must be rank 2 but is rank {logits.shape.ndims}")
+    if num.shape.ndims not in (None, 0):
+        raise registry.shape_error(op, f"Shape must be rank 0 but is rank {num.shape.ndims}")
+    batch = logits.shape[0].value if logits.shape.ndims == 2 else None
+    known = registry.constant_value(num)
+    return [(op.attrs["output_dtype"], TensorShape([batch, None if known is None else int(known)]))]
+
+
+@registry.define(
+    "Multinomial", infer=_multinomial_infer, ctx=True, stateful=True, grad=not_differentiable
+)
+def _multinomial_kernel(
+    ctx: registry.KernelContext, logits: np.ndarray, num_samples: np.ndarray
+) -> np.ndarray:
+    """f(logits, n) = n class indices per row, drawn with probabilities softmax(logits)"""
+    n = int(num_samples)
+    if n < 0:
+        raise ValueError(f"num_samples should be nonnegative, got {n}")
+    batch, classes = logits.shape
+    if classes == 0 and n > 0:
+        raise ValueError("num_classes should be positive, got 0")
+    z = logits.astype(np.float64)
+    p = np.exp(z - np.max(z, axis=1, keepdims=True)) if classes else z
+    cdf = np.cumsum(p, axis=1)
+    u = _generator(ctx).random((batch, n)) * cdf[:, -1:] if classes else np.zeros((batch, n))
+    out = np.empty((batch, n), dtype=ctx.attrs["output_dtype"].np)
+    for row in range(batch):
+        out[row] = np.minimum(np.searchsorted(cdf[row], u[row], side="right"), classes - 1)
+    return out
+
+
+def _sample_classes(
+    logits: Any, num_samples: Any, seed: Any, name: str, output_dtype: Any
+) -> Tensor:
+    dt = dtypes.as_dtype(output_dtype or dtypes.int64).base_dtype
+    if dt not in (dtypes.int32, dtypes.int64):
+        raise TypeError(
+            f"Value passed to parameter 'output_dtype' has DataType {dt.name} not in list of "
+            "allowed values: int32, int64"
+        )
+    g = registry.graph_for([logits, num_samples])
+    with g.as_default(), g.name_scope(name):
+        x = convert_to_tensor(logits, name="logits")
+        with g.name_scope("Multinomial") as scope:
+            num = convert_to_tensor(num_samples, dtype=dtypes.int32, name="num_samples")
+            attrs = {**_seed_attrs(seed), "T": x.dtype.base_dtype, "output_dtype": dt}
+            return registry.make1("Multinomial", [x, num], attrs, scope)
+
+
+def multinomial(
+    logits: Any,
+    num_samples: Any,
+    seed: int | None = None,
+    name: str | None = None,
+    output_dtype: Any = None,
+) -> Tensor:
+    """``num_samples`` class indices per row of ``logits`` (unnormalized log-probabilities).
+
+    >>> import teachflow as tf
+    >>> s = tf.multinomial(tf.log([[0.0, 1.0]]), 3)
+    >>> tf.Session().run(s).tolist()
+    [[1, 1, 1]]
+    """
+    return _sample_classes(logits, num_samples, seed, name or "multinomial", output_dtype)
+
+
+def categorical(
+    logits: Any,
+    num_samples: Any,
+    dtype: Any = None,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Tensor:
+    """``tf.random.categorical``: :func:`multinomial` under its 1.13+ name.
+
+    >>> import teachflow as tf
+    >>> print(tf.random.categorical([[1.0, 1.0]], 4))
+    Tensor("categorical/Multinomial:0", shape=(1, 4), dtype=int64)
+    """
+    return _sample_classes(logits, num_samples, seed, name or "categorical", dtype)

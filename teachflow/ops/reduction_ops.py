@@ -378,6 +378,10 @@ def _arg_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     x, dim = op.inputs
     check_dtype(op, _ALLOWED, "input")
     check_index(op, 1, "dimension")
+    if dim.shape.ndims not in (None, 0):
+        raise registry.shape_error(
+            op, f"Shape must be rank 0 but is rank {dim.shape.ndims}", "pass one axis, an int."
+        )
     out, rank = op.attrs["output_type"], x.shape.ndims
     if rank is None:
         return [(out, TensorShape(None))]
@@ -386,10 +390,6 @@ def _arg_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     known = registry.constant_value(dim)
     if known is None:
         return [(out, TensorShape([None] * (rank - 1)))]
-    if np.size(known) != 1:
-        raise registry.shape_error(
-            op, f"Shape must be rank 0 but is rank {np.ndim(known)}", "pass one axis, an int."
-        )
     a = int(np.ravel(known)[0])
     if not -rank <= a < rank:
         raise _shape_error_with_value(
@@ -405,7 +405,10 @@ def _arg_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     return [(out, TensorShape(dims))]
 
 
-def _arg_kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
+def _arg_kernel(fn: Callable[..., Any], nan_as: float) -> Callable[..., Any]:
+    """np.argmax/argmin that pass over NaN (as TensorFlow's kernels, whose comparisons with NaN
+    are false), unless the axis holds nothing else."""
+
     def kernel(ctx: registry.KernelContext, x: Any, dim: Any) -> np.ndarray:
         x = np.asarray(x)
         rank, a = x.ndim, int(np.ravel(dim)[0])
@@ -416,22 +419,25 @@ def _arg_kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
         a %= rank
         if x.shape[a] == 0:
             raise ValueError(f"Reduction axis {a} is empty in shape {bracket_dims(x.shape)}")
+        if x.dtype.kind in "fc":
+            x = np.where(np.isnan(x), nan_as, x)
         return np.asarray(fn(x, axis=a)).astype(ctx.attrs["output_type"].np)
 
     return kernel
 
 
 registry.define("ArgMax", infer=_arg_infer, ctx=True, grad=not_differentiable)(
-    _arg_kernel(np.argmax)
+    _arg_kernel(np.argmax, -np.inf)
 )
 registry.define("ArgMin", infer=_arg_infer, ctx=True, grad=not_differentiable)(
-    _arg_kernel(np.argmin)
+    _arg_kernel(np.argmin, np.inf)
 )
 
 
 def _arg(type: str, input: Any, axis: Any, name: Any, dimension: Any, output_type: Any) -> Tensor:
     axis = _either(axis, "axis", dimension, "dimension")
-    if isinstance(axis, (list, tuple)):
+    if type == "ArgMax" and isinstance(axis, (list, tuple)):
+        # TensorFlow checks this in argmax only; argmin's list fails in the shape rule
         raise TypeError(
             f"axis must be int or Tensor with integer datatype, got {axis!r}\n  Hint: "
             "argmax and argmin reduce one axis; pass an int such as axis=1."
@@ -533,3 +539,152 @@ def count_nonzero(
             nonzero = not_equal(t, zero)
         counts = reduce_sum(cast(nonzero, dtypes.int64), axis=axis, keepdims=keepdims)
         return cast(counts, dtype)
+
+
+# -- built from the reductions -----------------------------------------------------------------
+
+
+def reduce_logsumexp(
+    input_tensor: Any,
+    axis: Any = None,
+    keepdims: Any = None,
+    name: str | None = None,
+    reduction_indices: Any = None,
+    keep_dims: Any = None,
+) -> Tensor:
+    """f(x) = ln(sum(e^x)) over the axes, computed as m + ln(sum(e^(x - m))) with m = max(x).
+
+    >>> import teachflow as tf
+    >>> print(f"{tf.Session().run(tf.reduce_logsumexp([0.0, 0.0])):.4f}")
+    0.6931
+    """
+    from teachflow.gradients import stop_gradient
+    from teachflow.ops.fill_ops import zeros_like
+    from teachflow.ops.math_ops import add, exp, is_finite, log, subtract
+    from teachflow.ops.where_ops import where
+
+    axis = _either(axis, "axis", reduction_indices, "reduction_indices")
+    keep = bool(_either(keepdims, "keepdims", keep_dims, "keep_dims"))
+    g = registry.graph_for([input_tensor, axis])
+    with g.as_default(), g.name_scope(name or "ReduceLogSumExp") as scope:
+        x = convert_to_tensor(input_tensor, name="input_tensor")
+        raw_max = reduce_max(x, axis=axis, keepdims=True)
+        # a max of +-inf would make x - max nan; shifting by 0 there is exact enough
+        my_max = stop_gradient(where(is_finite(raw_max), raw_max, zeros_like(raw_max)))
+        result = log(reduce_sum(exp(subtract(x, my_max)), axis=axis, keepdims=keep))
+        if not keep:
+            my_max = array_ops.reshape(my_max, array_ops.shape(result))
+        out = add(result, my_max, name=scope)
+    if axis is None and not keep:
+        out.set_shape([])
+    return out
+
+
+def clip_by_norm(t: Any, clip_norm: Any, axes: Any = None, name: str | None = None) -> Tensor:
+    """f(t) = t * clip_norm / max(||t||_2, clip_norm): rescales t so its L2 norm is at most
+    ``clip_norm`` (over ``axes``, all when None).
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.clip_by_norm([3.0, 4.0], 1.0)).tolist()
+    [0.6000000238418579, 0.800000011920929]
+    """
+    from teachflow.ops.fill_ops import ones_like
+    from teachflow.ops.math_ops import maximum, sqrt
+    from teachflow.ops.where_ops import where
+
+    g = registry.graph_for([t, clip_norm])
+    with g.as_default(), g.name_scope(name or "clip_by_norm") as scope:
+        values = convert_to_tensor(t, name="t")
+        if np.isscalar(clip_norm):
+            clip_norm = builtins.max(clip_norm, 0)  # type: ignore[type-var]
+        else:
+            clip_norm = cast(maximum(clip_norm, 0), values.dtype.base_dtype)
+        l2sum = reduce_sum(values * values, axes, keepdims=True)
+        pred = l2sum > 0
+        # the two-step where keeps the gradient finite where the norm is 0
+        l2sum_safe = where(pred, l2sum, ones_like(l2sum))
+        l2norm = where(pred, sqrt(l2sum_safe), l2sum)
+        intermediate = values * clip_norm
+        values.shape.merge_with(intermediate.shape)
+        return array_ops.identity(intermediate / maximum(l2norm, clip_norm), name=scope)
+
+
+def _tensor_list(t_list: Any, what: str) -> list[Any]:
+    if not isinstance(t_list, (list, tuple)):
+        raise TypeError(f"`t_list` should be a sequence of tensors. Received {type(t_list)}.")
+    return list(t_list)
+
+
+def global_norm(t_list: Any, name: str | None = None) -> Tensor:
+    """f(t_1..t_n) = sqrt(sum of the squares of every element of every t_i); None entries skip.
+
+    >>> import teachflow as tf
+    >>> float(tf.Session().run(tf.global_norm([tf.constant([3.0]), tf.constant([4.0])])))
+    5.0
+    """
+    from teachflow.ops.math_ops import sqrt
+    from teachflow.ops.nn_ops import l2_loss
+    from teachflow.ops.stack_ops import stack
+
+    ts = _tensor_list(t_list, "global_norm")
+    g = registry.graph_for(ts)
+    with g.as_default(), g.name_scope(name or "global_norm"):
+        values = [
+            None if v is None else convert_to_tensor(v, name=f"t_{i}") for i, v in enumerate(ts)
+        ]
+        half_squared = reduce_sum(stack([l2_loss(v) for v in values if v is not None]))
+        two = constant(2.0, dtype=half_squared.dtype)
+        return sqrt(half_squared * two, name="global_norm")
+
+
+def clip_by_global_norm(
+    t_list: Any, clip_norm: Any, use_norm: Any = None, name: str | None = None
+) -> tuple[list[Tensor | None], Tensor]:
+    """Scales every tensor by clip_norm / max(global_norm, clip_norm); returns (list, norm).
+
+    >>> import teachflow as tf
+    >>> clipped, norm = tf.clip_by_global_norm([tf.constant([3.0]), tf.constant([4.0])], 1.0)
+    >>> [v.tolist() for v in tf.Session().run(clipped)]
+    [[0.6000000238418579], [0.800000011920929]]
+    """
+    from teachflow.ops.math_ops import minimum
+
+    ts = _tensor_list(t_list, "clip_by_global_norm")
+    if use_norm is None:
+        use_norm = global_norm(ts, name)
+    g = registry.graph_for(ts)
+    with g.as_default(), g.name_scope(name or "clip_by_global_norm") as scope:
+        scale_for_finite = clip_norm * minimum(
+            1.0 / use_norm, constant(1.0, dtype=use_norm.dtype) / clip_norm
+        )
+        # a finite norm adds 0; an inf or nan norm makes every value nan, as TensorFlow
+        scale = scale_for_finite + (use_norm - use_norm)
+        values = [
+            None if v is None else convert_to_tensor(v, name=f"t_{i}") for i, v in enumerate(ts)
+        ]
+        clipped: list[Tensor | None] = []
+        for i, v in enumerate(values):
+            if v is None:
+                clipped.append(None)
+            else:
+                scaled = v * cast(scale, v.dtype.base_dtype)
+                clipped.append(array_ops.identity(scaled, name=f"{scope}_{i}"))
+    return clipped, use_norm
+
+
+def clip_by_average_norm(t: Any, clip_norm: Any, name: str | None = None) -> Tensor:
+    """f(t) = t * clip_norm / max(||t||_2 / n, clip_norm), n the number of elements of t.
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.clip_by_average_norm([3.0, 4.0], 1.0)).tolist()
+    [1.2000000476837158, 1.600000023841858]
+    """
+    from teachflow.ops.math_ops import minimum, rsqrt
+
+    g = registry.graph_for([t, clip_norm])
+    with g.as_default(), g.name_scope(name or "clip_by_average_norm") as scope:
+        tt = convert_to_tensor(t, name="t")
+        n_element = cast(array_ops.size(tt), dtypes.float32)
+        l2norm_inv = rsqrt(reduce_sum(tt * tt, _all_axes(tt)))
+        clipped = tt * clip_norm * minimum(l2norm_inv * n_element, constant(1.0) / clip_norm)
+        return array_ops.identity(clipped, name=scope)

@@ -168,3 +168,50 @@ def linspace(start: Any, stop: Any, num: Any, name: str | None = None) -> Tensor
 
 
 lin_space = linspace
+
+
+# -- sequence_mask ---------------------------------------------------------------------------
+
+
+def sequence_mask(
+    lengths: Any, maxlen: Any = None, dtype: Any = dtypes.bool_, name: str | None = None
+) -> Tensor:
+    """f(lengths)[..., j] = j < lengths[...]: row i has ``lengths[i]`` leading True values.
+
+    Built from TensorFlow's ops: ``range(maxlen) < expand_dims(lengths, -1)``.
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.sequence_mask([1, 3], 4)).tolist()
+    [[True, False, False, False], [True, True, True, False]]
+    """
+    from teachflow.ops.array_ops import expand_dims
+    from teachflow.ops.constant_op import constant
+    from teachflow.ops.math_ops import less, maximum
+    from teachflow.ops.reduction_ops import reduce_max
+
+    g = graph_of(lengths, maxlen)
+    with g.as_default(), g.name_scope(name or "SequenceMask"):
+        lens = convert_to_tensor(lengths)
+        if maxlen is None:
+            top = reduce_max(lens)
+            top = maximum(constant(0, dtype=top.dtype.base_dtype), top)
+        else:
+            top = convert_to_tensor(maxlen)
+        if top.shape.ndims not in (None, 0):
+            raise ValueError(
+                "maxlen must be scalar for sequence_mask\n  Hint: maxlen is one number, the "
+                "length of every row of the mask."
+            )
+        dt = top.dtype.base_dtype
+        row = registry.make1(
+            "Range", [constant(0, dtype=dt), top, constant(1, dtype=dt)], {"Tidx": dt}, "Range"
+        )
+        result = less(row, _gen_cast(expand_dims(lens, -1), dt))
+        want = None if dtype is None else dtypes.as_dtype(dtype).base_dtype
+        return result if want in (None, dtypes.bool_) else _gen_cast(result, want)
+
+
+def _gen_cast(x: Tensor, dt: dtypes.DType) -> Tensor:
+    """A Cast op even when ``x`` has ``dt`` already, as TensorFlow's sequence_mask makes."""
+    attrs = {"SrcT": x.dtype.base_dtype, "DstT": dt, "Truncate": False}
+    return registry.make1("Cast", [x], attrs, "Cast")

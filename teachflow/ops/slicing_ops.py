@@ -5,8 +5,8 @@ TensorFlow (Python's operators on tensors are listed in ``overloads.py``).
 
 >>> import teachflow as tf
 >>> x = tf.placeholder(tf.float32, shape=[None, 3])
->>> x[:, 1:].shape, x[0].op.type
-(TensorShape([None, 2]), 'StridedSlice')
+>>> print(x[:, 1:].shape, x[0].op.type)
+(?, 2) StridedSlice
 >>> tf.Session().run(tf.pad([[1]], [[1, 0], [0, 1]])).tolist()
 [[0, 0], [1, 0]]
 """
@@ -36,10 +36,11 @@ from teachflow.ops.op_args import (
 from teachflow.ops.shape_inference import (
     Outs,
     known_ints,
+    merge_shapes,
     shape_error,
 )
 from teachflow.ops.stack_ops import stack
-from teachflow.tensor_shape import Dimension, TensorShape, bracket
+from teachflow.tensor_shape import Dimension, TensorShape
 
 newaxis = None  # ``tf.newaxis``: ``t[:, tf.newaxis]`` inserts a dimension of size 1
 
@@ -72,7 +73,7 @@ def _slice_infer(op: Operation) -> Outs:
             bi = None if begin is None else begin[i]
             out.append(None if d is None or bi is None else d - bi)
         elif k < -1:
-            raise shape_error(op, f"Negative size other than -1: size[{i}] = {k}", _SLICE_HINT)
+            raise shape_error(op, f"Invalid value in tensor used for shape: {k}", _SLICE_HINT)
         else:
             out.append(k)
     return [(dt, TensorShape(out))]
@@ -163,6 +164,8 @@ def _pad_infer(op: Operation) -> Outs:
     pads = known_ints(p)
     if pads is None:
         return [(dt, TensorShape([None] * rank))]
+    if any(k < 0 for k in pads):
+        raise shape_error(op, "Paddings must be non-negative", _PAD_HINT)
     return [
         (
             dt,
@@ -201,13 +204,103 @@ def _pad_kernel_impl(x: np.ndarray, paddings: np.ndarray, value: Any) -> np.ndar
 @registry.define("Pad", infer=_pad_infer, grad=_pad_grad)
 def _pad_kernel(x: np.ndarray, paddings: np.ndarray) -> np.ndarray:
     """f(x, p) = x with p[i][0] zeros before and p[i][1] after along dimension i"""
-    return _pad_kernel_impl(x, paddings, np.zeros((), dtype=np.asarray(x).dtype))
+    x = np.asarray(x)
+    return _pad_kernel_impl(x, paddings, b"" if x.dtype == object else np.zeros((), x.dtype))
 
 
 @registry.define("PadV2", infer=_pad_infer, grad=_pad_grad)
 def _pad_v2_kernel(x: np.ndarray, paddings: np.ndarray, value: np.ndarray) -> np.ndarray:
     """f(x, p, c) = x with p[i][0] copies of c before and p[i][1] after along dimension i"""
     return _pad_kernel_impl(x, paddings, value)
+
+
+def _mirror_sources(n: int, before: int, after: int, mode: str) -> np.ndarray:
+    """For each position of a mirror-padded axis of size n, the index it copies."""
+    limit = n - 1 if mode == "REFLECT" else n
+    for k in (before, after):
+        if k < 0:
+            raise invalid_argument(f"Paddings must be non-negative: {before} {after}", _PAD_HINT)
+        if k > limit:
+            relation = "less than" if mode == "REFLECT" else "no greater than"
+            verb = "not less than" if mode == "REFLECT" else "greater than"
+            raise invalid_argument(
+                f"paddings must be {relation} the dimension size: {before}, {after} {verb} {n}",
+                "REFLECT pads at most size-1 elements on a side, SYMMETRIC at most size.",
+            )
+    return np.pad(np.arange(n), (before, after), mode=mode.lower())  # type: ignore[call-overload,no-any-return]
+
+
+def _mirror_pads(x: np.ndarray, paddings: np.ndarray) -> list[tuple[int, int]]:
+    p = np.asarray(paddings).reshape(-1, 2)
+    if p.shape[0] != x.ndim:
+        raise invalid_argument(
+            f"The first dimension of paddings must be the rank of inputs[{p.shape[0]},2] "
+            f"{list(x.shape)}",
+            _PAD_HINT,
+        )
+    return [(int(a), int(b)) for a, b in p]
+
+
+def _mirror_pad_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+    attrs = {"T": grad.dtype.base_dtype, "Tpaddings": op.inputs[1].dtype, "mode": op.attrs["mode"]}
+    dx = registry.make1("MirrorPadGrad", [grad, op.inputs[1]], attrs, "MirrorPadGrad")
+    dx.set_shape(op.inputs[0].shape)
+    return [dx, None]
+
+
+@registry.define("MirrorPad", infer=_pad_infer, ctx=True, grad=_mirror_pad_grad)
+def _mirror_pad_kernel(ctx: registry.KernelContext, x: np.ndarray, paddings: np.ndarray) -> Any:
+    """f(x, p) = x with its edges mirrored outwards: REFLECT [1 2 3] -> [2 1 2 3 2],
+    SYMMETRIC [1 2 3] -> [1 1 2 3 3]"""
+    x = np.asarray(x)
+    out = x
+    for axis, (a, b) in enumerate(_mirror_pads(x, paddings)):
+        out = np.take(out, _mirror_sources(x.shape[axis], a, b, ctx.attrs["mode"]), axis=axis)
+    return out
+
+
+def _mirror_pad_grad_infer(op: Operation) -> Outs:
+    dy, p = op.inputs
+    dt = dy.dtype.base_dtype
+    pads = known_ints(p)
+    if dy.shape.ndims is None or pads is None:
+        n = dy.shape.ndims
+        return [(dt, TensorShape(None if n is None else [None] * n))]
+    dims = dy.shape.as_list()
+    return [
+        (
+            dt,
+            TensorShape(
+                [
+                    None if d is None else d - pads[2 * i] - pads[2 * i + 1]
+                    for i, d in enumerate(dims)
+                ]
+            ),
+        )
+    ]
+
+
+def _mirror_pad_grad_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+    attrs = {"T": grad.dtype.base_dtype, "Tpaddings": op.inputs[1].dtype, "mode": op.attrs["mode"]}
+    return [registry.make1("MirrorPad", [grad, op.inputs[1]], attrs, "MirrorPad"), None]
+
+
+@registry.define(
+    "MirrorPadGrad", infer=_mirror_pad_grad_infer, ctx=True, grad=_mirror_pad_grad_grad
+)
+def _mirror_pad_grad_kernel(
+    ctx: registry.KernelContext, dy: np.ndarray, paddings: np.ndarray
+) -> np.ndarray:
+    """f(dy, p) = dy with each mirrored element added back onto the element it copies"""
+    dy = np.asarray(dy)
+    out = dy
+    for axis, (a, b) in enumerate(_mirror_pads(dy, paddings)):
+        n = out.shape[axis] - a - b
+        src = _mirror_sources(n, a, b, ctx.attrs["mode"])
+        folded = np.zeros(out.shape[:axis] + (n,) + out.shape[axis + 1 :], dtype=dy.dtype)
+        np.add.at(np.moveaxis(folded, axis, 0), src, np.moveaxis(out, axis, 0))
+        out = folded
+    return out
 
 
 def pad(
@@ -234,11 +327,14 @@ def pad(
             f'"SYMMETRIC". Received `mode` = {mode.upper()}\n  Hint: padding modes are '
             "CONSTANT (the default), REFLECT and SYMMETRIC."
         )
-    if mode.upper() != "CONSTANT":
-        raise NotImplementedError(
-            f"teachflow's tf.pad supports mode='CONSTANT' only, not {mode!r}."
-        )
     g = graph_of(tensor, paddings)
+    if mode.upper() != "CONSTANT":
+        # constant_values is not used by the mirror modes (as in TensorFlow)
+        with g.as_default(), g.name_scope(name or "MirrorPad") as scope:
+            t = convert_to_tensor(tensor, name="input")
+            p = index_input(paddings, "paddings", "paddings", "MirrorPad")
+            attrs = {"T": t.dtype.base_dtype, "Tpaddings": p.dtype, "mode": mode.upper()}
+            return registry.make1("MirrorPad", [t, p], attrs, scope)
     zero = not is_tensor(constant_values) and np.all(np.asarray(constant_values) == 0)
     with g.as_default(), g.name_scope(name or ("Pad" if zero else "PadV2")) as scope:
         t = convert_to_tensor(tensor, name="input")
@@ -304,6 +400,8 @@ def _strided_items(
         if nm >> i & 1:
             items.append(_Dense("new", None, 1))
             continue
+        if rank == 0:
+            raise ValueError("Attempting to slice scalar input.")
         if j >= rank:
             raise ValueError(f"Index out of range using input dim {j}; input has only {rank} dims")
         d, s = dims[j], strides[i]
@@ -315,7 +413,8 @@ def _strided_items(
                 b = begin[i]
                 idx = b + d if b < 0 else b
                 if not 0 <= idx < d:
-                    raise ValueError(f"slice index {b} of dimension {j} out of bounds.")
+                    # TensorFlow names the index after adding the size to a negative one
+                    raise ValueError(f"slice index {idx} of dimension {j} out of bounds.")
             items.append(_Dense("shrink", idx))
         else:
             items.append(_range_item(d, begin, end, i, s, bool(bm >> i & 1), bool(em >> i & 1)))
@@ -357,15 +456,11 @@ def _range_item(
 def _strided_infer(op: Operation) -> Outs:
     x, b, e, s = op.inputs
     dt = x.dtype.base_dtype
-    lens = {t.shape[0].value for t in (b, e, s) if t.shape.ndims == 1} - {None}
-    if len(lens) > 1:
-        shapes = ", ".join(bracket(t.shape) for t in (b, e, s))
-        raise shape_error(
-            op,
-            "Expected begin, end, and strides to be 1D equal size tensors, but got shapes "
-            f"{shapes} instead.",
-            "give begin, end and strides one entry per indexed dimension.",
-        )
+    hint = "give begin, end and strides one entry per indexed dimension."
+    for t in (b, e, s):
+        if t.shape.ndims not in (None, 1):
+            raise shape_error(op, f"Shape must be rank 1 but is rank {t.shape.ndims}", hint)
+    merge_shapes(op, merge_shapes(op, b.shape, e.shape, hint), s.shape, hint)
     strides = known_ints(s)
     if x.shape.ndims is None or strides is None:
         return [(dt, TensorShape(None))]
@@ -502,8 +597,8 @@ def slice_helper(tensor: Any, slice_spec: Any, var: Any = None) -> Tensor:
 
     >>> import teachflow as tf
     >>> t = tf.zeros([4, 5, 6])
-    >>> t[1, ..., ::2].shape, t[:, tf.newaxis, -1].shape
-    (TensorShape([5, 3]), TensorShape([4, 1, 6]))
+    >>> print(t[1, ..., ::2].shape, t[:, tf.newaxis, -1].shape)
+    (5, 3) (4, 1, 6)
     """
     if (
         isinstance(slice_spec, bool)

@@ -4,8 +4,8 @@ A list holding tensors, given where a tensor is expected, is stacked the same wa
 
 >>> import teachflow as tf
 >>> s = tf.stack([tf.zeros([3]), tf.ones([3])])
->>> s.shape, [t.shape for t in tf.unstack(s, axis=1)]
-(TensorShape([2, 3]), [TensorShape([2]), TensorShape([2]), TensorShape([2])])
+>>> print(s.shape, [str(t.shape) for t in tf.unstack(s, axis=1)])
+(2, 3) ['(2,)', '(2,)', '(2,)']
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from teachflow.ops.shape_inference import (
     merge_shapes,
     shape_error,
 )
-from teachflow.tensor_shape import TensorShape
+from teachflow.tensor_shape import TensorShape, bracket
 
 # -- stack (pack) and unstack (unpack) ---------------------------------------------------------
 
@@ -138,12 +138,15 @@ def stack(values: Any, axis: int = 0, name: str = "stack") -> Tensor:
     >>> tf.Session().run(tf.stack([tf.constant([1, 2]), tf.constant([3, 4])], axis=1)).tolist()
     [[1, 3], [2, 4]]
     """
+    axis = int_arg(axis, "axis")
+    if axis == 0 and (is_tensor(values) or isinstance(values, (list, tuple)) and not values):
+        # as in TensorFlow, what converts to one tensor as it is needs no Pack
+        return convert_to_tensor(values, name=name)
     if not isinstance(values, (list, tuple)) or not values:
         raise ValueError(
             f"tf.stack needs a non-empty list of tensors, got {values!r}.\n"
             "  Hint: pass a Python list, e.g. tf.stack([a, b])."
         )
-    axis = int_arg(axis, "axis")
     g = graph_of(*values)
     with g.as_default():
         if axis == 0:
@@ -169,8 +172,8 @@ def pack(values: Any, axis: int = 0, name: str = "pack") -> Tensor:
     """0.x name of :func:`stack` (renamed in TensorFlow 1.0).
 
     >>> import teachflow as tf
-    >>> tf.pack([1, 2]).shape
-    TensorShape([2])
+    >>> print(tf.pack([1, 2]).shape)
+    (2,)
     """
     return stack(values, axis, name)
 
@@ -204,7 +207,7 @@ def _unpack_kernel(ctx: registry.KernelContext, x: np.ndarray) -> tuple[np.ndarr
     axis = axis + x.ndim if axis < 0 else axis
     if x.shape[axis] != num:
         raise invalid_argument(
-            f"Input shape axis {axis} must equal {num}, got shape {list(x.shape)}",
+            f"Input shape axis {axis} must equal {num}, got shape {bracket(TensorShape(x.shape))}",
             "num must equal the size of the unstacked axis.",
         )
     head = (slice(None),) * axis
@@ -217,8 +220,8 @@ def unstack(
     """Splits a rank-R tensor into a list of rank-(R-1) tensors along ``axis``.
 
     >>> import teachflow as tf
-    >>> [t.shape for t in tf.unstack(tf.zeros([2, 3]))]
-    [TensorShape([3]), TensorShape([3])]
+    >>> [t.shape.as_list() for t in tf.unstack(tf.zeros([2, 3]))]
+    [[3], [3]]
     """
     axis = int_arg(axis, "axis")
     g = graph_of(value)

@@ -137,7 +137,9 @@ def _initialized_value_kernel(ctx: registry.KernelContext, ref: Any, initial: An
 # -- public API --------------------------------------------------------------------------------
 
 
-def _ref_and_value(ref: Any, value: Any, name: str, op_type: str) -> tuple[Any, Any, Any]:
+def _ref_and_value(
+    ref: Any, value: Any, name: str, op_type: str, arg: str = "value"
+) -> tuple[Any, Any, Any]:
     from teachflow.ops.constant_op import convert_to_tensor, to_numpy
 
     if hasattr(ref, "_as_tensor"):
@@ -157,11 +159,11 @@ def _ref_and_value(ref: Any, value: Any, name: str, op_type: str) -> tuple[Any, 
             to_numpy(value, dt)
         except TypeError:
             raise TypeError(
-                f"Expected {dt.name} passed to parameter 'value' of op '{op_type}', got {value!r} "
+                f"Expected {dt.name} passed to parameter '{arg}' of op '{op_type}', got {value!r} "
                 f"of type '{type(value).__name__}' instead.\n  Hint: a variable keeps the dtype "
                 f"it was created with ({dt.name}); create it from a {dt.name} value, or pass one."
             ) from None
-    v = convert_to_tensor(value, dtype=dt, name="value", _arg="value", _op=op_type)
+    v = convert_to_tensor(value, dtype=dt, name=arg, _arg=arg, _op=op_type)
     return r, v, dt
 
 
@@ -299,8 +301,216 @@ def report_uninitialized_variables(
         var_list = global_variables() + local_variables()
     var_list = _variables(var_list, "report_uninitialized_variables")
     refs = [v._as_tensor(as_ref=True) for v in var_list]
-    return registry.make1("ReportUninitializedVariables", refs, {"N": len(refs)}, name)
+    g = registry.graph_for(refs)
+    with g.as_default(), g.name_scope(name):
+        if not refs:
+            from teachflow.ops.constant_op import constant
+
+            return constant(np.array([], dtype=object), dtype=dtypes.string)
+        # TensorFlow masks the names with tf.boolean_mask: the result is boolean_mask/GatherV2
+        return registry.make1(
+            "ReportUninitializedVariables", refs, {"N": len(refs)}, "boolean_mask/GatherV2"
+        )
 
 
 def assert_variables_initialized(var_list: Any = None) -> Any:
-    raise NotImplementedError("teachflow does not implement assert_variables_initialized yet.")
+    """A tensor that fails with FailedPreconditionError if any variable is uninitialized.
+
+    As in TensorFlow, it reads each variable's rank (one int32 per variable, stacked).
+
+    >>> import teachflow as tf
+    >>> v = tf.Variable([1.0, 2.0])
+    >>> check = tf.assert_variables_initialized()
+    >>> with tf.Session() as sess:
+    ...     _ = sess.run(v.initializer)
+    ...     print(sess.run(check))
+    1
+    """
+    from teachflow.ops.stack_ops import stack
+    from teachflow.variables import global_variables, local_variables
+
+    if var_list is None:
+        var_list = global_variables() + local_variables()
+        if not var_list:
+            return None
+    var_list = _variables(var_list, "assert_variables_initialized")
+    ranks = []
+    for v in var_list:
+        with v.graph.as_default():
+            value = v.value()
+            ranks.append(registry.make1("Rank", [value], {"T": value.dtype.base_dtype}, "Rank"))
+    return ranks[0] if len(ranks) == 1 else stack(ranks)
+
+
+# -- counting and scattered updates ------------------------------------------------------------
+
+
+@registry.define(
+    "CountUpTo",
+    infer=lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)],
+    ctx=True,
+    stateful=True,
+    ref_inputs=(0,),
+)
+def _count_up_to_kernel(ctx: registry.KernelContext, ref: Any) -> np.ndarray:
+    """f(v) = v, then v <- v + 1; OutOfRange once v reaches limit"""
+    old = _read_for_update(ctx, ref)
+    limit = ctx.attrs["limit"]
+    if old >= limit:
+        from teachflow import errors
+
+        raise errors.OutOfRangeError(
+            None, None, f"Reached limit of {limit}", "the counter has reached its limit."
+        )
+    ref.write(old + np.ones_like(old))
+    return old
+
+
+def count_up_to(ref: Any, limit: int, name: str | None = None) -> Any:
+    """Increments ``ref`` until it reaches ``limit``; returns the value before the increment.
+
+    >>> import teachflow as tf
+    >>> v = tf.Variable(0)
+    >>> nxt = tf.count_up_to(v, 2)
+    >>> with tf.Session() as sess:
+    ...     _ = sess.run(v.initializer)
+    ...     print([int(sess.run(nxt)) for _ in range(2)])
+    [0, 1]
+    """
+    r = ref._as_tensor(as_ref=True) if hasattr(ref, "_as_tensor") else ref
+    dt = getattr(r, "dtype", None)
+    if dt is None or not dt.is_ref or dt.base_dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(
+            f"count_up_to needs an int32 or int64 tf.Variable, got {ref!r}.\n  Hint: create "
+            "the counter with tf.Variable(0)."
+        )
+    with r.graph.as_default():
+        return registry.make1(
+            "CountUpTo", [r], {"T": dt.base_dtype, "limit": int(limit)}, name or "CountUpTo"
+        )
+
+
+def _scatter_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+    ref, indices, updates = (t.shape for t in op.inputs)
+    if ref.ndims is not None and indices.ndims is not None and updates.ndims is not None:
+        want = TensorShape(indices.as_list() + ref.as_list()[1:])
+        if len(want) != updates.ndims:
+            raise registry.shape_error(
+                op, f"Shapes must be equal rank, but are {updates.ndims} and {len(want)}"
+            )
+        for i, (a, b) in enumerate(zip(updates.as_list(), want.as_list(), strict=True)):
+            if a is not None and b is not None and a != b:
+                raise registry.shape_error(
+                    op,
+                    f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
+                    f"Shapes are {bracket(updates)} and {bracket(want)}.",
+                )
+    return [(op.inputs[0].dtype, ref)]
+
+
+def _scatter_kernel(fn: Any) -> Any:
+    def kernel(ctx: registry.KernelContext, ref: Any, indices: Any, updates: Any) -> Any:
+        old = _read_for_update(ctx, ref)
+        idx = np.asarray(indices)
+        bad = (idx < 0) | (idx >= old.shape[0])
+        if np.any(bad):
+            pos = np.unravel_index(int(np.argmax(bad)), idx.shape)
+            where = "".join(f"[{p}]" for p in pos) if pos else "[0]"
+            raise ValueError(f"indices{where} = {idx[pos]} is not in [0, {old.shape[0]})")
+        new = old.copy()
+        rows = np.broadcast_to(updates, idx.shape + old.shape[1:]).astype(old.dtype, copy=False)
+        fn(new, idx, rows)
+        return _write(ctx, ref, new)
+
+    return kernel
+
+
+_SCATTERS = {
+    "ScatterUpdate": (np.ndarray.__setitem__, "ref[indices] = updates"),
+    "ScatterAdd": (np.add.at, "ref[indices] += updates"),
+    "ScatterSub": (np.subtract.at, "ref[indices] -= updates"),
+    "ScatterMul": (np.multiply.at, "ref[indices] *= updates"),
+    "ScatterDiv": (np.divide.at, "ref[indices] /= updates"),
+    "ScatterMax": (np.maximum.at, "ref[indices] = max(ref[indices], updates)"),
+    "ScatterMin": (np.minimum.at, "ref[indices] = min(ref[indices], updates)"),
+}
+for _type, (_fn, _formula) in _SCATTERS.items():
+    _k = _scatter_kernel(_fn)
+    _k.__doc__ = _formula
+    registry.define(_type, infer=_scatter_infer, ctx=True, stateful=True, ref_inputs=(0,))(_k)
+
+
+def _scatter(
+    op_type: str, ref: Any, indices: Any, updates: Any, use_locking: bool, name: str | None
+) -> Any:
+    from teachflow.ops.constant_op import convert_to_tensor
+
+    g = registry.graph_for([ref, indices, updates])
+    with g.as_default(), g.name_scope(name or op_type) as scope:
+        idx = convert_to_tensor(indices, name="indices")
+        if idx.dtype.base_dtype not in (dtypes.int32, dtypes.int64):
+            raise TypeError(
+                f"Value passed to parameter 'indices' has DataType {idx.dtype.base_dtype.name} "
+                "not in list of allowed values: int32, int64"
+            )
+        r, v, dt = _ref_and_value(ref, updates, name or op_type, op_type, arg="updates")
+        attrs = {"T": dt, "Tindices": idx.dtype.base_dtype, "use_locking": bool(use_locking)}
+        return registry.make1(op_type, [r, idx, v], attrs, scope)
+
+
+def scatter_update(
+    ref: Any, indices: Any, updates: Any, use_locking: bool = True, name: str | None = None
+) -> Any:
+    """ref[indices] = updates (rows of a variable); running it returns the new value.
+
+    >>> import teachflow as tf
+    >>> v = tf.Variable([1.0, 2.0, 3.0])
+    >>> up = tf.scatter_update(v, [0, 2], [5.0, 6.0])
+    >>> with tf.Session() as sess:
+    ...     _ = sess.run(v.initializer)
+    ...     print(sess.run(up))
+    [5. 2. 6.]
+    """
+    return _scatter("ScatterUpdate", ref, indices, updates, use_locking, name)
+
+
+def scatter_add(
+    ref: Any, indices: Any, updates: Any, use_locking: bool = False, name: str | None = None
+) -> Any:
+    """ref[indices] += updates (repeated indices add up); returns the new value."""
+    return _scatter("ScatterAdd", ref, indices, updates, use_locking, name)
+
+
+def scatter_sub(
+    ref: Any, indices: Any, updates: Any, use_locking: bool = False, name: str | None = None
+) -> Any:
+    """ref[indices] -= updates (repeated indices add up); returns the new value."""
+    return _scatter("ScatterSub", ref, indices, updates, use_locking, name)
+
+
+def scatter_mul(
+    ref: Any, indices: Any, updates: Any, use_locking: bool = False, name: str | None = None
+) -> Any:
+    """ref[indices] *= updates; returns the new value."""
+    return _scatter("ScatterMul", ref, indices, updates, use_locking, name)
+
+
+def scatter_div(
+    ref: Any, indices: Any, updates: Any, use_locking: bool = False, name: str | None = None
+) -> Any:
+    """ref[indices] /= updates; returns the new value."""
+    return _scatter("ScatterDiv", ref, indices, updates, use_locking, name)
+
+
+def scatter_max(
+    ref: Any, indices: Any, updates: Any, use_locking: bool = False, name: str | None = None
+) -> Any:
+    """ref[indices] = max(ref[indices], updates); returns the new value."""
+    return _scatter("ScatterMax", ref, indices, updates, use_locking, name)
+
+
+def scatter_min(
+    ref: Any, indices: Any, updates: Any, use_locking: bool = False, name: str | None = None
+) -> Any:
+    """ref[indices] = min(ref[indices], updates); returns the new value."""
+    return _scatter("ScatterMin", ref, indices, updates, use_locking, name)

@@ -55,7 +55,7 @@ def _transpose_infer(op: Operation) -> Outs:
     return [(dt, TensorShape([dims[d] for d in perm]))]
 
 
-def _check_perm(perm: np.ndarray, rank: int) -> list[int]:
+def _check_perm(perm: np.ndarray, rank: int, negative: bool = False) -> list[int]:
     p = [int(d) for d in np.asarray(perm).reshape(-1)]
     if len(p) != rank:
         raise invalid_argument(
@@ -63,8 +63,10 @@ def _check_perm(perm: np.ndarray, rank: int) -> list[int]:
             _PERM_HINT,
         )
     for d in p:
-        if not 0 <= d < rank:
+        if not (-rank if negative else 0) <= d < rank:
             raise invalid_argument(f"{d} is out of range [0 .. {rank})", _PERM_HINT)
+    # negative entries count from the end, as TensorFlow's kernel accepts them
+    p = [d + rank if d < 0 else d for d in p]
     missing = sorted(set(range(rank)) - set(p))
     if missing:
         raise invalid_argument(
@@ -74,6 +76,13 @@ def _check_perm(perm: np.ndarray, rank: int) -> list[int]:
 
 
 def _transpose_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+    perm = known_ints(op.inputs[1])
+    if perm is not None and min(perm, default=0) < 0:
+        n = len(perm)
+        inverse = [0] * n
+        for i, d in enumerate(perm):
+            inverse[d % n] = i
+        return [transpose(grad, inverse), None]
     return [transpose(grad, invert_permutation(op.inputs[1])), None]
 
 
@@ -81,15 +90,15 @@ def _transpose_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
 def _transpose_kernel(x: np.ndarray, perm: np.ndarray) -> np.ndarray:
     """f(x, p) = x with dimension i moved to position p^-1(i): y[..i..] = x[..p[i]..]"""
     x = np.asarray(x)
-    return np.transpose(x, _check_perm(perm, x.ndim))
+    return np.transpose(x, _check_perm(perm, x.ndim, negative=True))
 
 
 def transpose(a: Any, perm: Any = None, name: str = "transpose", conjugate: bool = False) -> Tensor:
     """Permutes dimensions: ``perm`` defaults to reversing them (the matrix transpose).
 
     >>> import teachflow as tf
-    >>> tf.transpose(tf.zeros([2, 3, 4])).shape
-    TensorShape([4, 3, 2])
+    >>> print(tf.transpose(tf.zeros([2, 3, 4])).shape)
+    (4, 3, 2)
     """
     g = graph_of(a, perm)
     with g.as_default(), g.name_scope(name or "transpose") as scope:
@@ -158,6 +167,8 @@ def _reverse_axes(axes: list[int], rank: int) -> list[int]:
 
 def _reverse_infer(op: Operation) -> Outs:
     x, a = op.inputs
+    if a.shape.ndims not in (None, 1):
+        raise shape_error(op, f"Shape must be rank 1 but is rank {a.shape.ndims}", _REVERSE_HINT)
     axes = known_ints(a)
     if axes is not None and x.shape.ndims is not None:
         try:

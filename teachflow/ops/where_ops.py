@@ -32,7 +32,7 @@ from teachflow.ops.shape_inference import (
     merge_shapes,
 )
 from teachflow.ops.slicing_ops import slice_helper
-from teachflow.tensor_shape import TensorShape
+from teachflow.tensor_shape import TensorShape, bracket
 
 # -- where, select, boolean_mask -------------------------------------------------------------
 
@@ -44,7 +44,13 @@ from teachflow.tensor_shape import TensorShape
 )
 def _where_kernel(cond: np.ndarray) -> np.ndarray:
     """f(c) = the coordinates of the true (non-zero) elements of c, one row each"""
-    return np.argwhere(np.asarray(cond)).astype(np.int64)
+    cond = np.asarray(cond)
+    if cond.ndim == 0:
+        raise invalid_argument(
+            "WhereOp : Unhandled input dimensions: 0",
+            "tf.where(c) needs c of rank 1 or more; for a scalar use tf.cond or tf.where(c, x, y).",
+        )
+    return np.argwhere(cond).astype(np.int64)
 
 
 _SELECT_HINT = "x and y need one shape; condition has that shape, or is a vector over its rows."
@@ -58,14 +64,15 @@ def _select_infer(op: Operation) -> Outs:
             "match expected type of bool.\n  Hint: build the condition with a comparison, "
             "e.g. x > 0."
         )
+    # the order of TensorFlow's checks, so its error texts name the shapes the same way
     data = merge_shapes(op, t.shape, e.shape, _SELECT_HINT)
     cs = c.shape
-    if cs.ndims == 1 and data.ndims is not None and data.ndims > 1:
-        first = merge_shapes(op, cs, data[:1], _SELECT_HINT)
-        data = TensorShape(first.as_list() + data.as_list()[1:])
-    elif cs.ndims not in (None, 0):
-        data = merge_shapes(op, cs, data, _SELECT_HINT)
-    return [(t.dtype.base_dtype, data)]
+    if cs.ndims is None or data.ndims is None or cs.ndims == 0:
+        return [(t.dtype.base_dtype, data)]
+    if cs.ndims != 1 or data.ndims == 0:
+        return [(t.dtype.base_dtype, merge_shapes(op, data, cs, _SELECT_HINT))]
+    first = merge_shapes(op, cs, data[:1], _SELECT_HINT)
+    return [(t.dtype.base_dtype, TensorShape(first.as_list() + data.as_list()[1:]))]
 
 
 def _select_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
@@ -78,26 +85,30 @@ def _select_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
 def _select_kernel(c: np.ndarray, t: np.ndarray, e: np.ndarray) -> np.ndarray:
     """f(c, x, y) = x where c else y (a vector c picks whole rows)"""
     c, t, e = np.asarray(c), np.asarray(t), np.asarray(e)
-    if t.shape != e.shape:
-        raise invalid_argument(
-            f"'then' and 'else' must have the same size.  but received: {list(t.shape)} vs. "
-            f"{list(e.shape)}",
-            _SELECT_HINT,
-        )
-    if c.ndim == 1 and t.ndim > 1:
-        if c.shape[0] != t.shape[0]:
+    shapes = [bracket(TensorShape(a.shape)) for a in (c, t, e)]
+    if c.ndim == 0 or (c.ndim == 1 and t.ndim != 1):
+        if t.shape != e.shape:
             raise invalid_argument(
-                f"Number of batches of 'then' must match size of 'cond', but saw: {t.shape[0]} vs. "
-                f"{c.shape[0]}",
+                f"'then' and 'else' must have the same size.  but received: {shapes[1]} vs. "
+                f"{shapes[2]}",
                 _SELECT_HINT,
             )
-        c = c.reshape((-1,) + (1,) * (t.ndim - 1))
-    elif c.shape != t.shape and c.ndim != 0:
-        raise invalid_argument(
-            f"'cond' and 'then' must have the same size.  but received: {list(c.shape)} vs. "
-            f"{list(t.shape)}",
-            _SELECT_HINT,
-        )
+        if c.ndim == 1:
+            if t.ndim == 0 or c.shape[0] != t.shape[0]:
+                raise invalid_argument(
+                    f"Number of batches of 'then' must match size of 'cond', but saw: "
+                    f"{t.shape[0] if t.ndim else 0} vs. {c.shape[0]}",
+                    _SELECT_HINT,
+                )
+            c = c.reshape((-1,) + (1,) * (t.ndim - 1))
+        return np.where(c, t, e)
+    for i, a in ((1, t), (2, e)):
+        if a.shape != c.shape:
+            raise invalid_argument(
+                "Inputs to operation Select of type Select must have the same size and shape.  "
+                f"Input 0: {shapes[0]} != input {i}: {shapes[i]}",
+                _SELECT_HINT,
+            )
     return np.where(c, t, e)
 
 

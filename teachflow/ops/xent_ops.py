@@ -20,6 +20,7 @@ from teachflow.graph import Operation, Tensor
 from teachflow.ops import (
     array_ops,
     cast_ops,
+    concat_ops,
     fill_ops,
     math_ops,
     reduction_ops,
@@ -175,30 +176,40 @@ def _named_only(fn: str, sentinel: Any, labels: Any, logits: Any) -> None:
         raise ValueError("Both labels and logits must be provided.")
 
 
-def _flat_outer(x: Tensor, what: str) -> Tensor:
+def _flat_outer(x: Tensor) -> Tensor:
     """x reshaped to [-1, classes] (the op works on matrices)."""
     rank = x.shape.ndims
-    classes = None if rank is None or rank == 0 else x.shape[-1].value
+    classes = x.shape[-1].value if rank else None
     if classes is not None:
         return array_ops.reshape(x, [-1, classes])
     if rank == 2:
         return array_ops.reshape(x, array_ops.shape(x))
-    raise NotImplementedError(
-        f"teachflow's cross-entropy needs {what} of known rank with a known last dimension "
-        f"(got shape {x.shape})."
-    )
+    # unknown rank or last dimension: TensorFlow's [-1, shape(x)[-1]], worked out at run time
+    return array_ops.reshape(x, concat_ops.concat([[-1], array_ops.shape(x)[-1:]], 0))
 
 
-def _outer_shape(x: Tensor) -> np.ndarray:
-    """x.shape[:-1] as a reshape target (one unknown dimension may become -1)."""
-    dims = x.shape.as_list()[:-1]
-    if sum(d is None for d in dims) > 1:
-        raise NotImplementedError(
-            "teachflow's cross-entropy supports at most one unknown outer dimension "
-            f"(got {x.shape})."
-        )
-    # int32 even when empty (a scalar loss): [] alone would convert to float32
-    return np.array([-1 if d is None else d for d in dims], dtype=np.int32)
+def _outer_shape(x: Tensor) -> Any:
+    """x.shape[:-1] as a reshape target: constant when at most one dimension is unknown."""
+    if x.shape.ndims is not None:
+        dims = x.shape.as_list()[:-1]
+        if sum(d is None for d in dims) <= 1:
+            # int32 even when empty (a scalar loss): [] alone would convert to float32
+            return np.array([-1 if d is None else d for d in dims], dtype=np.int32)
+    return array_ops.shape(x)[:-1]
+
+
+def _known_shape(t: Tensor) -> Any:
+    """t's shape as a reshape target: constant when at most one dimension is unknown."""
+    dims = t.shape.as_list() if t.shape.ndims is not None else None
+    if dims is not None and sum(d is None for d in dims) <= 1:
+        return np.array([-1 if d is None else d for d in dims], dtype=np.int32)
+    return array_ops.shape(t)
+
+
+def _set_outer_shape(loss: Tensor, x: Tensor) -> Tensor:
+    if x.shape.ndims is not None:
+        loss.set_shape(x.shape[:-1])
+    return loss
 
 
 def softmax_cross_entropy_with_logits_v2(
@@ -236,13 +247,13 @@ def softmax_cross_entropy_with_logits_v2(
                 )
         op = registry.make(
             "SoftmaxCrossEntropyWithLogits",
-            [_flat_outer(x, "logits"), _flat_outer(z, "labels")],
+            [_flat_outer(x), _flat_outer(z)],
             {"T": x.dtype.base_dtype},
             scope,
         )
         target = np.array([-1], np.int32) if x.shape.ndims == 2 else _outer_shape(x)
         # TensorFlow's graph has the same three reshapes: Reshape, Reshape_1 and this Reshape_2
-        loss = array_ops.reshape(op.outputs[0], target)
+        loss = _set_outer_shape(array_ops.reshape(op.outputs[0], target), x)
         return cast_ops.cast(loss, dtypes.float16) if half else loss
 
 
@@ -311,11 +322,14 @@ def sparse_softmax_cross_entropy_with_logits(
         flat = xs.ndims != 2
         op = registry.make(
             "SparseSoftmaxCrossEntropyWithLogits",
-            [_flat_outer(x, "logits"), array_ops.reshape(z, [-1])] if flat else [x, z],
+            [_flat_outer(x), array_ops.reshape(z, [-1])] if flat else [x, z],
             {"T": x.dtype.base_dtype, "Tlabels": z.dtype.base_dtype},
             name or "SparseSoftmaxCrossEntropyWithLogits",
         )
-        out = array_ops.reshape(op.outputs[0], _outer_shape(x)) if flat else op.outputs[0]
+        out = op.outputs[0]
+        if flat:
+            out = array_ops.reshape(out, _known_shape(z))  # the loss has the labels' shape
+            out.set_shape(ls)
         return cast_ops.cast(out, dtypes.float16) if half else out
 
 
@@ -343,3 +357,41 @@ def sigmoid_cross_entropy_with_logits(
         return math_ops.add(
             relu_logits - x * z, math_ops.log1p(math_ops.exp(neg_abs_logits)), name=scope
         )
+
+
+def weighted_cross_entropy_with_logits(
+    labels: Any = None,
+    logits: Any = None,
+    pos_weight: Any = None,
+    name: str | None = None,
+    targets: Any = None,
+) -> Tensor:
+    """Logistic loss with the positive term weighted by ``pos_weight``.
+
+    f(x, z) = (1 - z) * x + (1 + (q - 1) * z) * (ln(1 + e^-|x|) + max(-x, 0)), q = pos_weight.
+
+    >>> import teachflow as tf
+    >>> loss = tf.nn.weighted_cross_entropy_with_logits(labels=[1.0], logits=[0.0], pos_weight=2.0)
+    >>> print(tf.Session().run(loss).round(4))
+    [1.3863]
+    """
+    if labels is None:
+        labels = targets  # the 1.x name of the argument
+    elif targets is not None:
+        raise ValueError("Cannot specify both 'labels' and 'targets'.")
+    if labels is None or logits is None or pos_weight is None:
+        raise ValueError("labels (or targets), logits and pos_weight must all be given.")
+    g = registry.graph_for([labels, logits, pos_weight])
+    with g.as_default(), g.name_scope(name or "logistic_loss") as scope:
+        x = convert_to_tensor(logits, name="logits")
+        z = convert_to_tensor(labels, name="labels")
+        if not x.shape.is_compatible_with(z.shape):
+            raise ValueError(
+                f"`logits` and `labels` must have the same shape, received ({x.shape} vs "
+                f"{z.shape})."
+            )
+        log_weight = 1 + (pos_weight - 1) * z
+        softplus_neg = math_ops.log1p(math_ops.exp(-math_ops.abs(x))) + make_op(
+            "Relu", [math_ops.negative(x)], "Relu"
+        )
+        return math_ops.add((1 - z) * x, log_weight * softplus_neg, name=scope)

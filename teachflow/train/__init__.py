@@ -24,6 +24,14 @@ from teachflow.train.global_step import (
     get_or_create_global_step,
     global_step,
 )
+from teachflow.train.learning_rate_decay import (
+    cosine_decay,
+    exponential_decay,
+    inverse_time_decay,
+    natural_exp_decay,
+    piecewise_constant,
+    polynomial_decay,
+)
 from teachflow.train.optimizer import Optimizer
 from teachflow.train.optimizers import (
     AdagradOptimizer,
@@ -79,8 +87,6 @@ def __getattr__(name: str) -> Any:
 _FEED_BATCHES = "load the data with numpy and feed batches with feed_dict"
 # tf.train names learners meet in TensorFlow 1.x tutorials, with what to do instead here
 _KNOWN = {
-    "exponential_decay": "compute the learning rate in Python and feed it via a placeholder",
-    "piecewise_constant": "compute the learning rate in Python and feed it via a placeholder",
     "import_meta_graph": "rebuild the graph with the same Python code, then Saver.restore",
     "export_meta_graph": "keep the Python code that builds the graph; save values with Saver",
     "MonitoredTrainingSession": "use tf.Session and a Python training loop",

@@ -207,8 +207,44 @@ def _saver(tf: Any) -> list[Run]:
     ]
 
 
+def _more_math(tf: Any) -> list[Run]:
+    x = tf.constant([[0.5, 0.25], [0.75, 0.1]], name="x")
+    y = tf.constant([[1.5, -2.0], [3.0, 0.5]], name="y")
+    out = [tf.asin(x), tf.acos(x), tf.atan(x), tf.sinh(x), tf.cosh(x), tf.asinh(x)]
+    out += [tf.acosh(x + 1.0), tf.atanh(x), tf.erf(x), tf.erfc(x), tf.expm1(x), tf.rint(y)]
+    out += [tf.lgamma(y), tf.digamma(y), tf.atan2(x, y), tf.div_no_nan(x, y - y)]
+    i, j = tf.constant([7, -7, 9]), tf.constant([2, 2, -4])
+    out += [tf.truncatediv(i, j), tf.truncatemod(i, j), tf.saturate_cast(y * 100.0, tf.int8)]
+    out += [tf.matmul(tf.reshape(tf.range(12.0), [3, 2, 2]), tf.ones([1, 2, 3]))]
+    out += list(tf.shape_n([x, y[0]]))
+    return [Run(out)]
+
+
+def _more_nn(tf: Any) -> list[Run]:
+    x = tf.placeholder(tf.float32, [2, 3], name="x")
+    padded = tf.pad(x, [[1, 1], [2, 2]], mode="REFLECT")
+    loss = tf.reduce_sum(tf.nn.selu(x) + tf.nn.softsign(x)) + tf.reduce_sum(padded * padded)
+    top = tf.nn.top_k(x, k=2)
+    out = [*tf.gradients(loss, [x]), top.values, top.indices]
+    out += [tf.nn.in_top_k(x, [0, 2], 2)]
+    return [Run(out, {x: X})]
+
+
+def _variable_updates(tf: Any) -> list[Run]:
+    v = tf.Variable([1.0, 2.0, 3.0, 4.0], name="v")
+    n = tf.Variable(0, name="n")
+    init = tf.global_variables_initializer()
+    idx, val = [0, 2], [2.0, 5.0]
+    updates = [tf.scatter_update(v, idx, val), tf.scatter_add(v, idx, val)]
+    updates += [tf.scatter_sub(v, [1], [0.5]), tf.scatter_mul(v, idx, val)]
+    updates += [tf.scatter_div(v, idx, val), tf.scatter_max(v, [3], [9.0])]
+    updates += [tf.scatter_min(v, [3], [6.0]), tf.count_up_to(n, 10)]
+    return [Run([init]), *[Run([u]) for u in updates], Run([v, n])]
+
+
 def _random(tf: Any) -> list[Run]:
     out = [tf.random_normal([3, 2], seed=1), tf.random_uniform([4], seed=2)]
+    out += [tf.multinomial(tf.log([[0.5, 0.5], [0.1, 0.9]]), 3, seed=6)]
     out += [tf.random_uniform([5], 0, 10, dtype=tf.int32, seed=3)]
     out += [tf.truncated_normal([2, 2], seed=4), tf.random_shuffle(tf.range(6), seed=5)]
     return [Run(out)]
@@ -232,6 +268,9 @@ CATALOGUE = [
     Program("frozen_model", _frozen_model, freeze=True),
     Program("training", _training),
     Program("saver", _saver),
+    Program("more_math", _more_math),
+    Program("more_nn", _more_nn),
+    Program("variable_updates", _variable_updates),
     Program("random", _random, exact=False),
     Program("summaries", _summaries),
 ]
@@ -326,12 +365,12 @@ def test_random_ops_keep_their_ranges(tf1: Any) -> None:
     with tf1.Graph().as_default() as tg:
         gd = g.as_graph_def()
         tf1.import_graph_def(tf1.GraphDef.FromString(gd.SerializeToString()), name="")
-        normal, uniform, ints, truncated, shuffled = tf1.Session(graph=tg).run(
+        normal, uniform, draws, ints, truncated, shuffled = tf1.Session(graph=tg).run(
             [_name(f) for f in runs[0].fetches]
         )
     assert np.all((uniform >= 0) & (uniform < 1)) and np.all((ints >= 0) & (ints < 10))
     assert np.all(np.abs(truncated) <= 2.0) and sorted(shuffled) == list(range(6))
-    assert normal.shape == (3, 2)
+    assert normal.shape == (3, 2) and draws.shape == (2, 3) and set(draws.ravel()) <= {0, 1}
 
 
 def test_catalogue_covers_every_registered_op() -> None:
