@@ -13,6 +13,7 @@ from __future__ import annotations
 
 # ruff: noqa: F401 - this module is the public namespace
 from teachflow import (
+    bitwise,
     compat,
     dtypes,
     errors,
@@ -49,7 +50,15 @@ from teachflow.dtypes import (
     bool_ as bool,  # noqa: A004
 )
 from teachflow.errors import OpError
-from teachflow.gradients import AggregationMethod, UnconnectedGradients, gradients, stop_gradient
+from teachflow.export import import_graph_def, make_ndarray, make_tensor_proto
+from teachflow.export import public_getattr as __getattr__  # tf.Summary...: lazily
+from teachflow.gradients import (
+    AggregationMethod,
+    UnconnectedGradients,
+    gradients,
+    hessians,
+    stop_gradient,
+)
 from teachflow.graph import (
     Graph,
     GraphKeys,
@@ -65,6 +74,7 @@ from teachflow.graph import (
     name_scope,
     reset_default_graph,
 )
+from teachflow.indexed_slices import IndexedSlices
 from teachflow.init_ops import (
     constant_initializer,
     glorot_normal_initializer,
@@ -104,7 +114,14 @@ from teachflow.ops.concat_ops import concat, concat_v2, split, tile
 from teachflow.ops.constant_op import constant, convert_to_tensor, is_tensor
 from teachflow.ops.control_ops import group, no_op
 from teachflow.ops.fill_ops import fill, ones, ones_like, zeros, zeros_like
-from teachflow.ops.gather_ops import gather, gather_nd, one_hot, scatter_nd
+from teachflow.ops.gather_ops import (
+    gather,
+    gather_nd,
+    one_hot,
+    scatter_nd,
+    unique,
+    unsorted_segment_sum,
+)
 from teachflow.ops.math_ops import (
     abs,
     acos,
@@ -233,7 +250,7 @@ from teachflow.ops.state_ops import (
     variables_initializer,
 )
 from teachflow.ops.transpose_ops import invert_permutation, reverse, reverse_v2, transpose
-from teachflow.ops.where_ops import boolean_mask, where
+from teachflow.ops.where_ops import boolean_mask, where, where_v2
 from teachflow.renames import mul, neg, pack, select, sub, unpack
 from teachflow.session import (
     ConfigProto,
@@ -262,7 +279,6 @@ from teachflow.unsupported import (
     enable_v2_behavior,
     executing_eagerly,
 )
-from teachflow.unsupported import unsupported as __getattr__
 from teachflow.variable_scope import (
     AUTO_REUSE,
     VariableScope,

@@ -84,6 +84,7 @@ class OpError(Exception):
 
     def at_node(self, op: Any) -> OpError:
         """This error as raised by ``op``: sets ``.op`` and appends TensorFlow's node line."""
+        op = _reader_of(op)
         new = copy.copy(self)
         new._op = op
         new._node_def = None  # made from ``op`` when asked for (building a proto costs time)
@@ -93,6 +94,20 @@ class OpError(Exception):
     def __str__(self) -> str:
         extra = _context(self._op, self.hint)
         return f"{self._message}\n{extra}" if extra else self._message
+
+
+def _reader_of(op: Any) -> Any:
+    """The op to blame for a failure at a variable op: its ``<name>/read`` when it has one.
+
+    A variable op never reads its own value: a fetched variable fails where its value is read,
+    and the reference (``[[{{node counter/read}}]]``) names that op, not an internal one.
+    """
+    if getattr(op, "type", None) not in ("VariableV2", "Variable"):
+        return op
+    try:
+        return op.graph.get_operation_by_name(f"{op.name}/read")
+    except (KeyError, ValueError):
+        return op
 
 
 class _CodedError(OpError):

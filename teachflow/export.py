@@ -98,8 +98,14 @@ def shape_proto(shape: Any) -> Any:
     return proto
 
 
-def make_tensor_proto(value: Any, dtype: Any = None) -> Any:
-    """A ``TensorProto`` holding ``value`` (as TensorFlow's ``make_tensor_proto`` packs it).
+def make_tensor_proto(
+    values: Any,
+    dtype: Any = None,
+    shape: Any = None,
+    verify_shape: bool = False,
+    allow_broadcast: bool = False,
+) -> Any:
+    """A ``TensorProto`` holding ``values`` (as TensorFlow's ``make_tensor_proto`` packs it).
 
     >>> make_tensor_proto([1.0, 2.0]).tensor_shape.dim[0].size
     2
@@ -107,7 +113,9 @@ def make_tensor_proto(value: Any, dtype: Any = None) -> Any:
     from teachflow.ops.constant_op import to_numpy
 
     dt = None if dtype is None else dtypes.as_dtype(dtype).base_dtype
-    arr = to_numpy(value, dt)
+    arr = to_numpy(values, dt)
+    if shape is not None:
+        arr = _reshaped(arr, [int(d) for d in shape], verify_shape, allow_broadcast)
     if dt is None:
         dt = dtypes.string if arr.dtype == object else dtypes.as_dtype(arr.dtype)
     proto = _pb().TensorProto(dtype=dt.as_datatype_enum)
@@ -128,6 +136,58 @@ def make_tensor_proto(value: Any, dtype: Any = None) -> Any:
     else:
         getattr(proto, _VALUE_FIELDS[name]).extend(flat.tolist())
     return proto
+
+
+def _reshaped(arr: np.ndarray, shape: list[int], verify: bool, broadcast: bool) -> np.ndarray:
+    """``arr`` given ``shape`` as TensorFlow's make_tensor_proto fills it: fewer values are
+    padded with the last one; more are an error, as is any mismatch under verify_shape."""
+    if list(arr.shape) == shape:
+        return arr
+    if verify or broadcast:
+        raise TypeError(f"Expected Tensor's shape: {tuple(shape)}, but got {arr.shape}.")
+    size = int(np.prod(shape))
+    flat = arr.reshape(-1)
+    if flat.size > size:
+        raise ValueError(f"Too many elements provided. Takes at most {size}, but got {flat.size}.")
+    out = np.zeros(size, dtype=arr.dtype) if arr.dtype != object else np.full(size, b"", object)
+    out[: flat.size] = flat
+    if flat.size:
+        out[flat.size :] = flat[-1]
+    return out.reshape(shape)
+
+
+def make_ndarray(tensor: Any) -> np.ndarray:
+    """The numpy array a ``TensorProto`` holds (inverse of :func:`make_tensor_proto`).
+
+    >>> make_ndarray(make_tensor_proto([[1, 2], [3, 4]])).tolist()
+    [[1, 2], [3, 4]]
+    """
+    if not (hasattr(tensor, "tensor_shape") and hasattr(tensor, "dtype")):
+        raise TypeError(f"make_ndarray expects a TensorProto, got {type(tensor).__name__}.")
+    dt = dtypes.as_dtype(tensor.dtype)
+    shape = [d.size for d in tensor.tensor_shape.dim]
+    size = int(np.prod(shape))
+    if dt == dtypes.string:
+        vals = np.array(list(tensor.string_val), dtype=object)
+    elif tensor.tensor_content:
+        vals = np.frombuffer(tensor.tensor_content, dtype=dt.np.newbyteorder("<")).astype(dt.np)
+    elif dt.name == "float16":
+        vals = np.array(list(tensor.half_val), np.uint16).view(np.float16)
+    elif dt.name in ("complex64", "complex128"):
+        field = tensor.scomplex_val if dt.name == "complex64" else tensor.dcomplex_val
+        pairs = np.array(list(field), dtype=np.float64).reshape(-1, 2)
+        vals = (pairs[:, 0] + 1j * pairs[:, 1]).astype(dt.np)
+    else:
+        vals = np.array(list(getattr(tensor, _VALUE_FIELDS[dt.name])), dtype=dt.np)
+    if vals.size == size:
+        return vals.reshape(shape)
+    if vals.size == 0:
+        return np.zeros(shape, dtype=vals.dtype if dt != dtypes.string else object)
+    # TensorFlow stores a run of equal trailing values once: repeat the last one
+    out = np.empty(size, dtype=vals.dtype)
+    out[: vals.size] = vals
+    out[vals.size :] = vals[-1]
+    return out.reshape(shape)
 
 
 def attr_value(key: str, value: Any) -> Any:
@@ -209,8 +269,9 @@ class _Builder:
         inputs: Iterable[str],
         attrs: dict[str, Any],
         shapes: list[Any] | None = None,
+        device: str = "",
     ) -> Any:
-        nd = self.graph_def.node.add(name=name, op=op_type)
+        nd = self.graph_def.node.add(name=name, op=op_type, device=device)
         nd.input.extend(inputs)
         for k, v in attrs.items():
             if v is None and k not in _SHAPE_ATTRS:
@@ -323,11 +384,30 @@ def graph_to_graph_def(graph: Graph, add_shapes: bool = False) -> Any:
     for op in graph.get_operations():
         expand = _EXPANSIONS.get(op.type)
         if expand is not None:
+            first = len(b.graph_def.node)
             expand(b, op)
+            for nd in b.graph_def.node[first:]:
+                nd.device = op.device
             continue
         ins = [_input_name(t) for t in op.inputs] + _control(op)
-        b.node(op.name, op.type, ins, op.attrs, [t.shape for t in op.outputs])
+        attrs, device = dict(op.attrs), op.device
+        var = _variable_read(op)
+        if var is not None:
+            # TensorFlow creates a variable's reads and updates colocated with it
+            attrs["_class"] = [f"loc:@{var.name}"]
+            device = device or var.device
+        b.node(op.name, op.type, ins, attrs, [t.shape for t in op.outputs], device)
     return b.graph_def
+
+
+def _variable_read(op: Operation) -> Operation | None:
+    """The variable whose ref ``op`` reads or updates first (None for other ops)."""
+    if not op.inputs or op.type in ("IsVariableInitialized", "SaveV2"):
+        return None
+    src = op.inputs[0]
+    if src.dtype.is_ref and src.op.type in ("VariableV2", "Variable"):
+        return src.op
+    return None
 
 
 def _as_graph_def(graph_or_graph_def: Any) -> Any:
@@ -504,3 +584,115 @@ def freeze(sess: Any, output_node_names: Any) -> Any:
             o = o.op.name
         names.append(_node_name(o))
     return convert_variables_to_constants(sess, sess.graph.as_graph_def(), names)
+
+
+def remove_training_nodes(input_graph: Any, protected_nodes: Any = None) -> Any:
+    """``input_graph`` without what only training needs: CheckNumerics nodes removed, and
+    Identity/StopGradient nodes spliced out (unless protected, colocated with something, or
+    part of a control edge), as TensorFlow's ``graph_util.remove_training_nodes`` does.
+
+    >>> import teachflow as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     y = tf.identity(tf.constant(1.0, name="x"), name="id") * 2.0
+    >>> [n.name for n in remove_training_nodes(g.as_graph_def()).node]
+    ['x', 'mul/y', 'mul']
+    """
+    if not (hasattr(input_graph, "node") and hasattr(input_graph, "SerializeToString")):
+        raise TypeError("input_graph must be a graph_pb2.GraphDef proto.")
+    protected = set(protected_nodes or ())
+    removed = {n.name for n in input_graph.node if n.op == "CheckNumerics"} - protected
+    kept = []
+    for node in input_graph.node:
+        if node.name in removed:
+            continue
+        new = type(node)()
+        new.CopyFrom(node)
+        del new.input[:]
+        new.input.extend(i for i in node.input if i.lstrip("^") not in removed)
+        kept.append(new)
+    control_inputs = {i[1:] for n in kept for i in n.input if i.startswith("^")}
+    with_control = {n.name for n in kept if any(i.startswith("^") for i in n.input)}
+    colocated = {
+        s.decode().removeprefix("loc:@")
+        for n in kept
+        if "_class" in n.attr
+        for s in n.attr["_class"].list.s
+    }
+    splice = {
+        n.name: n.input[0]
+        for n in kept
+        if n.op in ("Identity", "StopGradient")
+        and n.name not in protected | colocated | with_control | control_inputs
+    }
+    out = type(input_graph)()
+    for node in kept:
+        if node.name in splice:
+            continue
+        new = out.node.add()
+        new.CopyFrom(node)
+        del new.input[:]
+        for full in node.input:
+            while full.lstrip("^") in splice:
+                full = splice[full.lstrip("^")]
+            new.input.append(full)
+    return out
+
+
+def import_graph_def(
+    graph_def: Any,
+    input_map: Any = None,
+    return_elements: Any = None,
+    name: str | None = None,
+    op_dict: Any = None,
+    producer_op_list: Any = None,
+) -> Any:
+    """Not implemented: teachflow builds graphs from Python code only."""
+    raise NotImplementedError(
+        "teachflow does not implement tf.import_graph_def (TensorFlow 1.x has it): it cannot "
+        "rebuild a graph from a GraphDef.\n  Hint: run the Python code that builds the graph; "
+        "to run a teachflow GraphDef, import it into real TensorFlow."
+    )
+
+
+# protobuf classes TensorFlow 1.x has at the top level: {name: tensorboard proto module}
+_PROTO_CLASSES = {
+    "Summary": "summary_pb2",
+    "SummaryMetadata": "summary_pb2",
+    "HistogramProto": "summary_pb2",
+    "Event": "event_pb2",
+    "SessionLog": "event_pb2",
+    "LogMessage": "event_pb2",
+    "GraphDef": "graph_pb2",
+    "NodeDef": "node_def_pb2",
+    "AttrValue": "attr_value_pb2",
+    "MetaGraphDef": "meta_graph_pb2",
+    "TensorShapeProto": "tensor_shape_pb2",
+}
+
+
+def proto_class(name: str) -> Any:
+    """The protobuf class ``tf.<name>`` (``tf.Summary``, ``tf.GraphDef``...), from the
+    tensorboard package; None for other names."""
+    module = _PROTO_CLASSES.get(name)
+    if module is None:
+        return None
+    import importlib
+
+    return getattr(importlib.import_module(f"tensorboard.compat.proto.{module}"), name)
+
+
+def public_getattr(name: str) -> Any:
+    """``tf.<name>`` for names loaded on first use (the protobuf classes); other unknown names
+    get teachflow's "not implemented" error.
+
+    >>> import teachflow as tf
+    >>> tf.Summary(value=[tf.Summary.Value(tag="loss", simple_value=0.5)]).value[0].tag
+    'loss'
+    """
+    cls = proto_class(name)
+    if cls is not None:
+        return cls
+    from teachflow.unsupported import unsupported
+
+    return unsupported(name)

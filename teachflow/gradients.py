@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from teachflow.graph import Graph, Operation, Tensor
+from teachflow.indexed_slices import IndexedSlices, to_dense
 from teachflow.ops import registry
 from teachflow.ops.constant_op import convert_to_tensor
 
@@ -73,8 +74,9 @@ def gradients(
     aggregation_method: Any = None,
     stop_gradients: Any = None,
     unconnected_gradients: Any = "none",
-) -> list[Tensor | None]:
-    """Symbolic d(sum(ys))/dx for each x in ``xs``: a list with None where x does not affect ys.
+) -> list[Any]:
+    """Symbolic d(sum(ys))/dx for each x in ``xs``: a list with None where x does not affect ys
+    (an IndexedSlices where only some rows of x get a gradient, as through ``tf.gather``).
 
     Args:
       ys: a tensor or list of tensors to differentiate.
@@ -163,6 +165,9 @@ def gradients(
             for i, (t_in, gr) in enumerate(zip(op.inputs, in_grads)):
                 if gr is None:
                     continue
+                if isinstance(gr, IndexedSlices):  # rows of a gradient (tf.gather's): kept
+                    _set_grad(grads, t_in, gr)
+                    continue
                 gr = convert_to_tensor(gr)
                 try:
                     gr.set_shape(t_in.shape)
@@ -181,6 +186,65 @@ def gradients(
     # outside the gradients scope, as in TensorFlow: zeros for unconnected xs are "zeros_like"
     with g.as_default():
         return [_get_grad(grads, x, unconnected) for x in xs_t]
+
+
+def hessians(
+    ys: Any,
+    xs: Any,
+    name: str = "hessians",
+    colocate_gradients_with_ops: bool = False,
+    gate_gradients: bool = False,
+    aggregation_method: Any = None,
+) -> list[Tensor]:
+    """The second derivatives d^2 sum(ys) / dx dx for each x: shape ``x.shape + x.shape``.
+
+    Row j is tf.gradients of the j-th element of the (flattened) gradient. NOTE: TensorFlow
+    builds one while_loop over the elements; teachflow unrolls it (one gradient subgraph per
+    element), so x's size must be known while building.
+
+    >>> import teachflow as tf
+    >>> x = tf.constant([1.0, 2.0])
+    >>> (h,) = tf.hessians(tf.reduce_sum(x * x * x), x)
+    >>> tf.Session().run(h).tolist()
+    [[6.0, 0.0], [0.0, 12.0]]
+    """
+    from teachflow.ops.array_ops import reshape, shape
+    from teachflow.ops.concat_ops import concat
+    from teachflow.ops.stack_ops import stack
+
+    xs_l = _as_list(xs)
+    kwargs = {
+        "colocate_gradients_with_ops": colocate_gradients_with_ops,
+        "gate_gradients": gate_gradients,
+        "aggregation_method": aggregation_method,
+    }
+    out = []
+    for grad, x in zip(gradients(ys, xs_l, name=name, **kwargs), xs_l):
+        if grad is None:
+            raise ValueError(_NO_SECOND_DERIVATIVE)
+        flat = reshape(convert_to_tensor(grad), [-1])
+        n = x.get_shape().num_elements()
+        if n is None:
+            raise ValueError(
+                f"teachflow's tf.hessians needs the size of {x} known while building (it builds "
+                "one gradient per element).\n  Hint: give the placeholder a full shape."
+            )
+        rows = []
+        for j in range(n):
+            (row,) = gradients(flat[j], x, name=name, **kwargs)
+            if row is None:
+                raise ValueError(_NO_SECOND_DERIVATIVE)
+            rows.append(convert_to_tensor(row))
+        x_shape = shape(x)
+        out.append(reshape(stack(rows), concat([x_shape, x_shape], 0)))
+    return out
+
+
+_NO_SECOND_DERIVATIVE = (
+    "None values not supported.\n  Hint: a gradient is None: ys does not depend on this x (or "
+    "depends on it linearly, so the second derivative is not connected); tf.hessians needs "
+    "both."
+)
 
 
 def _check_one_graph(values: list[Any]) -> None:
@@ -265,17 +329,19 @@ def _pending_count(
     return reachable_to, pending
 
 
-def _set_grad(grads: dict[Operation, list[Any]], t: Tensor, grad: Tensor) -> None:
+def _set_grad(grads: dict[Operation, list[Any]], t: Tensor, grad: Any) -> None:
     op_grads = grads.get(t.op)
     if op_grads is None:
         op_grads = grads[t.op] = [[] for _ in t.op._outputs]
     op_grads[t.value_index].append(grad)
 
 
-def _aggregated_grads(
-    grads: dict[Operation, list[Any]], op: Operation, method: int
-) -> list[Tensor | None]:
-    """Sums the gradients received by each output of ``op`` (AddN), in place in ``grads``."""
+def _aggregated_grads(grads: dict[Operation, list[Any]], op: Operation, method: int) -> list[Any]:
+    """Sums the gradients received by each output of ``op`` (AddN), in place in ``grads``.
+
+    IndexedSlices only: their rows are concatenated (still an IndexedSlices); mixed with dense
+    gradients, they are densified as AddN's inputs (``AddN/inputs_2``), as in TensorFlow.
+    """
     from teachflow.ops.matmul_ops import add_n
 
     op_grads = grads.get(op)
@@ -286,6 +352,8 @@ def _aggregated_grads(
             op_grads[i] = None
         elif len(parts) == 1:
             op_grads[i] = parts[0]
+        elif any(isinstance(p, IndexedSlices) for p in parts):
+            op_grads[i] = _aggregate_indexed_slices(op.graph, parts)
         elif method == AggregationMethod.ADD_N:
             op_grads[i] = add_n(parts)
         else:
@@ -297,7 +365,25 @@ def _aggregated_grads(
     return list(op_grads)
 
 
-def _get_grad(grads: dict[Operation, list[Any]], x: Tensor, unconnected: str) -> Tensor | None:
+def _aggregate_indexed_slices(g: Graph, parts: list[Any]) -> Any:
+    from teachflow.ops.concat_ops import concat
+    from teachflow.ops.matmul_ops import add_n
+
+    if all(isinstance(p, IndexedSlices) for p in parts):
+        return IndexedSlices(
+            concat([p.values for p in parts], axis=0),
+            concat([p.indices for p in parts], axis=0),
+            parts[0].dense_shape,
+        )
+    with g.name_scope("AddN") as scope:
+        dense = [
+            to_dense(p, name=f"inputs_{i}") if isinstance(p, IndexedSlices) else p
+            for i, p in enumerate(parts)
+        ]
+        return add_n(dense, name=scope)
+
+
+def _get_grad(grads: dict[Operation, list[Any]], x: Tensor, unconnected: str) -> Any:
     op_grads = grads.get(x.op)
     gr = None if op_grads is None else op_grads[x.value_index]
     if isinstance(gr, list):  # x's op was never visited: x is not between xs and ys
@@ -333,6 +419,10 @@ def tuple_(tensors: Sequence[Any], name: str | None = None) -> list[Any]:
             elif isinstance(t, Operation):
                 with g.control_dependencies([gate]):
                     out.append(group(t))
+            elif isinstance(t, IndexedSlices):
+                with g.name_scope("control_dependency") as scope, g.control_dependencies([gate]):
+                    values = identity(t.values, name=scope)
+                    out.append(IndexedSlices(values, identity(t.indices), t.dense_shape))
             else:
                 with g.name_scope("control_dependency") as scope, g.control_dependencies([gate]):
                     out.append(identity(t, name=scope))

@@ -205,7 +205,8 @@ class Tensor(overloads.Operators):
             "its value instead, from sess.run(t)."
         )
 
-    __hash__ = object.__hash__
+    def __hash__(self) -> int:
+        return id(self)  # as in TensorFlow: identity, like ==
 
 
 class NodeDef:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 # ruff: noqa: F401 - this module is the public tf.math namespace
 from teachflow.ops.activation_ops import log_softmax, softmax, softplus, softsign
+from teachflow.ops.gather_ops import unsorted_segment_sum
 from teachflow.ops.math_ops import (
     abs,
     acos,

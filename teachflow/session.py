@@ -74,7 +74,8 @@ class _Fetches:
                 f"Tensor. ({e})\n  Hint: {_FETCH_HINT}"
             ) from None
         except (ValueError, KeyError) as e:
-            msg = e.args[0] if e.args else str(e)
+            # TensorFlow formats the KeyError with str(), which quotes the message.
+            msg = str(e) if isinstance(e, KeyError) else e.args[0] if e.args else str(e)
             raise ValueError(
                 f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. ({msg})\n"
                 f"  Hint: {_element_hint(msg)}"
@@ -90,6 +91,10 @@ class _Fetches:
         return lambda vals: vals[i]
 
     def _walk(self, fetch: Any) -> Callable[[list[Any]], Any]:
+        if hasattr(fetch, "_fetch_parts"):  # composite values (tf.IndexedSlices)
+            parts, rebuild = fetch._fetch_parts()
+            part_subs = [self._walk(p) for p in parts]
+            return lambda vals: rebuild([s(vals) for s in part_subs])
         if isinstance(fetch, (list, tuple)) and not hasattr(fetch, "_as_graph_element"):
             subs = [self._walk(f) for f in fetch]
             if _is_namedtuple(fetch):
@@ -231,7 +236,7 @@ class BaseSession:
                     "The value of a feed cannot be a tf.Tensor object. Acceptable feed values "
                     "include Python scalars, strings, lists, numpy ndarrays, or TensorHandles. "
                     f"For reference, the tensor object was {val} which was passed to the "
-                    f"argument `feed_dict` with key {t}.\n  Hint: run it first "
+                    f"feed with key {key}.\n  Hint: run it first "
                     "(sess.run(tensor)) and feed the resulting numpy value."
                 )
             values.append(_feed_value(t, val))

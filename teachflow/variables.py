@@ -167,7 +167,8 @@ class Variable(overloads.Operators):
     def __reduce__(self) -> Any:
         raise TypeError(f"Variable {self.name} cannot be pickled: use tf.train.Saver.")
 
-    __hash__ = object.__hash__
+    def __hash__(self) -> int:
+        return id(self)  # as in TensorFlow: identity, like ==
 
     # -- values -----------------------------------------------------------------------------
     def value(self) -> Tensor:

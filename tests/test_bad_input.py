@@ -85,7 +85,7 @@ CASES: list[Case] = [
     Case(
         "tf.matmul(tf.constant([[1]]), tf.constant([[1.0]]))",
         TypeError,
-        "requested dtype int32 for Tensor with dtype float32",
+        "Tensor conversion requested dtype int32 for Tensor with dtype float32",
         "TypeError",
     ),
     Case(

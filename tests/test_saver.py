@@ -140,6 +140,7 @@ def test_files_are_readable_with_numpy_alone(tmp_path: Path) -> None:
         "checkpoint",
         "model.ckpt.data-00000-of-00001",
         "model.ckpt.index",
+        "model.ckpt.meta",
     ]
     with np.load(prefix + ".data-00000-of-00001", allow_pickle=False) as data:
         assert sorted(data.files) == ["layer/W", "layer/b", "n"]
@@ -284,9 +285,24 @@ def test_missing_parent_directory(tmp_path: Path, monkeypatch: Any) -> None:
     saver = tf.train.Saver()
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
+        # as TensorFlow: the checkpoint's own directory is created, but not its parents
+        assert saver.save(sess, "newdir/model") == "newdir/model"
         with pytest.raises(ValueError) as e:
             saver.save(sess, "nonexistdir/sub/model")
     assert str(e.value) == "Parent directory of nonexistdir/sub/model doesn't exist, can't save."
+    assert tf.train.latest_checkpoint("newdir") == "newdir/model"
+
+
+def test_unusable_parent_directory(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("not a directory")
+    model()
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        with pytest.raises(ValueError) as e:
+            saver.save(sess, "afile/model")
+    assert str(e.value) == "Parent directory of afile/model doesn't exist, can't save."
 
 
 def test_saving_uninitialized_variables_fails(tmp_path: Path) -> None:
@@ -367,8 +383,8 @@ def test_invalid_var_lists() -> None:
         tf.train.Saver([v, v])
     with pytest.raises(ValueError, match="The same saveable will be restored with two names: b"):
         tf.train.Saver({"a": v, "b": v})
-    with pytest.raises(NotImplementedError, match="sharded"):
-        tf.train.Saver(sharded=True)
+    with pytest.raises(NotImplementedError, match="reshape"):
+        tf.train.Saver(reshape=True)
 
 
 # -- damaged files ---------------------------------------------------------------------------

@@ -258,13 +258,23 @@ def constant(
     return registry.make1("Const", [], {"value": arr, "dtype": out_dtype}, name)
 
 
-def _mismatch_error(t: Tensor, dtype: dtypes.DType, arg: str | None, op: str | None) -> Exception:
+def _mismatch_error(
+    t: Tensor, dtype: dtypes.DType, arg: str | None, op: str | None, src: str | None
+) -> Exception:
     want, got = dtype.base_dtype.name, t.dtype.base_dtype.name
-    msg = f"Tensor conversion requested dtype {want} for Tensor with dtype {got}: '{t}'"
-    where = f"input '{arg}' of '{op}'" if arg and op else "this tensor"
+    conversion = f"Tensor conversion requested dtype {want} for Tensor with dtype {got}: '{t}'"
+    hint = (
+        f"  Hint: {f'input {arg!r} of {op!r}' if arg and op else 'this tensor'} must be {want}; "
+        f"convert it first with tf.cast({t.op.name}, tf.{want}) (or build both sides with the "
+        "same dtype)."
+    )
+    if not (arg and op and src):
+        return DTypeMismatchError(f"{conversion}\n{hint}")
+    # the memo's 0.x ValueError text comes first (its transcripts must read the same); TensorFlow
+    # 1.x's TypeError text follows, and the error is both classes
     return DTypeMismatchError(
-        f"{msg}\n  Hint: {where} must be {want}; convert it first with tf.cast({t.op.name}, "
-        f"tf.{want}) (or build both sides with the same dtype)."
+        f"{conversion}\n  (TensorFlow 1.x words it: Input '{arg}' of '{op}' Op has type {got} "
+        f"that does not match type {want} of argument '{src}'.)\n{hint}"
     )
 
 
@@ -277,6 +287,7 @@ def convert_to_tensor(
     dtype_hint: Any = None,
     _arg: str | None = None,
     _op: str | None = None,
+    _from: str | None = None,
 ) -> Tensor:
     """Returns ``value`` as a Tensor: tensors pass through, Python/numpy values become constants.
 
@@ -285,11 +296,13 @@ def convert_to_tensor(
     tf.float32
     """
     dt = None if dtype is None else dtypes.as_dtype(dtype)
-    if hasattr(value, "_as_tensor"):
+    if hasattr(value, "_fetch_parts"):  # a composite (tf.IndexedSlices) densifies under `name`
+        value = value._as_tensor(as_ref, name=name)
+    elif hasattr(value, "_as_tensor"):
         value = value._as_tensor(as_ref)
     if isinstance(value, Tensor):
         if dt is not None and value.dtype.base_dtype != dt.base_dtype:
-            raise _mismatch_error(value, dt, _arg, _op)
+            raise _mismatch_error(value, dt, _arg, _op, _from)
         return value
     if isinstance(value, Operation):
         raise TypeError(
@@ -349,16 +362,17 @@ def convert_inputs(
     reflected operators do.
     """
     dtype = None
+    decided_by = None  # the input that fixed the dtype, named in TensorFlow's mismatch error
     if any_tensor_decides:
-        for _, v in args:
+        for a, v in args:
             if isinstance(v, Tensor) or hasattr(v, "_as_tensor"):
-                dtype = convert_to_tensor(v).dtype.base_dtype
+                dtype, decided_by = convert_to_tensor(v).dtype.base_dtype, a
                 break
     out = []
     for arg, v in args:
-        t = convert_to_tensor(v, dtype=dtype, name=arg, _arg=arg, _op=op_type)
+        t = convert_to_tensor(v, dtype=dtype, name=arg, _arg=arg, _op=op_type, _from=decided_by)
         if dtype is None:
-            dtype = t.dtype.base_dtype
+            dtype, decided_by = t.dtype.base_dtype, arg
         out.append(t)
     return out
 

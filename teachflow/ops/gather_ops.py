@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import collections
 from typing import Any
 
 import numpy as np
@@ -71,8 +72,15 @@ def _check_indices(indices: np.ndarray, limit: int) -> None:
         )
 
 
-def _gather_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+def _gather_grad(op: Operation, grad: Any) -> list[Any]:
+    """Along axis 0 the gradient is an IndexedSlices: the rows of ``grad`` at ``indices``
+    (TensorFlow's names: ``Shape``, ``Size``, ``ExpandDims``, ``concat``, ``Reshape``...)."""
+    from teachflow.indexed_slices import IndexedSlices, dense_or_self
+    from teachflow.ops.array_ops import reshape, size
+    from teachflow.ops.concat_ops import concat
+
     params, indices, axis_t = op.inputs
+    grad = dense_or_self(grad)
     axis = known_int(axis_t)
     p_rank, i_rank = params.shape.ndims, indices.shape.ndims
     if axis is None or (axis != 0 and (p_rank is None or i_rank is None)):
@@ -80,10 +88,14 @@ def _gather_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
             "teachflow differentiates tf.gather along a non-zero axis only when the axis and "
             "the ranks of params and indices are known while building."
         )
+    if axis == 0:
+        params_shape = shape(params)
+        indices_size = expand_dims(size(indices), 0)
+        values_shape = concat([indices_size, params_shape[1:]], 0)
+        values = reshape(grad, values_shape)
+        return [IndexedSlices(values, reshape(indices, indices_size), params_shape), None, None]
     idx = expand_dims(indices, -1)
     dense_shape = shape(params, out_type=indices.dtype)
-    if axis == 0:
-        return [scatter_nd(idx, grad, dense_shape), None, None]
     assert p_rank is not None and i_rank is not None
     a = axis + p_rank if axis < 0 else axis
     # bring the indexed dimensions to the front, scatter, then move the axis back
@@ -268,6 +280,140 @@ def scatter_nd(indices: Any, updates: Any, shape: Any, name: str | None = None) 
         return registry.make1(
             "ScatterNd", [i, u, s], {"T": u.dtype.base_dtype, "Tindices": i.dtype}, scope
         )
+
+
+# -- unsorted_segment_sum (densifies IndexedSlices) and unique --------------------------------
+
+_SEGMENT_HINT = "segment_ids pick the output row of each row of data; negative ids are dropped."
+
+
+def _segment_sum_infer(op: Operation) -> Outs:
+    data, ids, num = op.inputs
+    dt = data.dtype.base_dtype
+    n = known_int(num)
+    if data.shape.ndims is None or ids.shape.ndims is None:
+        return [(dt, TensorShape(None))]
+    d, k = data.shape.as_list(), ids.shape.as_list()
+    if len(k) > len(d):
+        raise shape_error(
+            op, f"Shape must be at least rank {len(k)} but is rank {len(d)}", _SEGMENT_HINT
+        )
+    for a, b in zip(d, k):
+        if a is not None and b is not None and a != b:
+            raise shape_error(op, f"Dimensions must be equal, but are {a} and {b}", _SEGMENT_HINT)
+    return [(dt, TensorShape([n, *d[len(k) :]]))]
+
+
+def _segment_sum_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+    """Each row of data gets the gradient of its segment (rows with a negative id: zero)."""
+    from teachflow.ops.array_ops import reshape
+    from teachflow.ops.cast_ops import cast
+    from teachflow.ops.math_ops import greater_equal, maximum
+
+    ids = op.inputs[1]
+    picked = gather(grad, maximum(ids, 0))
+    extra = (picked.shape.ndims or 0) - (ids.shape.ndims or 0)
+    keep = cast(greater_equal(ids, 0), grad.dtype.base_dtype)
+    if extra > 0:
+        keep = reshape(keep, concat_shape(ids, extra))
+    return [picked * keep, None, None]
+
+
+def concat_shape(t: Tensor, ones: int) -> Tensor:
+    """shape(t) followed by ``ones`` ones (to broadcast ``t`` against a higher-rank tensor)."""
+    from teachflow.ops.concat_ops import concat
+
+    return concat([shape(t), constant([1] * ones, dtype=dtypes.int32)], 0)
+
+
+@registry.define("UnsortedSegmentSum", infer=_segment_sum_infer, grad=_segment_sum_grad)
+def _segment_sum_kernel(data: np.ndarray, ids: np.ndarray, num: Any) -> np.ndarray:
+    """f(data, ids, n)[j] = sum of data[i] over i with ids[i] == j, for j < n"""
+    data, ids, n = np.asarray(data), np.asarray(ids), int(num)
+    bad = np.argwhere(ids >= n)
+    if bad.size:
+        pos = tuple(int(k) for k in bad[0])
+        raise invalid_argument(
+            f"segment_ids[{','.join(map(str, pos))}] = {ids[pos]} is out of range [0, {n})",
+            _SEGMENT_HINT,
+        )
+    tail = data.shape[ids.ndim :]
+    registry.check_alloc([n, *tail], data.dtype)
+    out = np.zeros((n, *tail), dtype=data.dtype)
+    keep = ids >= 0
+    np.add.at(out, ids[keep], data[keep])
+    return out
+
+
+def unsorted_segment_sum(
+    data: Any, segment_ids: Any, num_segments: Any, name: str | None = None
+) -> Tensor:
+    """Sums the rows of ``data`` that share a segment id: f(d, ids, n)[j] = sum_{ids[i]=j} d[i].
+
+    >>> import teachflow as tf
+    >>> tf.Session().run(tf.unsorted_segment_sum([1.0, 2.0, 4.0], [1, 0, 1], 3)).tolist()
+    [2.0, 5.0, 0.0]
+    """
+    g = graph_of(data, segment_ids, num_segments)
+    with g.as_default(), g.name_scope(name or "UnsortedSegmentSum") as scope:
+        d = convert_to_tensor(data, name="data")
+        i = index_input(
+            segment_ids,
+            "segment_ids",
+            "segment_ids",
+            "UnsortedSegmentSum",
+            ("int16", "int32", "int64"),
+        )
+        n = index_input(num_segments, "num_segments", "num_segments", "UnsortedSegmentSum")
+        attrs = {"T": d.dtype.base_dtype, "Tindices": i.dtype, "Tnumsegments": n.dtype}
+        return registry.make1("UnsortedSegmentSum", [d, i, n], attrs, scope)
+
+
+def _unique_infer(op: Operation) -> Outs:
+    x = op.inputs[0]
+    if x.shape.ndims not in (None, 1):
+        raise shape_error(
+            op, f"Shape must be rank 1 but is rank {x.shape.ndims}", "tf.unique takes a vector."
+        )
+    n = x.shape.as_list()[0] if x.shape.ndims == 1 else None
+    return [(x.dtype.base_dtype, TensorShape([None])), (op.attrs["out_idx"], TensorShape([n]))]
+
+
+@registry.define("Unique", infer=_unique_infer, ctx=True, grad=not_differentiable)
+def _unique_kernel(ctx: registry.KernelContext, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """f(x) = (the distinct values of x in order of first appearance, where each x[i] is)"""
+    x = np.asarray(x)
+    _, first, inverse = np.unique(x, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    y = x[np.sort(first)]
+    return y, rank[inverse.reshape(-1)].astype(ctx.attrs["out_idx"].np)
+
+
+Unique = collections.namedtuple("Unique", ["y", "idx"])
+Unique.__doc__ = "tf.unique's result: ``y`` (distinct values) and ``idx`` (where each input is)."
+
+
+def unique(x: Any, out_idx: Any = dtypes.int32, name: str | None = None) -> Any:
+    """The distinct values of a vector (first-seen order) and, for each element, its position.
+
+    >>> import teachflow as tf
+    >>> y, idx = tf.Session().run(tf.unique([4, 1, 4, 2]))
+    >>> y.tolist(), idx.tolist()
+    ([4, 1, 2], [0, 1, 0, 2])
+    """
+    g = graph_of(x)
+    with g.as_default(), g.name_scope(name or "Unique") as scope:
+        xt = convert_to_tensor(x, name="x")
+        out = dtypes.as_dtype(out_idx).base_dtype
+        if out not in (dtypes.int32, dtypes.int64):
+            raise TypeError(
+                f"Value passed to parameter 'out_idx' has DataType {out.name} not in list of "
+                "allowed values: int32, int64"
+            )
+        op = registry.make("Unique", [xt], {"T": xt.dtype.base_dtype, "out_idx": out}, scope)
+        return Unique(*op.outputs)
 
 
 # -- one_hot ---------------------------------------------------------------------------------

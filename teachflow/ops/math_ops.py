@@ -38,6 +38,7 @@ from teachflow.ops.math_rules import (
     NUMBER,
     REAL,
     SIGNED,
+    UNSIGNED,
     Grad,
     binary_kernel,
     check_dtype,
@@ -68,6 +69,10 @@ _ALLOWED = {
     **dict.fromkeys(["Less", "LessEqual", "Greater", "GreaterEqual"], REAL),
     "SquaredDifference": FLOAT | COMPLEX | {"int32", "int64"},
     **dict.fromkeys(["LogicalNot", "LogicalAnd", "LogicalOr"], BOOL),
+    **dict.fromkeys(
+        ["Invert", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "LeftShift", "RightShift"],
+        SIGNED | UNSIGNED,
+    ),
 }
 
 
@@ -207,11 +212,11 @@ def _selector_grad(select_x: Callable[[Tensor, Tensor], Tensor]) -> Grad:
     def grad(op: Operation, dz: Tensor) -> list[Tensor | None]:
         x, y = op.inputs
         from teachflow.ops.fill_ops import zeros_like
-        from teachflow.ops.where_ops import where
+        from teachflow.ops.where_ops import where_v2
 
         zeros = zeros_like(dz)
         x_wins = select_x(x, y)
-        return unbroadcast(op, where(x_wins, dz, zeros), where(x_wins, zeros, dz))
+        return unbroadcast(op, where_v2(x_wins, dz, zeros), where_v2(x_wins, zeros, dz))
 
     return grad
 
@@ -273,6 +278,17 @@ def _squared_difference(x: Any, y: Any) -> Any:
     return np.square(np.subtract(x, y))
 
 
+def _shift(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A shift whose count is clamped to [0, bits - 1], as TensorFlow's kernels do."""
+
+    def kernel(x: Any, y: Any) -> Any:
+        x = np.asarray(x)
+        bits = x.dtype.itemsize * 8
+        return fn(x, np.clip(y, 0, bits - 1).astype(x.dtype))
+
+    return kernel
+
+
 # the tables are laid out by hand, one op per row
 # fmt: off
 # (TF type, kernel, public names, formula, gradient (op, dy) -> [dx])
@@ -328,6 +344,7 @@ UNARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, Grad | None]] =
     ("Round", np.round, (), "f(x) = x rounded half to even", _NO_GRAD),
     ("LogicalNot", np.logical_not, ("logical_not",), "f(x) = not x", _NO_GRAD),
     # no gradient registered at all in TensorFlow: tf.gradients through them is a LookupError
+    ("Invert", np.invert, ("invert",), "f(x) = ~x (every bit flipped)", _NO_GRAD),
     ("IsNan", np.isnan, ("is_nan",), "f(x) = x is NaN", None),
     ("IsInf", np.isinf, ("is_inf",), "f(x) = x is +-inf", None),
     ("IsFinite", np.isfinite, ("is_finite",), "f(x) = x is finite", None),
@@ -362,6 +379,13 @@ BINARY: list[tuple[str, Callable[..., Any], tuple[str, ...], str, str, Grad]] = 
     ("LogicalAnd", np.logical_and, ("logical_and",), "LogicalAnd", "f(x, y) = x and y",
      _NO_GRAD),
     ("LogicalOr", np.logical_or, ("logical_or",), "LogicalOr", "f(x, y) = x or y", _NO_GRAD),
+    ("BitwiseAnd", np.bitwise_and, ("bitwise_and",), "BitwiseAnd", "f(x, y) = x & y", _NO_GRAD),
+    ("BitwiseOr", np.bitwise_or, ("bitwise_or",), "BitwiseOr", "f(x, y) = x | y", _NO_GRAD),
+    ("BitwiseXor", np.bitwise_xor, ("bitwise_xor",), "BitwiseXor", "f(x, y) = x ^ y", _NO_GRAD),
+    ("LeftShift", _shift(np.left_shift), ("left_shift",), "LeftShift",
+     "f(x, y) = x << y (y clamped to [0, bits - 1])", _NO_GRAD),
+    ("RightShift", _shift(np.right_shift), ("right_shift",), "RightShift",
+     "f(x, y) = x >> y (arithmetic for signed x; y clamped to [0, bits - 1])", _NO_GRAD),
 ]
 
 # (TF type, kernel, public names, formula); comparisons have no gradient
@@ -506,6 +530,12 @@ minimum: Callable[..., Tensor] = _API["minimum"]
 squared_difference: Callable[..., Tensor] = _API["squared_difference"]
 logical_and: Callable[..., Tensor] = _API["logical_and"]
 logical_or: Callable[..., Tensor] = _API["logical_or"]
+invert: Callable[..., Tensor] = _API["invert"]
+bitwise_and: Callable[..., Tensor] = _API["bitwise_and"]
+bitwise_or: Callable[..., Tensor] = _API["bitwise_or"]
+bitwise_xor: Callable[..., Tensor] = _API["bitwise_xor"]
+left_shift: Callable[..., Tensor] = _API["left_shift"]
+right_shift: Callable[..., Tensor] = _API["right_shift"]
 equal: Callable[..., Tensor] = _API["equal"]
 not_equal: Callable[..., Tensor] = _API["not_equal"]
 less: Callable[..., Tensor] = _API["less"]
@@ -668,18 +698,49 @@ def operator_pow(x: Any, y: Any) -> Tensor:
     return binary_op("Pow", x, y, "pow", operator=True)
 
 
+def _is_bool_operand(x: Any, y: Any) -> bool:
+    """Whether ``x & y`` (and |, ^) means logic: TensorFlow decides by the tensor's dtype."""
+    for v in (x, y):
+        if isinstance(v, Tensor) or hasattr(v, "_as_tensor"):
+            return bool(convert_to_tensor(v).dtype.base_dtype.is_bool)
+    return True
+
+
+def _bitwise_operator(type: str, x: Any, y: Any, name: str) -> Tensor:
+    """``a & b`` on integers: TensorFlow opens scope ``and`` and makes ``and/BitwiseAnd`` in
+    it, converting a Python ``y`` inside the op's own scope (``and/BitwiseAnd/y``)."""
+    g = registry.graph_for([x, y])
+    with g.as_default(), g.name_scope(name):
+        if not (isinstance(x, Tensor) or hasattr(x, "_as_tensor")):
+            x = convert_to_tensor(x, dtype=convert_to_tensor(y).dtype.base_dtype, name="x")
+        return binary_op(type, x, y, type, operator=True)
+
+
 def operator_and(x: Any, y: Any) -> Tensor:
+    if not _is_bool_operand(x, y):
+        return _bitwise_operator("BitwiseAnd", x, y, "and")
     return binary_op("LogicalAnd", x, y, "and", operator=True)
 
 
 def operator_or(x: Any, y: Any) -> Tensor:
+    if not _is_bool_operand(x, y):
+        return _bitwise_operator("BitwiseOr", x, y, "or")
     return binary_op("LogicalOr", x, y, "or", operator=True)
 
 
 def operator_xor(x: Any, y: Any) -> Tensor:
+    if not _is_bool_operand(x, y):
+        return _bitwise_operator("BitwiseXor", x, y, "xor")
     g = registry.graph_for([x, y])
     with g.as_default(), g.name_scope("xor") as scope:
         return logical_xor(x, y, name=scope)
+
+
+def operator_invert(x: Any) -> Tensor:
+    """``~t``: LogicalNot for booleans, Invert (bitwise not) for integers."""
+    if convert_to_tensor(x).dtype.base_dtype.is_bool:
+        return logical_not(x)
+    return invert(x)
 
 
 # -- built from the ops above ------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Python operators on tensors and variables (``a + b``, ``t[0]``...), one table.
 
 Each operator makes the op TensorFlow makes, with TensorFlow's default name:
-``a + b`` is ``add`` (AddV2), ``a / b`` is ``truediv``, ``t[0]`` is ``strided_slice``.
+``a + b`` is ``add`` (AddV2), ``a / b`` is ``truediv``, ``t[0]`` is ``strided_slice``;
+``&``, ``|``, ``^`` and ``~`` are logic on booleans and bitwise on integers.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ OPERATORS.update(
         "__ge__": ("math_ops", "greater_equal", False),
         "__neg__": ("math_ops", "negative", False),
         "__abs__": ("math_ops", "abs", False),
-        "__invert__": ("math_ops", "logical_not", False),
+        "__invert__": ("math_ops", "operator_invert", False),
         "__getitem__": ("slicing_ops", "slice_helper", False),
     }
 )

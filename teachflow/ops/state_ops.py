@@ -163,7 +163,7 @@ def _ref_and_value(
                 f"of type '{type(value).__name__}' instead.\n  Hint: a variable keeps the dtype "
                 f"it was created with ({dt.name}); create it from a {dt.name} value, or pass one."
             ) from None
-    v = convert_to_tensor(value, dtype=dt, name=arg, _arg=arg, _op=op_type)
+    v = convert_to_tensor(value, dtype=dt, name=arg, _arg=arg, _op=op_type, _from="ref")
     return r, v, dt
 
 

@@ -1,5 +1,6 @@
-"""Picking by condition: where (coordinates of true elements, or x-or-y), select (0.x) and
-boolean_mask.
+"""Picking by condition: where (coordinates of true elements, or x-or-y), where_v2 (x-or-y
+with broadcasting: SelectV2, which TensorFlow's Maximum/Minimum gradients use), select (0.x)
+and boolean_mask.
 
 >>> import teachflow as tf
 >>> c = tf.constant([True, False, True])
@@ -136,6 +137,88 @@ def where(condition: Any, x: Any = None, y: Any = None, name: str | None = None)
         c = convert_to_tensor(condition, name="condition")
         t, e = convert_inputs("Select", [("t", x), ("e", y)])
         return registry.make1("Select", [c, t, e], {"T": t.dtype.base_dtype}, scope)
+
+
+def _select_v2_infer(op: Operation) -> Outs:
+    c, t, e = op.inputs
+    if not c.dtype.base_dtype.is_bool:
+        raise TypeError(
+            f"Input 'condition' of 'SelectV2' Op has type {c.dtype.base_dtype.name} that does "
+            "not match expected type of bool.\n  Hint: build the condition with a comparison, "
+            "e.g. x > 0."
+        )
+    data = registry.broadcast_shape(op, t.shape, e.shape)
+    return [(t.dtype.base_dtype, registry.broadcast_shape(op, c.shape, data))]
+
+
+def _reduce_to(x: Tensor, z: Tensor, gx: Tensor) -> Tensor:
+    """``gx`` (shaped like the output ``z``) summed over the axes broadcasting added to ``x``."""
+    from teachflow.ops.math_rules import broadcast_axes
+    from teachflow.ops.reduction_ops import reduce_sum
+
+    if x.shape.is_fully_defined() and z.shape.is_fully_defined():
+        if x.shape == z.shape:
+            return gx
+        rx, _ = broadcast_axes(x.shape.as_list(), z.shape.as_list())  # type: ignore[arg-type]
+        return reshape(reduce_sum(gx, rx), x.shape.as_list())
+    sx = shape(x)
+    rx_t, _ = registry.make(
+        "BroadcastGradientArgs", [sx, shape(z)], {"T": dtypes.int32}, "BroadcastGradientArgs"
+    ).outputs
+    return reshape(reduce_sum(gx, rx_t), sx)
+
+
+def _select_v2_grad(op: Operation, grad: Tensor) -> list[Tensor | None]:
+    """dz goes to x where c, to y elsewhere, each summed back to its own shape."""
+    from teachflow.ops.fill_ops import zeros
+
+    c, x, y = op.inputs
+    z = op.outputs[0]
+    zero = zeros([], dtype=grad.dtype.base_dtype)
+    gx = where_v2(c, grad, zero)
+    gy = where_v2(c, zero, grad)
+    return [None, _reduce_to(x, z, gx), _reduce_to(y, z, gy)]
+
+
+@registry.define("SelectV2", infer=_select_v2_infer, grad=_select_v2_grad)
+def _select_v2_kernel(c: np.ndarray, t: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """f(c, x, y) = x where c else y (c, x and y broadcast together)"""
+    c, t, e = np.asarray(c), np.asarray(t), np.asarray(e)
+    try:
+        np.broadcast_shapes(c.shape, t.shape, e.shape)
+    except ValueError:
+        shapes = [bracket(TensorShape(a.shape)) for a in (c, t, e)]
+        raise invalid_argument(
+            f"condition {shapes[0]}, then {shapes[1]}, and else {shapes[2]} must be broadcastable",
+            "condition, x and y broadcast like numpy: aligned from the right, each size equal "
+            "or 1.",
+        ) from None
+    return np.where(c, t, e)
+
+
+def where_v2(condition: Any, x: Any = None, y: Any = None, name: str | None = None) -> Tensor:
+    """``where_v2(c)``: coordinates of the true elements; ``where_v2(c, x, y)``: f = x if c
+    else y, with c, x and y broadcast together (TensorFlow 2's ``tf.where``).
+
+    >>> import teachflow as tf
+    >>> c = tf.constant([True, False])
+    >>> tf.Session().run(tf.where_v2(c, 1.0, [[5.0, 6.0], [7.0, 8.0]])).tolist()
+    [[1.0, 6.0], [1.0, 8.0]]
+    """
+    if x is None and y is None:
+        return where(condition, name=name)
+    if x is None or y is None:
+        raise ValueError(
+            "x and y must both be non-None or both be None.\n  Hint: tf.where_v2(c) gives "
+            "indices; tf.where_v2(c, x, y) picks between x and y."
+        )
+    g = graph_of(condition, x, y)
+    with g.as_default(), g.name_scope(name or "SelectV2") as scope:
+        c = convert_to_tensor(
+            condition, dtype=dtypes.bool_, name="condition", _arg="condition", _op="SelectV2"
+        )
+        t, e = convert_inputs("SelectV2", [("t", x), ("e", y)])
+        return registry.make1("SelectV2", [c, t, e], {"T": t.dtype.base_dtype}, scope)
 
 
 def select(condition: Any, t: Any, e: Any, name: str | None = None) -> Tensor:

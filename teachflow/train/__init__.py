@@ -40,11 +40,17 @@ from teachflow.train.optimizers import (
     MomentumOptimizer,
     RMSPropOptimizer,
 )
+from teachflow.train.optimizers_more import (
+    AdadeltaOptimizer,
+    FtrlOptimizer,
+    ProximalGradientDescentOptimizer,
+)
 from teachflow.train.saver import (
     CheckpointState,
     Saver,
     SaverDef,
     checkpoint_exists,
+    export_meta_graph,
     get_checkpoint_state,
     latest_checkpoint,
     list_variables,
@@ -88,7 +94,6 @@ _FEED_BATCHES = "load the data with numpy and feed batches with feed_dict"
 # tf.train names learners meet in TensorFlow 1.x tutorials, with what to do instead here
 _KNOWN = {
     "import_meta_graph": "rebuild the graph with the same Python code, then Saver.restore",
-    "export_meta_graph": "keep the Python code that builds the graph; save values with Saver",
     "MonitoredTrainingSession": "use tf.Session and a Python training loop",
     "Coordinator": _FEED_BATCHES,
     "start_queue_runners": _FEED_BATCHES,
@@ -96,8 +101,5 @@ _KNOWN = {
     "shuffle_batch": _FEED_BATCHES,
     "string_input_producer": _FEED_BATCHES,
     "ExponentialMovingAverage": "keep the average with tf.assign in your training loop",
-    "AdadeltaOptimizer": "use AdamOptimizer, RMSPropOptimizer or MomentumOptimizer",
-    "FtrlOptimizer": "use AdagradOptimizer or AdamOptimizer",
-    "ProximalGradientDescentOptimizer": "use GradientDescentOptimizer",
     "Checkpoint": "use tf.train.Saver",
 }

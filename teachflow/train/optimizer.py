@@ -7,6 +7,8 @@ the optimizer's slot variables (``W/Momentum``, ``W/Adam``...) and one update op
 
 A subclass defines ``_create_slots(var_list)``, ``_prepare()`` (hyperparameters as tensors),
 ``_apply_dense(grad, var)`` (the update op) and, if needed, ``_finish(update_ops, name)``.
+An IndexedSlices gradient (``tf.gather``'s) goes to ``_apply_sparse(grad, var)`` once rows
+that repeat are summed (``_apply_sparse_duplicate_indices``): only those rows are updated.
 
 >>> import teachflow as tf
 >>> w = tf.Variable(5.0, name="w")
@@ -22,6 +24,7 @@ from typing import Any
 
 from teachflow import dtypes
 from teachflow.graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
+from teachflow.indexed_slices import IndexedSlices
 from teachflow.ops.constant_op import convert_to_tensor
 from teachflow.variables import Variable
 
@@ -169,7 +172,7 @@ class Optimizer:
             raise ValueError("No variables provided.")
         converted = []
         for gr, v in pairs:
-            if gr is not None:
+            if gr is not None and not isinstance(gr, IndexedSlices):
                 try:
                     gr = convert_to_tensor(gr)
                 except (TypeError, ValueError):
@@ -198,7 +201,10 @@ class Optimizer:
                             f"Trying to update a Tensor {v}: only tf.Variables can be updated."
                         )
                     with g.name_scope("update_" + v.op.name):
-                        update_ops.append(self._apply_dense(gr, v))
+                        if isinstance(gr, IndexedSlices):
+                            update_ops.append(self._apply_sparse_duplicate_indices(gr, v))
+                        else:
+                            update_ops.append(self._apply_dense(gr, v))
                 if global_step is None:
                     apply_updates: Any = self._finish(update_ops, scope)
                 else:
@@ -291,6 +297,20 @@ class Optimizer:
 
     def _apply_dense(self, grad: Tensor, var: Variable) -> Operation:
         raise NotImplementedError(f"{type(self).__name__} does not define _apply_dense.")
+
+    def _apply_sparse_duplicate_indices(self, grad: IndexedSlices, var: Variable) -> Operation:
+        """Sums the rows of ``grad`` that share an index, then calls ``_apply_sparse``."""
+        from teachflow.ops.array_ops import shape
+        from teachflow.ops.gather_ops import unique, unsorted_segment_sum
+
+        unique_indices, positions = unique(grad.indices)
+        summed = unsorted_segment_sum(grad.values, positions, shape(unique_indices)[0])
+        return self._apply_sparse(IndexedSlices(summed, unique_indices, grad.dense_shape), var)
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        raise NotImplementedError(
+            f"{type(self).__name__} has no update for IndexedSlices gradients (_apply_sparse)."
+        )
 
     def _finish(self, update_ops: list[Operation], name_scope: str) -> Operation:
         from teachflow.ops.control_ops import group

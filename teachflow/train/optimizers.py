@@ -21,8 +21,12 @@ from __future__ import annotations
 from typing import Any
 
 from teachflow.graph import Operation, Tensor
-from teachflow.ops import training_ops
+from teachflow.indexed_slices import IndexedSlices
+from teachflow.ops import state_ops, training_ops
 from teachflow.ops.constant_op import convert_to_tensor
+from teachflow.ops.control_ops import group
+from teachflow.ops.gather_ops import gather
+from teachflow.ops.math_ops import sqrt
 from teachflow.ops.op_args import float_arg
 from teachflow.train.optimizer import Optimizer
 from teachflow.variables import Variable
@@ -55,6 +59,13 @@ class GradientDescentOptimizer(Optimizer):
         return training_ops.apply_gradient_descent(
             var, self._cast(self._learning_rate_tensor, var), grad, use_locking=self._use_locking
         ).op
+
+    def _apply_sparse_duplicate_indices(self, grad: IndexedSlices, var: Variable) -> Operation:
+        # repeated rows need no summing first: ScatterSub adds them up
+        assert self._learning_rate_tensor is not None
+        lr = self._cast(self._learning_rate_tensor, var)
+        delta = IndexedSlices(grad.values * lr, grad.indices, grad.dense_shape)
+        return var.scatter_sub(delta, use_locking=self._use_locking).op  # type: ignore[no-any-return]
 
 
 class MomentumOptimizer(Optimizer):
@@ -102,6 +113,16 @@ class MomentumOptimizer(Optimizer):
             use_locking=self._use_locking,
             use_nesterov=self._use_nesterov,
         ).op
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        """Rows i of grad only: accum[i] <- momentum * accum[i] + g; W[i] -= lr * accum[i]."""
+        accum = self.get_slot(var, "momentum")
+        lr = self._cast(self._learning_rate_tensor, var)
+        m = self._cast(self._momentum_tensor, var)
+        g, i = grad.values, grad.indices
+        new_accum = gather(accum, i) * m + g
+        step = lr * g + lr * m * new_accum if self._use_nesterov else lr * new_accum
+        return _row_updates(var, i, step, [(accum, new_accum)], self._use_locking)
 
 
 class AdagradOptimizer(Optimizer):
@@ -152,6 +173,14 @@ class AdagradOptimizer(Optimizer):
             grad,
             use_locking=self._use_locking,
         ).op
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        """The rows ``i`` of grad only: acc[i] += g^2; W[i] -= lr * g / sqrt(acc[i])."""
+        acc = self.get_slot(var, "accumulator")
+        lr = self._cast(self._learning_rate_tensor, var)
+        g, i = grad.values, grad.indices
+        new_acc = gather(acc, i) + g * g
+        return _row_updates(var, i, lr * g / sqrt(new_acc), [(acc, new_acc)], self._use_locking)
 
 
 class RMSPropOptimizer(Optimizer):
@@ -220,6 +249,30 @@ class RMSPropOptimizer(Optimizer):
         return training_ops.apply_rms_prop(
             var, rms, mom, lr, decay, momentum, epsilon, grad, self._use_locking
         ).op
+
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        """The rows ``i`` of grad only (the slots of other rows do not decay), as TensorFlow's
+        SparseApplyRMSProp."""
+        rms = self.get_slot(var, "rms")
+        mom = self.get_slot(var, "momentum")
+        lr = self._cast(self._learning_rate_tensor, var)
+        one_minus_decay = 1.0 - self._cast(self._decay_tensor, var)
+        momentum = self._cast(self._momentum_tensor, var)
+        epsilon = self._cast(self._epsilon_tensor, var)
+        g, i = grad.values, grad.indices
+        new_rms = gather(rms, i)
+        new_rms = new_rms + (g * g - new_rms) * one_minus_decay
+        slots = [(rms, new_rms)]
+        denom = new_rms + epsilon
+        if self._centered:
+            mg = self.get_slot(var, "mg")
+            new_mg = gather(mg, i)
+            new_mg = new_mg + (g - new_mg) * one_minus_decay
+            slots.append((mg, new_mg))
+            denom = denom - new_mg * new_mg
+        new_mom = gather(mom, i) * momentum + lr * g / sqrt(denom)
+        slots.append((mom, new_mom))
+        return _row_updates(var, i, new_mom, slots, self._use_locking)
 
 
 class AdamOptimizer(Optimizer):
@@ -290,11 +343,44 @@ class AdamOptimizer(Optimizer):
             use_locking=self._use_locking,
         ).op
 
-    def _finish(self, update_ops: list[Operation], name_scope: str) -> Operation:
-        from teachflow.ops.control_ops import group
+    def _apply_sparse(self, grad: IndexedSlices, var: Variable) -> Operation:
+        """m and v decay everywhere, the rows ``i`` of grad are added in (as TensorFlow)."""
+        m = self.get_slot(var, "m")
+        v = self.get_slot(var, "v")
+        assert m is not None and v is not None
+        b1, b2 = self._get_beta_accumulators()
+        beta1, beta2 = self._cast(self._beta1_t, var), self._cast(self._beta2_t, var)
+        eps = self._cast(self._epsilon_t, var)
+        lr = self._cast(self._lr_t, var) * sqrt(1 - self._cast(b2, var))
+        lr = lr / (1 - self._cast(b1, var))
+        g, i = grad.values, grad.indices
+        g_ = var.graph
+        m_t = state_ops.assign(m, m * beta1, use_locking=self._use_locking)
+        with g_.control_dependencies([m_t]):
+            m_t = state_ops.scatter_add(m, i, g * (1 - beta1), use_locking=self._use_locking)
+        v_t = state_ops.assign(v, v * beta2, use_locking=self._use_locking)
+        with g_.control_dependencies([v_t]):
+            v_t = state_ops.scatter_add(v, i, (g * g) * (1 - beta2), use_locking=self._use_locking)
+        var_update = state_ops.assign_sub(
+            var, lr * m_t / (sqrt(v_t) + eps), use_locking=self._use_locking
+        )
+        return group(var_update, m_t, v_t)
 
+    def _finish(self, update_ops: list[Operation], name_scope: str) -> Operation:
         b1, b2 = self._get_beta_accumulators()
         with b1.graph.control_dependencies(update_ops):
             update_b1 = b1.assign(b1 * self._beta1_t, use_locking=self._use_locking)
             update_b2 = b2.assign(b2 * self._beta2_t, use_locking=self._use_locking)
         return group(*update_ops, update_b1, update_b2, name=name_scope)
+
+
+def _row_updates(
+    var: Variable, indices: Tensor, step: Tensor, slots: list[tuple[Any, Tensor]], locking: bool
+) -> Operation:
+    """Writes the new rows of each slot and subtracts ``step`` from the rows of ``var``.
+
+    The new rows were computed from the slots' old values: every read happens before the
+    writes that depend on it, so one run updates each row once.
+    """
+    writes = [state_ops.scatter_update(s, indices, rows, use_locking=locking) for s, rows in slots]
+    return group(state_ops.scatter_sub(var, indices, step, use_locking=locking), *writes)

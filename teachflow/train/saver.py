@@ -42,8 +42,9 @@ The index marks that the checkpoint exists; the data file alone decides which va
 restored (zip checksums catch damaged ones). Restoring
 reads and checks every value (names, dtypes, shapes) before assigning any variable.
 
-teachflow does not write TensorFlow's ``.meta`` graph file (the graph is your Python code),
-and cannot read checkpoints written by TensorFlow (nor TensorFlow teachflow's).
+``save`` also writes ``<prefix>.meta``, TensorFlow's ``MetaGraphDef`` of the graph (real
+TensorFlow's ``tf.train.import_meta_graph`` loads it; teachflow builds graphs from Python code
+only). teachflow cannot read checkpoints written by TensorFlow (nor TensorFlow teachflow's).
 """
 
 from __future__ import annotations
@@ -145,13 +146,16 @@ def write_checkpoint(prefix: str, tensors: Sequence[tuple[str, Any]]) -> None:
     """Writes ``<prefix>.data-00000-of-00001`` then ``<prefix>.index`` (see the module doc)."""
     data_path, index_path = prefix + _DATA_SUFFIX, prefix + _INDEX_SUFFIX
     parent = os.path.dirname(prefix) or "."
-    if not os.path.isdir(parent):
+    try:  # as TensorFlow's SaveV2: a missing directory (one level, not its parents) is created
+        if not os.path.isdir(parent):
+            os.mkdir(parent)
+    except OSError:
         raise errors.NotFoundError(
             None,
             None,
             f"Failed to create a NewWriteableFile: {data_path} : No such file or directory",
-            "create the checkpoint's directory first (os.makedirs).",
-        )
+            "save into a directory that exists or can be created.",
+        ) from None
     arrays = [(name, _to_storable(name, value)) for name, value in tensors]
 
     def write_data(f: IO[bytes]) -> None:
@@ -320,7 +324,8 @@ class SaverDef:
             f'save_tensor_name: "{self.save_tensor_name}"\n'
             f'restore_op_name: "{self.restore_op_name}"\n'
             f"max_to_keep: {self.max_to_keep}\n"
-            f"keep_checkpoint_every_n_hours: {int(hours) if hours == int(hours) else hours}\n"
+            + ("sharded: true\n" if self.sharded else "")
+            + f"keep_checkpoint_every_n_hours: {int(hours) if hours == int(hours) else hours}\n"
             "version: V2\n"
         )
 
@@ -394,7 +399,6 @@ class Saver:
     ) -> None:
         unsupported = [
             (reshape, "reshape=True"),
-            (sharded, "sharded=True"),
             (saver_def is not None, "saver_def"),
             (builder is not None, "builder"),
         ]
@@ -417,6 +421,8 @@ class Saver:
                     "  Hint: e.g. Saver(max_to_keep=5, keep_checkpoint_every_n_hours=1.0)."
                 )
         self._var_list = var_list
+        # one device: a sharded checkpoint is the same single data file
+        self._sharded = bool(sharded)
         self._max_to_keep = max_to_keep
         self._keep_hours = keep_checkpoint_every_n_hours
         self._name = name
@@ -452,7 +458,9 @@ class Saver:
         named = _names_to_variables(var_list)
         self._vars = named
         g = next(iter(named.values())).graph
+        self._graph = g
         self.saver_def = self._build_ops(g, named)
+        self.saver_def.sharded = self._sharded
         self._is_built = True
 
     def _build_ops(self, g: Any, named: dict[str, Tensor]) -> SaverDef:
@@ -568,6 +576,8 @@ class Saver:
                     f"Parent directory of {save_path} doesn't exist, can't save."
                 ) from None
             raise e from None
+        if write_meta_graph:
+            self.export_meta_graph(f"{checkpoint_file}.{meta_graph_suffix}")
         if write_state:
             self._record(path)
             update_checkpoint_state(
@@ -646,11 +656,142 @@ class Saver:
                 e, "a mismatch between the current graph and the graph"
             ) from None
 
-    def export_meta_graph(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("teachflow does not write MetaGraphDef (.meta) files.")
+    def export_meta_graph(
+        self,
+        filename: Any = None,
+        collection_list: Any = None,
+        as_text: bool = False,
+        export_scope: str | None = None,
+        clear_devices: bool = False,
+        clear_extraneous_savers: bool = False,
+        strip_default_attrs: bool = False,
+        save_debug_info: bool = False,
+    ) -> Any:
+        """The graph, this Saver's op names and the collections as a ``MetaGraphDef``, also
+        written to ``filename`` if given (what ``save`` writes as ``<prefix>.meta``)."""
+        return export_meta_graph(
+            filename,
+            saver_def=self.saver_def,
+            collection_list=collection_list,
+            as_text=as_text,
+            graph=getattr(self, "_graph", None),
+            export_scope=export_scope,
+            clear_devices=clear_devices,
+        )
 
     def as_saver_def(self) -> SaverDef | None:
         return self.saver_def
+
+
+def _saver_def_proto(saver_def: Any) -> Any:
+    from tensorboard.compat.proto import saver_pb2
+
+    if hasattr(saver_def, "SerializeToString"):
+        return saver_pb2.SaverDef.FromString(saver_def.SerializeToString())
+    hours = float(saver_def.keep_checkpoint_every_n_hours)
+    return saver_pb2.SaverDef(
+        filename_tensor_name=saver_def.filename_tensor_name,
+        save_tensor_name=saver_def.save_tensor_name,
+        restore_op_name=saver_def.restore_op_name,
+        max_to_keep=int(saver_def.max_to_keep),
+        sharded=bool(saver_def.sharded),
+        keep_checkpoint_every_n_hours=hours,
+        version=saver_pb2.SaverDef.V2,
+    )
+
+
+def _add_collection(meta: Any, key: str, items: list[Any]) -> None:
+    """One collection as TensorFlow exports it: variables as VariableDefs, graph elements by
+    name, numbers and strings as values; collections of anything else are left out."""
+    from tensorboard.compat.proto import variable_pb2
+
+    if all(isinstance(v, Variable) for v in items):
+        defs = [
+            variable_pb2.VariableDef(
+                variable_name=v.name,
+                initial_value_name=v.initial_value.name,
+                initializer_name=v.initializer.name,
+                snapshot_name=v.value().name,
+                trainable=v.trainable,
+            ).SerializeToString()
+            for v in items
+        ]
+        meta.collection_def[key].bytes_list.value.extend(defs)
+    elif all(isinstance(v, (Tensor, Operation)) for v in items):
+        meta.collection_def[key].node_list.value.extend(v.name for v in items)
+    elif all(isinstance(v, (bool, int, np.integer)) for v in items):
+        meta.collection_def[key].int64_list.value.extend(int(v) for v in items)
+    elif all(isinstance(v, (float, np.floating)) for v in items):
+        meta.collection_def[key].float_list.value.extend(float(v) for v in items)
+    elif all(isinstance(v, (str, bytes)) for v in items):
+        meta.collection_def[key].bytes_list.value.extend(
+            v.encode() if isinstance(v, str) else v for v in items
+        )
+
+
+def export_meta_graph(
+    filename: Any = None,
+    meta_info_def: Any = None,
+    graph_def: Any = None,
+    saver_def: Any = None,
+    collection_list: Any = None,
+    as_text: bool = False,
+    graph: Any = None,
+    export_scope: str | None = None,
+    clear_devices: bool = False,
+    clear_extraneous_savers: bool = False,
+    strip_default_attrs: bool = False,
+    save_debug_info: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """The graph as TensorFlow's ``MetaGraphDef`` (GraphDef with shapes, SaverDef,
+    collections), written to ``filename`` (binary, or text with ``as_text``) if given.
+
+    Real TensorFlow can load the file with ``tf.train.import_meta_graph``; teachflow itself
+    cannot (it builds graphs from Python code only).
+
+    >>> import teachflow as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     v = tf.Variable(1.0, name="v")
+    ...     meta = export_meta_graph(graph=g)
+    >>> [n.name for n in meta.graph_def.node][:2], sorted(meta.collection_def)
+    (['v/initial_value', 'v'], ['trainable_variables', 'variables'])
+    """
+    from tensorboard.compat.proto import meta_graph_pb2
+
+    from teachflow.export import graph_to_graph_def
+
+    if export_scope:
+        raise NotImplementedError("teachflow's export_meta_graph does not take export_scope.")
+    graph = graph if graph is not None else get_default_graph()
+    meta = meta_graph_pb2.MetaGraphDef()
+    if meta_info_def is not None:
+        meta.meta_info_def.CopyFrom(meta_info_def)
+    if graph_def is not None:
+        meta.graph_def.ParseFromString(graph_def.SerializeToString())
+    else:
+        meta.graph_def.CopyFrom(graph_to_graph_def(graph, add_shapes=True))
+    if clear_devices:
+        for node in meta.graph_def.node:
+            node.device = ""
+    if saver_def is not None:
+        meta.saver_def.CopyFrom(_saver_def_proto(saver_def))
+    keys = graph.get_all_collection_keys() if collection_list is None else collection_list
+    for key in sorted(k for k in keys if isinstance(k, str)):
+        items = graph.get_collection(key)
+        if items:
+            _add_collection(meta, key, items)
+    if filename is not None:
+        path = paths.as_path(filename, "filename")
+        if as_text:
+            from google.protobuf import text_format
+
+            data = text_format.MessageToString(meta).encode()
+        else:
+            data = meta.SerializeToString(deterministic=True)
+        atomic_write(path, lambda f: f.write(data))
+    return meta
 
 
 def _path_list(values: Any, what: str) -> list[str]:

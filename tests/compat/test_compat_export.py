@@ -220,6 +220,14 @@ def _more_math(tf: Any) -> list[Run]:
     return [Run(out)]
 
 
+def _select_v2(tf: Any) -> list[Run]:
+    x = tf.constant([[1.0, 5.0, 3.0], [2.0, 0.0, 7.0]], name="x")
+    c = tf.constant([True, False, True])
+    out = [tf.where_v2(c, x, 0.5), tf.where_v2(x > 2.0)]
+    out += tf.gradients(tf.reduce_sum(tf.maximum(x, 2.0) * x), [x])
+    return [Run(out)]
+
+
 def _more_nn(tf: Any) -> list[Run]:
     x = tf.placeholder(tf.float32, [2, 3], name="x")
     padded = tf.pad(x, [[1, 1], [2, 2]], mode="REFLECT")
@@ -257,6 +265,16 @@ def _summaries(tf: Any) -> list[Run]:
     return [Run([*s, tf.summary.merge_all()])]
 
 
+def _integers(tf: Any) -> list[Run]:
+    a, b = tf.constant([5, 3, -8], name="a"), tf.constant([3, 6, 2], name="b")
+    bits = tf.bitwise
+    out = [bits.bitwise_and(a, b), bits.bitwise_or(a, b), bits.bitwise_xor(a, b)]
+    out += [bits.invert(a), bits.left_shift(a, b), bits.right_shift(a, b)]
+    values, idx = tf.unique(tf.constant([4, 1, 4, 2, 1]))
+    seg = tf.unsorted_segment_sum(tf.constant(X), tf.constant([1, 0]), num_segments=3)
+    return [Run([*out, values, idx, seg])]
+
+
 CATALOGUE = [
     Program("elementwise", _elementwise),
     Program("arrays", _arrays),
@@ -270,9 +288,11 @@ CATALOGUE = [
     Program("saver", _saver),
     Program("more_math", _more_math),
     Program("more_nn", _more_nn),
+    Program("select_v2", _select_v2),
     Program("variable_updates", _variable_updates),
     Program("random", _random, exact=False),
     Program("summaries", _summaries),
+    Program("integers", _integers),
 ]
 
 
