@@ -251,7 +251,7 @@ from teachflow.ops.state_ops import (
 )
 from teachflow.ops.transpose_ops import invert_permutation, reverse, reverse_v2, transpose
 from teachflow.ops.where_ops import boolean_mask, where, where_v2
-from teachflow.renames import mul, neg, pack, select, sub, unpack
+from teachflow.renames import batch_matmul, mul, neg, pack, select, sub, unpack
 from teachflow.session import (
     ConfigProto,
     GPUOptions,

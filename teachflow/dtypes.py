@@ -21,14 +21,21 @@ class DType:
     def __new__(cls, type_enum: Any, *args: Any, **kwargs: Any) -> DType:
         if not args and not kwargs:
             # tf.DType(1) is tf.float32, as in TensorFlow
-            if type_enum not in _BY_ENUM:
+            if not isinstance(type_enum, int) or type_enum not in _BY_ENUM:
                 raise TypeError(f"type_enum is not a valid types_pb2.DataType: {type_enum!r}")
             return _BY_ENUM[type_enum]
         return super().__new__(cls)
 
-    def __init__(self, name: str, np_type: Any = None, enum: int = 0, is_ref: bool = False) -> None:
+    def __init__(
+        self,
+        name: Any = None,
+        np_type: Any = None,
+        enum: int = 0,
+        is_ref: bool = False,
+        type_enum: Any = None,
+    ) -> None:
         if np_type is None:
-            return  # tf.DType(enum): __new__ returned an existing DType
+            return  # tf.DType(enum) or tf.DType(type_enum=enum): __new__ returned an existing DType
         self._name = name
         self._np = np.dtype(np_type)
         self._is_ref = is_ref

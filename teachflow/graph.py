@@ -340,7 +340,7 @@ class Operation:
 
     def get_attr(self, name: str) -> Any:
         """The value of attr ``name``; strings come back as bytes, as in TensorFlow."""
-        if name not in self._attrs:
+        if not isinstance(name, str) or name not in self._attrs:
             raise ValueError(f"Operation '{self._name}' has no attr named '{name}'.")
         value = self._attrs[name]
         if isinstance(value, str):
@@ -720,7 +720,9 @@ class Graph:
         self._collections.setdefault(_collection_key(name), []).append(value)
 
     def add_to_collections(self, names: Any, value: Any) -> None:
-        for n in [names] if isinstance(names, str) else set(names):
+        if isinstance(names, str) or not isinstance(names, (list, tuple, set, frozenset)):
+            names = [names]
+        for n in dict.fromkeys(_collection_key(n) for n in names):
             self.add_to_collection(n, value)
 
     def get_collection_ref(self, key: str) -> list[Any]:
@@ -742,7 +744,7 @@ class Graph:
         return [k for k in self._collections if self._collections[k]]
 
     def clear_collection(self, name: str) -> None:
-        self._collections.pop(name, None)
+        self._collections.pop(_collection_key(name), None)
 
     # -- state ----------------------------------------------------------------------------
     def finalize(self) -> None:

@@ -24,6 +24,16 @@ from teachflow.ops.activation_ops import (
     softsign,
     swish,
 )
+from teachflow.ops.conv_ops import (
+    avg_pool,
+    avg_pool2d,
+    conv2d,
+    conv2d_backprop_filter,
+    conv2d_backprop_input,
+    conv2d_transpose,
+    max_pool,
+    max_pool2d,
+)
 from teachflow.ops.math_ops import sigmoid, tanh
 from teachflow.ops.nn_composites import dropout, l2_normalize, moments, zero_fraction
 from teachflow.ops.nn_ops import bias_add, in_top_k, l2_loss, top_k, xw_plus_b
@@ -39,11 +49,11 @@ from teachflow.unsupported import UnsupportedFeatureError
 # TensorFlow 1.x tf.nn names teachflow does not have (yet): asking says so plainly, and
 # hasattr(tf.nn, name) is False (UnsupportedFeatureError is also an AttributeError)
 _NOT_IMPLEMENTED = frozenset(
-    """atrous_conv2d avg_pool avg_pool1d avg_pool2d avg_pool3d batch_normalization
-    bidirectional_dynamic_rnn conv1d conv2d conv2d_transpose conv3d convolution ctc_loss
+    """atrous_conv2d avg_pool1d avg_pool3d batch_normalization
+    bidirectional_dynamic_rnn conv1d conv3d convolution ctc_loss
     depthwise_conv2d dilation2d dynamic_rnn embedding_lookup embedding_lookup_sparse
-    fused_batch_norm local_response_normalization log_poisson_loss lrn max_pool
-    max_pool1d max_pool2d max_pool3d max_pool_with_argmax nce_loss normalize_moments pool
+    fused_batch_norm local_response_normalization log_poisson_loss lrn
+    max_pool1d max_pool3d max_pool_with_argmax nce_loss normalize_moments pool
     raw_rnn relu_layer rnn_cell sampled_softmax_loss separable_conv2d static_rnn
     sufficient_statistics weighted_moments""".split()
 )

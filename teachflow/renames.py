@@ -20,7 +20,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from teachflow.ops import math_ops, stack_ops, where_ops
+from teachflow.ops import math_ops, matmul_ops, stack_ops, where_ops
 
 
 def zero_x_name(old: str, new: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,3 +46,13 @@ neg = zero_x_name("neg", "negative", math_ops.neg)
 pack = zero_x_name("pack", "stack", stack_ops.pack)
 unpack = zero_x_name("unpack", "unstack", stack_ops.unpack)
 select = zero_x_name("select", "where", where_ops.select)
+
+
+def _batch_matmul(
+    x: Any, y: Any, adj_x: bool | None = None, adj_y: bool | None = None, name: str | None = None
+) -> Any:
+    """TensorFlow 0.x's batch_matmul(x, y, adj_x, adj_y): matmul with adjoint flags."""
+    return matmul_ops.matmul(x, y, adjoint_a=bool(adj_x), adjoint_b=bool(adj_y), name=name)
+
+
+batch_matmul = zero_x_name("batch_matmul", "matmul", _batch_matmul)

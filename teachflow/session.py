@@ -264,10 +264,16 @@ class BaseSession:
 
     def make_callable(self, fetches: Any, feed_list: Any = None) -> Callable[..., Any]:
         """A function running ``fetches`` with positional feeds for ``feed_list``."""
-        feed_list = list(feed_list or [])
+        if feed_list is not None and not isinstance(feed_list, (list, tuple)):
+            raise TypeError(
+                f"feed_list must be a list of tensors, got {type(feed_list).__name__}.\n  "
+                "Hint: sess.make_callable(y, feed_list=[x]) then call it with x's value."
+            )
+        # checked now, as in TensorFlow, rather than on the first call
+        keys = [self._feed_key(k) for k in feed_list or []]
 
         def call(*args: Any) -> Any:
-            return self.run(fetches, dict(zip(feed_list, args)))
+            return self.run(fetches, dict(zip(keys, args)))
 
         return call
 

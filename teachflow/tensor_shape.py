@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from typing import Any
 
@@ -267,11 +268,13 @@ class TensorShape:
         return self
 
     def with_rank_at_least(self, rank: int) -> TensorShape:
+        rank = _rank_arg(rank)
         if self._dims is not None and len(self._dims) < rank:
             raise ValueError(f"Shape {self} must have rank at least {rank}")
         return self
 
     def with_rank_at_most(self, rank: int) -> TensorShape:
+        rank = _rank_arg(rank)
         if self._dims is not None and len(self._dims) > rank:
             raise ValueError(f"Shape {self} must have rank at most {rank}")
         return self
@@ -365,7 +368,29 @@ def as_shape(shape: Any) -> TensorShape:
 
 
 def unknown_shape(rank: int | None = None) -> TensorShape:
-    return TensorShape(None if rank is None else [None] * rank)
+    if rank is None:
+        return TensorShape(None)
+    rank = _rank_arg(rank)
+    if not 0 <= rank <= MAX_RANK:
+        raise ValueError(
+            f"Shape rank must be in [0, {MAX_RANK}], got {rank}.\n  Hint: a rank counts "
+            "dimensions: 2 for a matrix."
+        )
+    return TensorShape([None] * rank)
+
+
+MAX_RANK = 254  # TensorFlow's TensorShape::MaxDimensions()
+
+
+def _rank_arg(rank: Any) -> int:
+    """``rank`` as an int, or TensorFlow's TypeError naming what was given."""
+    try:
+        return operator.index(rank)
+    except TypeError:
+        raise TypeError(
+            f"A rank must be an integer, got {rank!r} of type {type(rank).__name__}.\n"
+            "  Hint: pass the number of dimensions, e.g. shape.with_rank(2)."
+        ) from None
 
 
 def scalar() -> TensorShape:

@@ -50,7 +50,6 @@ KNOWN: dict[str, str] = {
     "image": "prepare images with numpy",
     "string_split": "process strings in Python",
     "einsum": "use tf.matmul with tf.transpose / tf.reshape",
-    "batch_matmul": "loop over the batch or reshape to rank 2 for tf.matmul",
     "custom_gradient": "define the op with teachflow.ops.registry (see CONTRIBUTING.md)",
     "function": "build the graph directly (graph mode)",
     "saved_model": "use tf.train.Saver, or export a GraphDef for real TensorFlow",

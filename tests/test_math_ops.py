@@ -435,3 +435,12 @@ def test_run_time_broadcasting_error():
         tf.errors.InvalidArgumentError, match=r"Incompatible shapes: \[2,3\] vs\. \[2\]"
     ):
         run(p - np.zeros(2, np.float32), {p: np.zeros((2, 3))})
+
+
+def test_batch_matmul_is_the_0x_name_of_matmul():
+    xv = np.arange(12, dtype=np.float32).reshape(3, 2, 2)
+    x = tf.constant(xv)
+    with pytest.warns(DeprecationWarning, match=r"tf.batch_matmul .* tf.matmul"):
+        y = tf.batch_matmul(x, x, adj_y=True)
+    assert y.op.type == "BatchMatMulV2"
+    np.testing.assert_allclose(tf.Session().run(y), xv @ xv.transpose(0, 2, 1))

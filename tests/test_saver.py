@@ -535,3 +535,27 @@ def test_a_killed_save_leaves_the_previous_checkpoint_intact(tmp_path: Path, mod
         assert (values == k).all()
         saved = int(k)
     assert hit_data_write, "no kill landed while a data file was being written"
+
+
+def test_save_without_tensorboard_skips_the_meta_file(tmp_path, monkeypatch):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "tensorboard" else real_find_spec(name, *a),
+    )
+    g = tf.Graph()
+    with g.as_default():
+        v = tf.Variable([1.0, 2.0], name="v")
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            with pytest.warns(UserWarning, match="no .meta file"):
+                path = saver.save(sess, str(tmp_path / "model"))
+            sess.run(tf.assign(v, [0.0, 0.0]))
+            saver.restore(sess, path)
+            assert sess.run(v).tolist() == [1.0, 2.0]
+    assert not (tmp_path / "model.meta").exists()
+    assert (tmp_path / "model.index").exists()

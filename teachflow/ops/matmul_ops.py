@@ -333,6 +333,14 @@ def _tensordot_reshape(a: Tensor, axes: list[int], flipped: bool) -> tuple[Tenso
     from teachflow.ops.transpose_ops import transpose
 
     shape: list[int] = a.shape.as_list()  # type: ignore[assignment] # fully known here
+    for i in axes:
+        if not -len(shape) <= i < len(shape):
+            # TensorFlow's own tensordot fails here with an IndexError from Python lists
+            raise ValueError(
+                f"Invalid axis {i} for tensor {a.name} of rank {len(shape)} in tf.tensordot: "
+                f"axes must be in [-{len(shape)}, {len(shape)}).\n  Hint: axes=[[i...], [j...]] "
+                "pairs axis i of a with axis j of b."
+            )
     axes = [i if i >= 0 else i + len(shape) for i in axes]
     free = [i for i in range(len(shape)) if i not in axes]
     free_dims = [shape[i] for i in free]

@@ -57,7 +57,7 @@ def int_arg(value: Any, arg: str) -> int:
     if not isinstance(value, (str, bytes)):
         try:
             return int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             pass
     raise TypeError(
         f"Expected int for argument '{arg}' not {value!r}.\n  Hint: {arg} is a Python int here."
@@ -69,7 +69,7 @@ def float_arg(value: Any, arg: str) -> float:
     if not isinstance(value, (str, bytes)):
         try:
             return float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             pass
     raise TypeError(
         f"Expected float for argument '{arg}' not {value!r}.\n  Hint: {arg} is a Python number "

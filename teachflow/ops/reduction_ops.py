@@ -595,8 +595,8 @@ def clip_by_norm(t: Any, clip_norm: Any, axes: Any = None, name: str | None = No
     g = registry.graph_for([t, clip_norm])
     with g.as_default(), g.name_scope(name or "clip_by_norm") as scope:
         values = convert_to_tensor(t, name="t")
-        if np.isscalar(clip_norm):
-            clip_norm = builtins.max(clip_norm, 0)  # type: ignore[type-var]
+        if np.isscalar(clip_norm) and not isinstance(clip_norm, (str, bytes)):
+            clip_norm = builtins.max(clip_norm, 0)  # type: ignore[type-var,call-overload,unused-ignore]
         else:
             clip_norm = cast(maximum(clip_norm, 0), values.dtype.base_dtype)
         l2sum = reduce_sum(values * values, axes, keepdims=True)
@@ -654,6 +654,8 @@ def clip_by_global_norm(
         use_norm = global_norm(ts, name)
     g = registry.graph_for(ts)
     with g.as_default(), g.name_scope(name or "clip_by_global_norm") as scope:
+        # a Python number is a float32 tensor here (TensorFlow divides by it in Python)
+        use_norm = convert_to_tensor(use_norm, name="use_norm", preferred_dtype=dtypes.float32)
         scale_for_finite = clip_norm * minimum(
             1.0 / use_norm, constant(1.0, dtype=use_norm.dtype) / clip_norm
         )

@@ -379,7 +379,8 @@ def count_up_to(ref: Any, limit: int, name: str | None = None) -> Any:
     """
     r = ref._as_tensor(as_ref=True) if hasattr(ref, "_as_tensor") else ref
     dt = getattr(r, "dtype", None)
-    if dt is None or not dt.is_ref or dt.base_dtype not in (dtypes.int32, dtypes.int64):
+    ints = (dtypes.int32, dtypes.int64)
+    if not isinstance(dt, dtypes.DType) or not dt.is_ref or dt.base_dtype not in ints:
         raise TypeError(
             f"count_up_to needs an int32 or int64 tf.Variable, got {ref!r}.\n  Hint: create "
             "the counter with tf.Variable(0)."

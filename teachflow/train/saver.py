@@ -63,7 +63,7 @@ import numpy as np
 
 from teachflow import dtypes, errors, paths
 from teachflow.gradients import not_differentiable
-from teachflow.graph import GraphKeys, Operation, Tensor, get_default_graph
+from teachflow.graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
 from teachflow.ops import registry
 from teachflow.tensor_shape import TensorShape
 from teachflow.variables import Variable
@@ -541,6 +541,8 @@ class Saver:
 
         if not self._is_built:
             raise RuntimeError("`build()` should be called before save if defer_build==True")
+        if not isinstance(sess, BaseSession):
+            raise TypeError(f"'sess' must be a Session; {sess}")
         latest_filename = latest_filename or "checkpoint"
         if os.path.split(latest_filename)[0]:
             raise ValueError("'latest_filename' must not contain path components")
@@ -557,8 +559,6 @@ class Saver:
                     f"'latest_filename' collides with 'save_path': '{latest_filename}' and "
                     f"'{save_path}'"
                 )
-        if not isinstance(sess, BaseSession):
-            raise TypeError(f"'sess' must be a Session; {sess}")
         parent = os.path.dirname(save_path)
         if self._is_empty:
             return None
@@ -576,7 +576,7 @@ class Saver:
                     f"Parent directory of {save_path} doesn't exist, can't save."
                 ) from None
             raise e from None
-        if write_meta_graph:
+        if write_meta_graph and _have_protos():
             self.export_meta_graph(f"{checkpoint_file}.{meta_graph_suffix}")
         if write_state:
             self._record(path)
@@ -688,6 +688,11 @@ def _saver_def_proto(saver_def: Any) -> Any:
 
     if hasattr(saver_def, "SerializeToString"):
         return saver_pb2.SaverDef.FromString(saver_def.SerializeToString())
+    if not isinstance(saver_def, SaverDef):
+        raise TypeError(
+            f"saver_def must be a SaverDef, got {saver_def!r}.\n  Hint: pass saver.saver_def "
+            "or saver.as_saver_def() of a tf.train.Saver."
+        )
     hours = float(saver_def.keep_checkpoint_every_n_hours)
     return saver_pb2.SaverDef(
         filename_tensor_name=saver_def.filename_tensor_name,
@@ -729,6 +734,23 @@ def _add_collection(meta: Any, key: str, items: list[Any]) -> None:
         )
 
 
+def _have_protos() -> bool:
+    """Whether TensorFlow's protos (the ``tensorboard`` package) are here to write a ``.meta``
+    file; checkpoints themselves need numpy alone, so without them ``save`` skips it, saying so
+    once."""
+    import importlib.util
+    import warnings
+
+    if importlib.util.find_spec("tensorboard") is not None:
+        return True
+    warnings.warn(
+        "teachflow: Saver.save wrote no .meta file: it needs the tensorboard package "
+        "(pip install 'teachflow[tensorboard]'). The checkpoint itself is complete.",
+        stacklevel=3,
+    )
+    return False
+
+
 def export_meta_graph(
     filename: Any = None,
     meta_info_def: Any = None,
@@ -765,6 +787,16 @@ def export_meta_graph(
     if export_scope:
         raise NotImplementedError("teachflow's export_meta_graph does not take export_scope.")
     graph = graph if graph is not None else get_default_graph()
+    if not isinstance(graph, Graph):
+        raise TypeError(
+            f"graph must be a tf.Graph, got {graph!r}.\n  Hint: pass the graph whose ops to "
+            "export, or leave graph=None for the default graph."
+        )
+    if graph_def is not None and not hasattr(graph_def, "SerializeToString"):
+        raise TypeError(
+            f"graph_def must be a GraphDef proto, got {graph_def!r}.\n  Hint: pass "
+            "g.as_graph_def(), or leave graph_def=None to export the graph itself."
+        )
     meta = meta_graph_pb2.MetaGraphDef()
     if meta_info_def is not None:
         meta.meta_info_def.CopyFrom(meta_info_def)
@@ -1000,6 +1032,7 @@ def remove_checkpoint(checkpoint_prefix: str, checkpoint_format_version: int = 2
                       meta_graph_suffix: str = "meta") -> None:  # fmt: skip
     """Deletes the files of a checkpoint (index first, so it stops existing at once)."""
     checkpoint_prefix = paths.as_path(checkpoint_prefix, "checkpoint_prefix")
+    meta_graph_suffix = paths.as_path(meta_graph_suffix, "meta_graph_suffix")
     for suffix in (_INDEX_SUFFIX, _DATA_SUFFIX, "." + meta_graph_suffix):
         with contextlib.suppress(FileNotFoundError):
             os.remove(checkpoint_prefix + suffix)

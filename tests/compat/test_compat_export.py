@@ -275,6 +275,22 @@ def _integers(tf: Any) -> list[Run]:
     return [Run([*out, values, idx, seg])]
 
 
+def _convnet(tf: Any) -> list[Run]:
+    x = tf.placeholder(tf.float32, [None, 6, 5, 2], name="x")
+    # positive values: no float32 cancellation, so the exact comparison's tolerance holds
+    w = tf.Variable(np.linspace(0.1, 1, 36).reshape(3, 3, 2, 2).astype(np.float32), name="w")
+    h = tf.nn.relu(tf.nn.conv2d(x, w, [1, 2, 1, 1], "SAME"))
+    p = tf.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+    a = tf.nn.avg_pool(h, [1, 3, 2, 1], [1, 1, 1, 1], "VALID")
+    loss = tf.reduce_sum(p * p) + tf.reduce_sum(a * a)
+    # MaxPoolGrad, AvgPoolGrad and both conv backprops, then their own gradients
+    gx, gw = tf.gradients(loss, [x, w])
+    second = tf.gradients(tf.reduce_sum(gx * gx) + tf.reduce_sum(gw * gw), [x, w])
+    init = tf.global_variables_initializer()
+    images = np.random.default_rng(1).uniform(0.1, 1, size=(2, 6, 5, 2)).astype(np.float32)
+    return [Run([init]), Run([h, p, a, gx, gw, *second], {x: images})]
+
+
 CATALOGUE = [
     Program("elementwise", _elementwise),
     Program("arrays", _arrays),
@@ -293,6 +309,7 @@ CATALOGUE = [
     Program("random", _random, exact=False),
     Program("summaries", _summaries),
     Program("integers", _integers),
+    Program("convnet", _convnet),
 ]
 
 
