@@ -170,3 +170,26 @@ def test_generated_code_holds_only_numbers() -> None:
     assert runner is not None
     consts = runner.fn.__code__.co_consts
     assert all(c is None or type(c) is int for c in consts), consts
+
+
+def test_an_op_whose_fed_output_still_runs_leaves_the_fed_value_alone() -> None:
+    a = tf.constant(1.0, name="a")
+    b = a * 2.0
+    first, second = tf.split(tf.constant([1.0, 2.0, 3.0, 4.0]), 2)
+    total = tf.reduce_sum(first) + tf.reduce_sum(second)
+    sess = tf.Session()
+    feed = {a: 5.0, first: [10.0, 20.0]}
+    for _ in range(3):  # interpreted, compiled, remembered
+        got_b, got_a, _, got_total = sess.run([b, a, a.op, total], feed)
+        assert (got_b, got_a, got_total) == (10.0, 5.0, 37.0)
+    ex = sess.stepper([b, a.op, total], feed)
+    records = []
+    while not ex.done:
+        records.append(ex.step())
+    by_name = {r.op.name: r for r in records}
+    assert by_name["a"].outputs == []  # its output is fed: nothing of its own to show
+    assert [None if v is None else v.tolist() for v in by_name["split"].outputs] == [
+        None,
+        [3.0, 4.0],
+    ]
+    assert ex.results[0] == 10.0 and ex.results[2] == 37.0
