@@ -25,18 +25,15 @@ from teachflow.ops.activation_ops import (
     swish,
 )
 from teachflow.ops.conv_ops import (
-    avg_pool,
-    avg_pool2d,
     conv2d,
     conv2d_backprop_filter,
     conv2d_backprop_input,
     conv2d_transpose,
-    max_pool,
-    max_pool2d,
 )
 from teachflow.ops.math_ops import sigmoid, tanh
 from teachflow.ops.nn_composites import dropout, l2_normalize, moments, zero_fraction
 from teachflow.ops.nn_ops import bias_add, in_top_k, l2_loss, top_k, xw_plus_b
+from teachflow.ops.pool_ops import avg_pool, avg_pool2d, max_pool, max_pool2d
 from teachflow.ops.xent_ops import (
     sigmoid_cross_entropy_with_logits,
     softmax_cross_entropy_with_logits,
