@@ -112,6 +112,7 @@ from teachflow.ops.cast_ops import (
 )
 from teachflow.ops.concat_ops import concat, concat_v2, split, tile
 from teachflow.ops.constant_op import constant, convert_to_tensor, is_tensor
+from teachflow.ops.control_flow_ops import cond
 from teachflow.ops.control_ops import group, no_op
 from teachflow.ops.fill_ops import fill, ones, ones_like, zeros, zeros_like
 from teachflow.ops.gather_ops import (

@@ -42,7 +42,7 @@ _NOT_COMPUTED = object()
 class PlanStep:
     """One op of a plan: its bound kernel and where its inputs and outputs live."""
 
-    __slots__ = ("op", "fn", "ins", "outs", "index")
+    __slots__ = ("op", "fn", "ins", "outs", "index", "ctrl")
 
     def __init__(self, op: Operation, fn: Callable[..., Any], ins: tuple[int, ...], outs: Any):
         self.op = op
@@ -51,6 +51,7 @@ class PlanStep:
         # an int for one output, a tuple for several (-1: fed, kept), None for none (or fed)
         self.outs = outs
         self.index = 0
+        self.ctrl: tuple[int, ...] = ()  # plan indices of its control inputs (cond plans only)
 
 
 class Plan:
@@ -97,6 +98,12 @@ class Plan:
             step = PlanStep(op, fn, tuple(slot[t] for t in op.inputs), outs)
             step.index = i
             self.steps.append(step)
+        # a plan through a tf.cond passes dead values: it steps, checking each op's inputs
+        self.has_dead = any(op.type in ("Switch", "RefSwitch") for op in self.ops)
+        if self.has_dead:
+            at = {op: i for i, op in enumerate(self.ops)}
+            for st in self.steps:
+                st.ctrl = tuple(at[c] for c in st.op._control_inputs if c in at)
         self.slot = slot
         self.num_slots = len(slot)
         self.fetch_slots = [slot[t] for t in fetches]
@@ -226,6 +233,7 @@ class Execution:
         self.observers: list[Observer] = []
         self.records: list[StepRecord] = []
         self.error: BaseException | None = None
+        self._dead: set[int] = set()  # steps skipped on a cond's untaken branch
 
     # -- state ------------------------------------------------------------------------------
     @property
@@ -257,6 +265,11 @@ class Execution:
         v = self._values[s]
         if v is _NOT_COMPUTED:
             raise LookupError(f"{tensor.name} is not yet computed in this run.")
+        if v is registry.DEAD:
+            raise LookupError(
+                f"{tensor.name} has no value in this run: it is on the branch of a tf.cond "
+                "that was not taken."
+            )
         return v.peek() if isinstance(v, Ref) else v
 
     def is_computed(self, tensor: Tensor) -> bool:
@@ -308,8 +321,13 @@ class Execution:
 
     def _run_step(self, step: PlanStep) -> None:
         vals = self._values
-        with np.errstate(all="ignore"):  # inf and nan flow on silently, as in TensorFlow
-            out = step.fn(*[vals[i] for i in step.ins])
+        args = [vals[i] for i in step.ins]
+        if self.plan.has_dead and self._is_dead(step, args):
+            n = 1 if isinstance(step.outs, int) else len(step.outs or ())
+            out: Any = registry.DEAD if n == 1 else (registry.DEAD,) * n
+        else:
+            with np.errstate(all="ignore"):  # inf and nan flow on silently, as in TensorFlow
+                out = step.fn(*args)
         outs = step.outs
         if outs is None:
             return
@@ -320,6 +338,16 @@ class Execution:
                 if s >= 0:
                     vals[s] = v
 
+    def _is_dead(self, step: PlanStep, args: list[Any]) -> bool:
+        """Whether ``step`` is on a cond's untaken branch: a dead input (Merge takes those)
+        or a dead control input. Records it, so that ops waiting on it are dead too."""
+        dead = any(c in self._dead for c in step.ctrl) or (
+            step.op.type not in ("Merge", "RefMerge") and any(a is registry.DEAD for a in args)
+        )
+        if dead:
+            self._dead.add(step.index)
+        return dead
+
     def run_to_end(self) -> Any:
         """Runs every remaining op and returns :attr:`results`."""
         return self._finish(release=False)
@@ -327,7 +355,7 @@ class Execution:
     def _finish(self, release: bool) -> Any:
         """Runs the remaining ops. ``release``: drop each value after its last use (a run whose
         intermediate values nobody will ask for, as in ``Session.run``)."""
-        if self.observers:
+        if self.observers or self.plan.has_dead:
             while not self.done:
                 self.step()
             return self.results
@@ -369,9 +397,16 @@ class Execution:
 
     def _collect(self) -> Any:
         plan, vals = self.plan, self._values
-        out = []
+        out: list[Any] = []
         for s, copy, ref, t in zip(plan.fetch_slots, plan.copy_fetch, plan.ref_fetch, plan.fetches):
             v = vals[s]
+            if v is registry.DEAD:
+                raise errors.InvalidArgumentError(
+                    None,
+                    t.op,
+                    f"Retval[{len(out)}] does not have value\n  Hint: '{t.op.name}' is on the "
+                    "branch of a tf.cond this run did not take; fetch the cond's result instead.",
+                )
             if ref and isinstance(v, Ref):
                 try:
                     v = v.read(t.op)

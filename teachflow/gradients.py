@@ -150,7 +150,14 @@ def gradients(
                     if gr is None and _trainable(op._outputs[i]):
                         from teachflow.ops.fill_ops import zeros_like
 
-                        out_grads[i] = zeros_like(op._outputs[i])
+                        out = op._outputs[i]
+                        # a cond's Switch: zeros computed from the branch's own output, so
+                        # that they are dead, like it, when the branch is not taken
+                        out_grads[i] = (
+                            registry.make1("ZerosLike", [out], {"T": out.dtype.base_dtype})
+                            if op.type in ("Switch", "RefSwitch")
+                            else zeros_like(out)
+                        )
                 with g.name_scope(op.name + "_grad"):
                     in_grads = _as_list(fn(op, *out_grads))
                     if len(in_grads) != len(op.inputs):

@@ -444,6 +444,7 @@ class Graph:
         self._consumers: dict[Tensor, list[Operation]] = {}
         self._finalized = False
         self._lock = threading.RLock()
+        self._cond_context: Any = None  # the tf.cond branch being built (control_flow_ops)
         self.seed: int | None = None
         self._variable_scope_store: Any = None
         self._gradient_uid = 0
@@ -622,6 +623,9 @@ class Graph:
                 name = self.unique_name(name)
             if name in self._ops:
                 raise ValueError(f"Duplicate node name in graph: '{name}'")
+            cond = self._cond_context
+            if cond is not None:  # inside a tf.cond branch: outside values enter via Switch
+                inputs = cond.enter_inputs(name, inputs)
             for t in inputs:
                 if t._op._graph is not self:
                     raise ValueError(
@@ -642,6 +646,8 @@ class Graph:
                     frame.seen.add(op)
             for t in inputs:
                 self._consumers.setdefault(t, []).append(op)
+            if cond is not None:
+                cond.added(op)
             return op
 
     # -- looking up -----------------------------------------------------------------------

@@ -24,7 +24,6 @@ class UnsupportedFeatureError(NotImplementedError, AttributeError):
 
 # TensorFlow 1.x names that learners meet in tutorials, with what to use instead here.
 KNOWN: dict[str, str] = {
-    "cond": "compute both branches and pick with tf.where(pred, a, b)",
     "case": "compute the branches and pick with tf.where",
     "while_loop": "run the loop in Python around sess.run",
     "map_fn": "loop in Python, or use vectorised ops",

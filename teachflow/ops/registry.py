@@ -65,6 +65,17 @@ class OpDef:
 
 
 REGISTRY: dict[str, OpDef] = {}
+
+
+class _Dead:
+    """The value of a tensor on the branch a ``tf.cond`` did not take (TensorFlow's dead
+    tensor): ops that get one do not run, and pass it on; Merge picks the live input."""
+
+    def __repr__(self) -> str:
+        return "<not computed: untaken branch of a cond>"
+
+
+DEAD = _Dead()
 ALL_INPUTS = (-1,)  # ``ref_inputs`` value: every input is taken as a ref, never read
 
 

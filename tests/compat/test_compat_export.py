@@ -220,6 +220,18 @@ def _more_math(tf: Any) -> list[Run]:
     return [Run(out)]
 
 
+def _cond(tf: Any) -> list[Run]:
+    x = tf.placeholder(tf.float32, [2], name="x")
+    v = tf.Variable(0, name="v")
+    init = tf.global_variables_initializer()
+    big = tf.reduce_sum(x) > 0
+    r = tf.cond(big, lambda: x * 2.0, lambda: tf.square(x))
+    step = tf.cond(big, lambda: tf.assign_add(v, 1), lambda: tf.assign_sub(v, 10))
+    grad = tf.gradients(r, x)
+    a, b = np.array([1.0, 2.0], np.float32), np.array([-1.0, -2.0], np.float32)
+    return [Run([init]), Run([r, *grad, step], {x: a}), Run([r, *grad, step], {x: b}), Run([v])]
+
+
 def _select_v2(tf: Any) -> list[Run]:
     x = tf.constant([[1.0, 5.0, 3.0], [2.0, 0.0, 7.0]], name="x")
     c = tf.constant([True, False, True])
@@ -305,6 +317,7 @@ CATALOGUE = [
     Program("more_math", _more_math),
     Program("more_nn", _more_nn),
     Program("select_v2", _select_v2),
+    Program("cond", _cond),
     Program("variable_updates", _variable_updates),
     Program("random", _random, exact=False),
     Program("summaries", _summaries),
