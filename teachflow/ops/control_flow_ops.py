@@ -171,7 +171,10 @@ class CondContext:
 
     def added(self, op: Operation) -> None:
         self.ops.add(op)
-        if not op.inputs and not op._control_inputs:
+        # an op with no inputs (a constant) belongs to the branch through its pivot, unless it
+        # already waits on an op of the branch
+        pivot = self.pivot.op
+        if not op.inputs and not any(c is pivot or c in self.ops for c in op._control_inputs):
             op._control_inputs.append(self.pivot.op)
 
     def build(self, fn: Callable[[], Any]) -> tuple[Any, list[Tensor]]:

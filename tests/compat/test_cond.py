@@ -102,3 +102,15 @@ def test_gradients_through_nested_conds(tf1, xv):
         return [loss, *tf.gradients(loss, [x, w])], {x: np.array(xv, np.float32)}
 
     compare(tf1, build, names=False)
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_a_branch_returning_a_constant_under_outer_control_dependencies(tf1, flag):
+    def build(tf):
+        p = tf.placeholder(tf.bool, [], name="p")
+        first = tf.constant(0.0, name="first")
+        with tf.control_dependencies([first]):
+            r = tf.cond(p, lambda: tf.constant(1.0), lambda: tf.constant(2.0))
+        return r, {p: flag}
+
+    compare(tf1, build)
