@@ -72,6 +72,8 @@ def shape_only_steps(plan: Plan) -> set[int]:
     return steps
 
 
+# Two memos rather than one with a key function: they run on every step of Session.run's hot
+# path, where an extra call per op is most of their cost.
 def _remember_by_shape(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` for a Shape-like op: the same output object while the input shapes repeat."""
     last: tuple[Any, Any] = (None, None)

@@ -54,25 +54,17 @@ def _switch_infer(op: Operation) -> Outs:
 
 
 def _switch_grad(op: Operation, g_false: Tensor | None, g_true: Tensor | None) -> list[Any]:
-    """The data's gradient is the live branch's (zeros for a branch that did not use it)."""
-    if g_false is None and g_true is None:
+    """The data's gradient is the live branch's. (tf.gradients gives a Switch output that no
+    op used zeros made from that output, so they are dead when its branch is.)"""
+    if g_false is None or g_true is None:  # a dtype without gradients
         return [None, None]
-    # a ZerosLike op (never a constant) of the other branch's output: dead when that branch is
-    g_false = g_false if g_false is not None else _zeros_on_branch(op.outputs[0])
-    g_true = g_true if g_true is not None else _zeros_on_branch(op.outputs[1])
     return [merge([g_false, g_true], name="cond_grad")[0], None]
-
-
-def _zeros_on_branch(t: Tensor) -> Tensor:
-    return registry.make1("ZerosLike", [t], {"T": t.dtype.base_dtype}, "zeros_like")
 
 
 @registry.define("RefSwitch", infer=_switch_infer, grad=_switch_grad, ref_inputs=(0,))
 @registry.define("Switch", infer=_switch_infer, grad=_switch_grad)
 def _switch_kernel(data: Any, pred: Any) -> tuple[Any, Any]:
     """f(data, pred) = (dead, data) if pred else (data, dead)"""
-    if data is DEAD or pred is DEAD:
-        return DEAD, DEAD
     if np.shape(pred) != ():
         raise ValueError(
             f"The second input must be a scalar, but it has shape {list(np.shape(pred))}"

@@ -36,6 +36,19 @@ def _start(learning_rate: Any) -> Tensor:
     return convert_to_tensor(learning_rate, name="initial_learning_rate")
 
 
+def _decay_terms(
+    learning_rate: Any, global_step: Any, decay_steps: Any, decay_rate: Any, staircase: bool
+) -> tuple[Tensor, Tensor, Tensor]:
+    """(lr, rate, p) in lr's dtype, p = step / decay_steps (floored when ``staircase``), made in
+    TensorFlow's order so that the ops get its names."""
+    lr = _start(learning_rate)
+    dt = lr.dtype.base_dtype
+    steps = cast_ops.cast(decay_steps, dt)
+    rate = cast_ops.cast(decay_rate, dt)
+    p = math_ops.truediv(cast_ops.cast(global_step, dt), steps)
+    return lr, rate, math_ops.floor(p) if staircase else p
+
+
 def exponential_decay(
     learning_rate: Any,
     global_step: Any,
@@ -54,13 +67,7 @@ def exponential_decay(
     _required(global_step, "exponential_decay")
     g = registry.graph_for([learning_rate, global_step])
     with g.as_default(), g.name_scope(name or "ExponentialDecay") as scope:
-        lr = _start(learning_rate)
-        dt = lr.dtype.base_dtype
-        steps = cast_ops.cast(decay_steps, dt)
-        rate = cast_ops.cast(decay_rate, dt)
-        p = math_ops.truediv(cast_ops.cast(global_step, dt), steps)
-        if staircase:
-            p = math_ops.floor(p)
+        lr, rate, p = _decay_terms(learning_rate, global_step, decay_steps, decay_rate, staircase)
         return math_ops.multiply(lr, math_ops.pow(rate, p), name=scope)
 
 
@@ -102,14 +109,8 @@ def inverse_time_decay(
     _required(global_step, "inverse_time_decay")
     g = registry.graph_for([learning_rate, global_step])
     with g.as_default(), g.name_scope(name or "InverseTimeDecay") as scope:
-        lr = _start(learning_rate)
-        dt = lr.dtype.base_dtype
-        steps = cast_ops.cast(decay_steps, dt)
-        rate = cast_ops.cast(decay_rate, dt)
-        p = math_ops.truediv(cast_ops.cast(global_step, dt), steps)
-        if staircase:
-            p = math_ops.floor(p)
-        one = cast_ops.cast(constant(1), dt)
+        lr, rate, p = _decay_terms(learning_rate, global_step, decay_steps, decay_rate, staircase)
+        one = cast_ops.cast(constant(1), lr.dtype.base_dtype)
         denom = math_ops.add(one, math_ops.multiply(rate, p))
         return math_ops.truediv(lr, denom, name=scope)
 
