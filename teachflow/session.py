@@ -288,6 +288,7 @@ class BaseSession:
         """Frees the session's values; closing twice is fine."""
         self._closed = True
         self._state.variables.clear()
+        self._state.changed()
         self._plans.clear()
 
     @contextlib.contextmanager

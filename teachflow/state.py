@@ -20,6 +20,12 @@ class SessionState:
         self.variables: dict[str, np.ndarray] = {}
         self.rngs: dict[Any, np.random.Generator] = {}
         self.lock = threading.RLock()
+        # bumped by every write to a variable, so that views (the widgets) can tell that what
+        # they show is stale; anything that changes ``variables`` must call ``changed()``
+        self.version = 0
+
+    def changed(self) -> None:
+        self.version += 1
 
 
 class Ref:
@@ -52,6 +58,7 @@ class Ref:
 
     def write(self, value: np.ndarray) -> None:
         self.state.variables[self.name] = value
+        self.state.changed()
 
     def __repr__(self) -> str:
         return f"<Ref {self.name}>"

@@ -219,6 +219,7 @@ class Variable(overloads.Operators):
         if not self.shape.is_compatible_with(arr.shape):
             raise ValueError(f"Cannot load a value of shape {arr.shape} into {self!r}.")
         sess.state.variables[self.op.name] = arr.copy()
+        sess.state.changed()
 
     # -- assignment ------------------------------------------------------------------------
     def _update(

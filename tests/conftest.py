@@ -11,6 +11,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# TensorFlow picks its oneDNN kernels on CPUs with AVX-512 and its own kernels elsewhere; the
+# two differ (NCHW convolution, some error texts). The oracle is the portable CPU kernels, on
+# every machine: set before TensorFlow is first imported.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 # Hypothesis profiles: the default keeps `make test` quick; `make fuzz` sets TEACHFLOW_FUZZ=long.
 settings.register_profile("default", max_examples=50, deadline=None)
