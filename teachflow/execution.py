@@ -154,23 +154,32 @@ def _topological(needed: set[Operation]) -> list[Operation]:
 
 
 def _guard_size(op: Operation, fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn``, or a stand-in raising ResourceExhaustedError when a static output shape is larger
-    than ``registry.MAX_TENSOR_BYTES``: a typo like tf.zeros([10**12]) must not freeze the
-    kernel trying to allocate it."""
+    """``fn``, or a stand-in raising ResourceExhaustedError when a static output shape, or the
+    kernel's static peak (outputs plus temporaries, ``registry.static_peak``), is larger than
+    ``registry.MAX_TENSOR_BYTES``: a typo like tf.zeros([10**12]) must not freeze the kernel
+    trying to allocate it."""
     big = [
         t
         for t in op._outputs
         if (n := t.shape.num_elements()) is not None
         and n * max(t.dtype.size, 1) > registry.MAX_TENSOR_BYTES
     ]
-    if not big:
+    if big:
+        shape, dtype = big[0].shape.as_list(), big[0].dtype.base_dtype
+
+        def too_large(*args: Any) -> Any:
+            raise registry.oom_error(shape, dtype)
+
+        return too_large
+    peak = registry.static_peak(op)
+    if peak is None or peak <= registry.MAX_TENSOR_BYTES:
         return fn
-    shape, dtype = big[0].shape.as_list(), big[0].dtype.base_dtype
 
-    def too_large(*args: Any) -> Any:
-        raise registry.oom_error(shape, dtype)
+    def too_much_scratch(*args: Any) -> Any:
+        registry.check_peak(peak, f"the temporaries of '{op.name}' (op: '{op.type}')")
+        return fn(*args)  # the limit was raised since the plan was made
 
-    return too_large
+    return too_much_scratch
 
 
 def _deref_wrapper(op: Operation, fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -27,6 +27,7 @@ from teachflow.tensor_shape import TensorShape, bracket
 
 Infer = Callable[[Operation], list[tuple[dtypes.DType, TensorShape]]]
 Grad = Callable[..., Any]
+Peak = Callable[[Operation], "int | None"]
 
 
 class OpDef:
@@ -36,9 +37,22 @@ class OpDef:
     none). With ``ctx=True`` it is called as ``kernel(ctx, *input_values)`` where ``ctx`` is a
     :class:`KernelContext` (attrs, op, session state). ``view=True`` marks kernels whose output
     may share memory with an input or with state, so fetched results get copied.
+    ``peak(op)`` estimates the bytes the kernel holds at once (outputs plus temporaries) from
+    the op's static shapes, or None when they are unknown; without it the peak is the outputs'
+    size (see :func:`static_peak`).
     """
 
-    __slots__ = ("type", "kernel", "infer", "grad", "ctx", "stateful", "view", "ref_inputs")
+    __slots__ = (
+        "type",
+        "kernel",
+        "infer",
+        "grad",
+        "ctx",
+        "stateful",
+        "view",
+        "ref_inputs",
+        "peak",
+    )
 
     def __init__(
         self,
@@ -50,6 +64,7 @@ class OpDef:
         stateful: bool = False,
         view: bool = False,
         ref_inputs: tuple[int, ...] = (),
+        peak: Peak | None = None,
     ) -> None:
         self.type = type
         self.kernel = kernel
@@ -59,6 +74,7 @@ class OpDef:
         self.stateful = stateful
         self.view = view
         self.ref_inputs = ref_inputs
+        self.peak = peak
 
     def __repr__(self) -> str:
         return f"<OpDef {self.type}>"
@@ -88,13 +104,14 @@ def define(
     stateful: bool = False,
     view: bool = False,
     ref_inputs: tuple[int, ...] = (),
+    peak: Peak | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator registering ``kernel`` as the implementation of op ``type``."""
 
     def register(kernel: Callable[..., Any]) -> Callable[..., Any]:
         if type in REGISTRY:
             raise ValueError(f"Op type {type!r} is defined twice")
-        REGISTRY[type] = OpDef(type, kernel, infer, grad, ctx, stateful, view, ref_inputs)
+        REGISTRY[type] = OpDef(type, kernel, infer, grad, ctx, stateful, view, ref_inputs, peak)
         return kernel
 
     return register
@@ -207,15 +224,64 @@ def oom_error_from(e: MemoryError, op: Operation) -> Any:
     )
 
 
-def check_alloc(shape: Sequence[Any], dtype: Any) -> None:
+def check_alloc(shape: Sequence[Any] | int, dtype: Any, temporaries: int = 0) -> None:
     """For kernels whose output size comes from run-time values (Fill, Range, Tile...): raises
-    ResourceExhaustedError before allocating an array larger than :data:`MAX_TENSOR_BYTES`."""
+    ResourceExhaustedError before allocating an array larger than :data:`MAX_TENSOR_BYTES`.
+
+    ``temporaries`` adds the bytes of the kernel's scratch arrays to the output's. Called as
+    ``check_alloc(nbytes, what)`` (an int and a text) it is :func:`check_peak`.
+    """
+    if isinstance(shape, (int, np.integer)):
+        check_peak(int(shape), str(dtype))
+        return
     dt = dtypes.as_dtype(dtype).base_dtype
     n = 1
     for d in shape:
         n *= int(d)
-    if n * max(dt.size, 1) > MAX_TENSOR_BYTES:
+    out = n * max(dt.size, 1)
+    if out > MAX_TENSOR_BYTES:
         raise oom_error(shape, dt)
+    if out + temporaries > MAX_TENSOR_BYTES:
+        dims = ",".join(str(int(d)) for d in shape)
+        check_peak(out + temporaries, f"tensor with shape[{dims}] and type {dtypes.numpy_name(dt)}")
+
+
+def check_peak(nbytes: int, what: str = "tensor") -> None:
+    """Raises ResourceExhaustedError when a kernel would hold ``nbytes`` at once (its output
+    plus temporaries, e.g. conv2d's patch matrix) over :data:`MAX_TENSOR_BYTES`; call it before
+    allocating. ``what`` names the allocation in TensorFlow's words:
+
+    >>> from teachflow.ops import registry
+    >>> registry.check_peak(1024, "tensor with shape[256] and type float")  # fits: no error
+    """
+    if nbytes <= MAX_TENSOR_BYTES:
+        return
+    from teachflow import errors
+
+    raise errors.ResourceExhaustedError(
+        None,
+        None,
+        f"OOM when allocating {what} on /job:localhost/replica:0/task:0/device:CPU:0 by "
+        "allocator cpu",
+        f"this kernel needs {nbytes_text(nbytes)} at once (its output plus temporaries), more "
+        f"than the {nbytes_text(MAX_TENSOR_BYTES)} teachflow allows (half of this machine's "
+        "memory); check the sizes you passed, or split the work into smaller batches.",
+    )
+
+
+def static_peak(op: Operation) -> int | None:
+    """The bytes ``op``'s kernel holds at once, known from static shapes (None if unknown):
+    its definition's ``peak`` estimate, else the size of its outputs."""
+    est = op.opdef.peak
+    if est is not None:
+        return est(op)
+    total = 0
+    for t in op._outputs:
+        n = t.shape.num_elements()
+        if n is None:
+            return None
+        total += n * max(t.dtype.size, 1)
+    return total
 
 
 def graph_for(inputs: Sequence[Any]) -> Graph:
