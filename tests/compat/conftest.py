@@ -22,6 +22,23 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
+def oracle_runs_portable_kernels() -> bool:
+    """Whether the TensorFlow under test runs its portable CPU kernels (not oneDNN's).
+
+    ``TF_ENABLE_ONEDNN_OPTS=1`` set by hand (or TensorFlow built without the switch) turns
+    oneDNN on despite the default above: tests whose TensorFlow answer depends on the kernels
+    then check teachflow against the portable kernels' recorded answer instead.
+    """
+    import tensorflow  # noqa: F401 - the switch is read when TensorFlow loads
+
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+
+        return not _pywrap_util_port.IsMklEnabled()
+    except (ImportError, AttributeError):  # pragma: no cover - other TensorFlow builds
+        return os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0"
+
+
 @pytest.fixture(scope="session")
 def tf1() -> Any:
     """``tensorflow.compat.v1`` with v2 behaviour disabled (ref variables, graphs, sessions)."""
