@@ -106,6 +106,9 @@ class Plan:
                 st.ctrl = tuple(at[c] for c in st.op._control_inputs if c in at)
         self.slot = slot
         self.num_slots = len(slot)
+        # slots whose value may be a variable's live buffer (or a view of it): in-place updates
+        # later in the run change them, so a step record keeps a copy of what it saw
+        self.aliases = _aliasing_slots(self.ops, slot)
         self.fetch_slots = [slot[t] for t in fetches]
         # fetched values that may share memory with state or constants are copied out
         self.copy_fetch = [t.op.opdef.view or t in fed for t in fetches]
@@ -151,6 +154,18 @@ def _topological(needed: set[Operation]) -> list[Operation]:
             + ", ".join(stuck[:3]),
         )
     return out
+
+
+def _aliasing_slots(ops: Sequence[Operation], slot: dict[Tensor, int]) -> frozenset[int]:
+    """Slots holding a ref, or the output of a view op (Identity, Reshape...) of a ref or of
+    another such slot: values that share memory with a variable's buffer."""
+    alias: set[int] = set()
+    for op in ops:
+        refs = [t for t in op._outputs if t.dtype.is_ref and t in slot]
+        alias.update(slot[t] for t in refs)
+        if op.opdef.view and any(t.dtype.is_ref or slot.get(t) in alias for t in op.inputs):
+            alias.update(slot[t] for t in op._outputs if t in slot)
+    return frozenset(alias)
 
 
 def _guard_size(op: Operation, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -305,7 +320,8 @@ class Execution:
         step = self.plan.steps[self._pc]
         rec = StepRecord(step.op, self._pc)
         vals = self._values
-        rec.inputs = [_show(vals[i]) for i in step.ins]
+        alias = self.plan.aliases
+        rec.inputs = [_show(vals[i], i in alias) for i in step.ins]
         self._notify("started", rec)
         t0 = time.perf_counter()
         try:
@@ -322,7 +338,7 @@ class Execution:
         outs = step.outs
         if outs is not None:
             shown = outs if isinstance(outs, tuple) else (outs,)
-            rec.outputs = [_show(vals[i]) if i >= 0 else None for i in shown]
+            rec.outputs = [_show(vals[i], i in alias) if i >= 0 else None for i in shown]
         self._pc += 1
         self.records.append(rec)
         self._notify("finished", rec)
@@ -455,10 +471,13 @@ def _translate(e: BaseException, op: Operation) -> tuple[Callable[..., errors.Op
     return errors.InternalError, f"{type(e).__name__}: {text}", "this is a bug in teachflow."
 
 
-def _show(v: Any) -> Any:
+def _show(v: Any, alias: bool) -> Any:
+    """A value for a step record: as it is now (a copy when the variable may change later)."""
     if v is _NOT_COMPUTED:
         return None
-    return v.peek() if isinstance(v, Ref) else v
+    if isinstance(v, Ref):
+        v = v.peek()
+    return v.copy() if alias and isinstance(v, np.ndarray) else v
 
 
 def _as_result(v: Any, copy: bool) -> Any:

@@ -1,6 +1,11 @@
-"""Per-session state: variable values and random generators (the graph holds none).
+"""Per-session state: variable values, random generators, iterators (the graph holds none).
 
 Two sessions on one graph each have their own :class:`SessionState`, hence their own values.
+
+A variable's value is one buffer, updated in place as TensorFlow 1.x updates a ref variable:
+its ``read`` aliases the buffer, so an op that consumes the read after an ``assign_add`` (under
+a control dependency) sees the new value. Values leaving a run (fetches, step records) are
+copies.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ class SessionState:
     def __init__(self) -> None:
         self.variables: dict[str, np.ndarray] = {}
         self.rngs: dict[Any, np.random.Generator] = {}
+        # stateful resources other than variables, by op name (tf.data iterators)
+        self.resources: dict[str, Any] = {}
         self.lock = threading.RLock()
         # bumped by every write to a variable, so that views (the widgets) can tell that what
         # they show is stale; anything that changes ``variables`` must call ``changed()``
@@ -38,6 +45,7 @@ class Ref:
         self.name = name
 
     def read(self, op: Any = None) -> np.ndarray:
+        """The live buffer (not a copy): in-place updates later in the run show through it."""
         try:
             return self.state.variables[self.name]
         except KeyError:
@@ -57,7 +65,32 @@ class Ref:
         return self.name in self.state.variables
 
     def write(self, value: np.ndarray) -> None:
+        """Makes ``value`` the variable's new buffer (earlier reads keep the old one)."""
         self.state.variables[self.name] = value
+        self.state.changed()
+
+    def assign(self, value: Any) -> np.ndarray:
+        """TensorFlow's ``Assign``: copies ``value`` into the existing buffer when it holds as
+        many elements (so earlier reads see it), else into a new buffer; returns the buffer."""
+        old = self.state.variables.get(self.name)
+        value = np.asarray(value)
+        if (
+            isinstance(old, np.ndarray)
+            and old.size == value.size
+            and old.dtype == value.dtype
+            and old.flags.writeable
+            and old.flags.c_contiguous
+        ):
+            buf = old if old.shape == value.shape else old.reshape(value.shape)
+            buf[...] = value
+        else:
+            buf = np.array(value, copy=True)
+        self.state.variables[self.name] = buf
+        self.state.changed()
+        return buf
+
+    def changed(self) -> None:
+        """Call after updating the buffer in place (``read()`` then ``+=``)."""
         self.state.changed()
 
     def __repr__(self) -> str:

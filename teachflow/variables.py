@@ -218,8 +218,9 @@ class Variable(overloads.Operators):
         arr = to_numpy(value, self.dtype.base_dtype)
         if not self.shape.is_compatible_with(arr.shape):
             raise ValueError(f"Cannot load a value of shape {arr.shape} into {self!r}.")
-        sess.state.variables[self.op.name] = arr.copy()
-        sess.state.changed()
+        from teachflow.state import Ref
+
+        Ref(sess.state, self.op.name).assign(arr)  # as TensorFlow's Assign: into its buffer
 
     # -- assignment ------------------------------------------------------------------------
     def _update(

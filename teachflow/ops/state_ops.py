@@ -57,10 +57,9 @@ def _assign_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
     return [(ref.dtype.base_dtype._as_ref, shape)]
 
 
-def _write(ctx: registry.KernelContext, ref: Any, value: np.ndarray) -> Any:
+def _check_shape(ctx: registry.KernelContext, ref: Any, old: Any, value: Any) -> None:
     if not isinstance(ref, Ref):
         raise ValueError(f"'{ctx.op.name}' needs a variable to assign to, got a plain value.")
-    old = ref.peek()
     if ctx.attrs.get("validate_shape", True) and old is not None and old.shape != np.shape(value):
         from teachflow import errors
 
@@ -71,15 +70,15 @@ def _write(ctx: registry.KernelContext, ref: Any, value: np.ndarray) -> Any:
             f"{list(old.shape)} rhs shape= {list(np.shape(value))}",
             "give the new value the variable's shape, or pass validate_shape=False.",
         )
-    ref.write(value)
-    return ref
 
 
 @registry.define("Assign", infer=_assign_infer, ctx=True, stateful=True, ref_inputs=(0,))
 def _assign_kernel(ctx: registry.KernelContext, ref: Any, value: Any) -> Any:
-    """ref <- value"""
+    """ref <- value (into the same buffer when the sizes match, as in TensorFlow)"""
     dt = ctx.op.inputs[0].dtype.base_dtype.np
-    return _write(ctx, ref, np.array(value, dtype=dt, copy=True))
+    _check_shape(ctx, ref, ref.peek() if isinstance(ref, Ref) else None, value)
+    ref.assign(np.asarray(value, dtype=dt))
+    return ref
 
 
 def _read_for_update(ctx: registry.KernelContext, ref: Any) -> np.ndarray:
@@ -90,16 +89,22 @@ def _read_for_update(ctx: registry.KernelContext, ref: Any) -> np.ndarray:
 
 @registry.define("AssignAdd", infer=_assign_infer, ctx=True, stateful=True, ref_inputs=(0,))
 def _assign_add_kernel(ctx: registry.KernelContext, ref: Any, value: Any) -> Any:
-    """ref <- ref + value"""
+    """ref <- ref + value (in place: earlier reads of the variable see it)"""
     old = _read_for_update(ctx, ref)
-    return _write(ctx, ref, (old + value).astype(old.dtype, copy=False))
+    _check_shape(ctx, ref, old, value)
+    np.add(old, value, out=old, casting="unsafe")
+    ref.changed()
+    return ref
 
 
 @registry.define("AssignSub", infer=_assign_infer, ctx=True, stateful=True, ref_inputs=(0,))
 def _assign_sub_kernel(ctx: registry.KernelContext, ref: Any, value: Any) -> Any:
-    """ref <- ref - value"""
+    """ref <- ref - value (in place: earlier reads of the variable see it)"""
     old = _read_for_update(ctx, ref)
-    return _write(ctx, ref, (old - value).astype(old.dtype, copy=False))
+    _check_shape(ctx, ref, old, value)
+    np.subtract(old, value, out=old, casting="unsafe")
+    ref.changed()
+    return ref
 
 
 @registry.define(
@@ -362,8 +367,10 @@ def _count_up_to_kernel(ctx: registry.KernelContext, ref: Any) -> np.ndarray:
         raise errors.OutOfRangeError(
             None, None, f"Reached limit of {limit}", "the counter has reached its limit."
         )
-    ref.write(old + np.ones_like(old))
-    return old
+    before = old.copy()
+    np.add(old, 1, out=old, casting="unsafe")
+    ref.changed()
+    return before
 
 
 def count_up_to(ref: Any, limit: int, name: str | None = None) -> Any:
@@ -418,10 +425,10 @@ def _scatter_kernel(fn: Any) -> Any:
             pos = np.unravel_index(int(np.argmax(bad)), idx.shape)
             where = "".join(f"[{p}]" for p in pos) if pos else "[0]"
             raise ValueError(f"indices{where} = {idx[pos]} is not in [0, {old.shape[0]})")
-        new = old.copy()
         rows = np.broadcast_to(updates, idx.shape + old.shape[1:]).astype(old.dtype, copy=False)
-        fn(new, idx, rows)
-        return _write(ctx, ref, new)
+        fn(old, idx, rows)  # in place, as in TensorFlow: earlier reads see the new rows
+        ref.changed()
+        return ref
 
     return kernel
 
