@@ -11,13 +11,14 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
-from teachflow import dtypes
+from teachflow import dtypes, errors
 from teachflow.execution import Execution, Plan
 from teachflow.graph import Graph, Operation, Tensor, _DefaultStack, get_default_graph
 from teachflow.state import SessionState
@@ -191,7 +192,21 @@ class BaseSession:
             lists/tuples/namedtuples/dicts of them.
           feed_dict: {tensor or "name:0": value} overriding tensors' values for this run.
         """
-        return self.stepper(fetches, feed_dict)._run_silently()
+        execution = self.stepper(fetches, feed_dict)
+        with _interrupts_at_end():
+            try:
+                return execution._run_silently()
+            except Exception as e:
+                if not self._closed:
+                    raise
+                # closed by another thread while this run was going: its values are gone
+                raise errors.CancelledError(
+                    None,
+                    None,
+                    "Run call was cancelled",
+                    "another thread closed this session during the run; close a session only "
+                    "after the runs using it have returned.",
+                ) from e
 
     def stepper(self, fetches: Any, feed_dict: Any = None) -> _SessionExecution:
         """An :class:`~teachflow.execution.Execution` of ``run(fetches, feed_dict)``, not started.
@@ -323,6 +338,42 @@ class BaseSession:
 
     def __reduce__(self) -> Any:
         raise TypeError("A Session cannot be pickled: its values live in this process.")
+
+
+_deferring = False  # a run in the main thread is holding back Ctrl-C
+
+
+@contextlib.contextmanager
+def _interrupts_at_end() -> Iterator[None]:
+    """Ctrl-C (SIGINT) during a run takes effect when the run has ended.
+
+    A run is all or nothing for variables, as in TensorFlow (whose C++ run finishes before
+    Python sees the interrupt): a run doing ``a += 1``, long work, then ``b += 1`` never stops
+    between the two. Only the main thread receives signals; the previous handler is put back
+    after the run and then handles the interrupt (KeyboardInterrupt, by default).
+    """
+    global _deferring
+    if _deferring or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if not callable(previous):  # ignored, or a handler installed outside Python
+        yield
+        return
+    pending: list[Any] = []
+    try:
+        signal.signal(signal.SIGINT, lambda signum, frame: pending.append(frame))
+    except ValueError:  # pragma: no cover - signals only work in the main interpreter
+        yield
+        return
+    _deferring = True
+    try:
+        yield
+    finally:
+        _deferring = False
+        signal.signal(signal.SIGINT, previous)
+        if pending:
+            previous(signal.SIGINT, pending[0])
 
 
 class _SessionExecution(Execution):

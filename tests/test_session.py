@@ -216,3 +216,66 @@ def test_one_session_many_threads():
     for t in threads:
         t.join()
     assert not errors
+
+
+def _a_then_work_then_b() -> tuple[tf.Session, tf.Tensor, tf.Variable, tf.Variable]:
+    """A run doing a += 1, then 40 matmuls, then b += 1."""
+    a, b = tf.Variable(0, name="a"), tf.Variable(0, name="b")
+    m = tf.Variable(np.eye(400, dtype=np.float32), name="m")  # read each run: never cached
+    with tf.control_dependencies([tf.assign_add(a, 1)]):
+        y = tf.identity(m)
+    for _ in range(40):
+        y = tf.matmul(y, m)
+    with tf.control_dependencies([y]):
+        inc_b = tf.assign_add(b, 1)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    return sess, inc_b, a, b
+
+
+@pytest.mark.parametrize("warm_runs", [0, 3], ids=["first run", "compiled run"])
+def test_ctrl_c_during_a_run_finishes_its_updates_then_raises(warm_runs: int) -> None:
+    import os
+    import signal
+    import time
+
+    sess, inc_b, a, b = _a_then_work_then_b()
+    for _ in range(warm_runs):  # from the second run on, the compiled runner runs the plan
+        sess.run(inc_b)
+    state, base = sess.state.variables, warm_runs
+    seen: list[int] = []
+
+    def interrupt_mid_run() -> None:
+        while int(state["a"]) == base:  # the run has not updated a yet
+            time.sleep(0.0002)
+        seen.append(int(state["b"]))
+        os.kill(os.getpid(), signal.SIGINT)
+
+    timer = threading.Thread(target=interrupt_mid_run)
+    handler = signal.getsignal(signal.SIGINT)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        sess.run(inc_b)
+    timer.join()
+    assert seen == [base]  # the interrupt came between a's update and b's
+    assert sess.run([a, b]) == [base + 1, base + 1]
+    assert signal.getsignal(signal.SIGINT) is handler
+
+
+def test_closing_a_session_from_another_thread_cancels_its_run() -> None:
+    import time
+
+    sess, inc_b, a, _ = _a_then_work_then_b()
+    state = sess.state.variables
+
+    def close_mid_run() -> None:
+        while int(state.get("a", 0)) == 0:
+            time.sleep(0.0002)
+        sess.close()
+
+    closer = threading.Thread(target=close_mid_run)
+    closer.start()
+    with pytest.raises(tf.errors.CancelledError, match="Run call was cancelled") as info:
+        sess.run(inc_b)
+    closer.join()
+    assert "Hint: another thread closed this session" in str(info.value)

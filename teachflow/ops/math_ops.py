@@ -457,8 +457,7 @@ def _binary_api(type: str, default_name: str, doc: str, public: str) -> Callable
 
 _API: dict[str, Callable[..., Tensor]] = {}
 for _type, _kernel, _names, _formula, _grad in UNARY:
-    _k = _unary_kernel(_kernel)
-    _k.__doc__ = _formula
+    _k = _unary_kernel(_kernel)  # often numpy's own ufunc: its docstring is numpy's, not ours
     registry.define(_type, infer=_unary_infer, grad=_grad and real_only(_grad))(_k)
     for _n in _names:
         _API[_n] = _unary_api(_type, _type, _formula, _n)
