@@ -17,6 +17,7 @@ from teachflow import (
     compat,
     dtypes,
     errors,
+    layers,
     losses,
     math,
     nn,

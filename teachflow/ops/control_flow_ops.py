@@ -183,7 +183,8 @@ class CondContext:
                         out.append(array_ops.identity(self.pivot))
                 else:
                     t = convert_to_tensor(v)
-                    out.append(self.enter(t, "Switch"))
+                    scope = g.get_name_scope()  # an outside value returned as is: cond/Switch_1
+                    out.append(self.enter(t, f"{scope}/Switch" if scope else "Switch"))
         finally:
             g._cond_context = self.outer
         return result, out
