@@ -216,16 +216,15 @@ def _compact(
         parents = chain(s)[:-1]
         children.setdefault(parents[-1] if parents else "", []).append(s)
 
-    def boxes(s: str, sizes: dict[str, int]) -> int:
-        # boxes drawn for cluster s when open (its collapsed children count 1 each)
-        n = direct.get(s, 0)
-        for c in children.get(s, []):
-            n += 1 if c in wanted else boxes(c, sizes)
-        sizes[s] = n
-        return n
-
+    # boxes drawn for each cluster when open (its collapsed children count 1 each), innermost
+    # first: a loop, not a recursion (graphs may nest a thousand scopes deep)
     sizes: dict[str, int] = {}
-    total = boxes("", sizes)
+    for s in sorted(clusters, key=lambda s: -s.count("/")) + [""]:
+        n = direct.get(s, 0)
+        for child in children.get(s, []):
+            n += 1 if child in wanted else sizes[child]
+        sizes[s] = n
+    total = sizes[""]
     parent = {c: p for p, cs in children.items() for c in cs}
     # greedy, biggest open scope first (outermost on ties); sizes are updated in place, so
     # stale heap entries are skipped rather than the whole tree recounted after each step
@@ -253,16 +252,8 @@ def _compact(
             stack.extend(children.get(d, []))
 
 
-def _walk(
-    graph: Graph,
-    collapsed: Iterable[str] | None,
-    threshold: int,
-    max_nodes: int,
-    with_location: bool,
-    auto_boxes: int = AUTO_BOXES,
-) -> Drawing:
-    ops = graph.get_operations()
-    names = {op.name for op in ops}
+def _scope_clusters(ops: list[Operation], names: set[str]) -> tuple[set[str], dict[str, int]]:
+    """The name scopes drawn as clusters, and how many ops each holds (itself included)."""
     counts: dict[str, int] = {}
     for op in ops:
         name = op.name
@@ -274,6 +265,54 @@ def _walk(
     # a scope becomes a cluster when it groups at least two ops (Add/y alone stays flat)
     clusters = {s for s, c in counts.items() if c >= 2}
     totals = {s: counts[s] + (s in names) for s in clusters}
+    return clusters, totals
+
+
+def box_count(graph: Graph, collapsed: Iterable[str]) -> int:
+    """How many boxes the picture has when the scopes in ``collapsed`` are drawn closed.
+
+    >>> import teachflow as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     v = tf.Variable(0, name="counter")
+    >>> box_count(g, []), box_count(g, ["counter"])
+    (4, 1)
+    """
+    ops = graph.get_operations()
+    names = {op.name for op in ops}
+    clusters, _ = _scope_clusters(ops, names)
+    closed = {s for s in collapsed if s in clusters}
+    seen: set[str] = set()
+    n = 0
+    for op in ops:
+        name = op.name
+        hider = None
+        i = name.find("/")
+        while i != -1 and hider is None:
+            if name[:i] in closed:
+                hider = name[:i]
+            i = name.find("/", i + 1)
+        if hider is None and name in closed:
+            hider = name
+        if hider is None:
+            n += 1
+        elif hider not in seen:
+            seen.add(hider)
+            n += 1
+    return n
+
+
+def _walk(
+    graph: Graph,
+    collapsed: Iterable[str] | None,
+    threshold: int,
+    max_nodes: int,
+    with_location: bool,
+    auto_boxes: int = AUTO_BOXES,
+) -> Drawing:
+    ops = graph.get_operations()
+    names = {op.name for op in ops}
+    clusters, totals = _scope_clusters(ops, names)
     chains: dict[str, list[str]] = {}
 
     def chain(name: str) -> list[str]:
@@ -568,21 +607,32 @@ def _render_dot(
         sub_clusters.setdefault(c["parent"], []).append(c)
     body = dot.body
 
-    def emit(scope: str, indent: str) -> None:
+    # clusters nest as deep as the scopes do: a stack of things to write, not a recursion
+    todo: list[tuple[str, str, Any]] = [("scope", "\t", "")]
+    while todo:
+        what, indent, item = todo.pop()
+        if what == "text":
+            body.append(item)
+            continue
+        scope = item
+        later: list[tuple[str, str, Any]] = []
         for c in sub_clusters.get(scope, []):
             short = c["name"].rsplit("/", 1)[-1]
             label = f'<<B>{_html(short)}</B>&#160;&#160;<FONT COLOR="#64748b">[−]</FONT>>'
-            body.append(f"{indent}subgraph {q(c['id'])} {{\n")
-            body.append(
-                f'{indent}\tlabel={label} style="rounded,filled" fillcolor="#f8fafc" '
-                f'color="#94a3b8" fontcolor="#334155" penwidth=1.2\n'
+            later.append(("text", indent, f"{indent}subgraph {q(c['id'])} {{\n"))
+            later.append(
+                (
+                    "text",
+                    indent,
+                    f'{indent}\tlabel={label} style="rounded,filled" fillcolor="#f8fafc" '
+                    f'color="#94a3b8" fontcolor="#334155" penwidth=1.2\n',
+                )
             )
-            emit(c["name"], indent + "\t")
-            body.append(f"{indent}}}\n")
+            later.append(("scope", indent + "\t", c["name"]))
+            later.append(("text", indent, f"{indent}}}\n"))
         for line in children.get(scope, []):
-            body.append(f"{indent}{line}\n")
-
-    emit("", "\t")
+            later.append(("text", indent, f"{indent}{line}\n"))
+        todo.extend(reversed(later))
     if d.hidden:
         note = f"… {d.hidden} more ops not drawn (collapse scopes or use graph.listing())"
         body.append(f'\t"#more" [label={q(note)} shape=plaintext style="" fontcolor="#64748b"]\n')

@@ -1,9 +1,10 @@
 """``GraphView``: the graph drawn in the notebook, laid out in the browser by Graphviz (wasm).
 
-Python builds the DOT source (:mod:`teachflow.drawing`) and the HTML of the side panels; the
-browser lays the DOT out once and afterwards only restyles nodes (CSS classes from
-``node_states``), so stepping a run never re-runs the layout. Only expanding or collapsing a
-name scope changes ``dot``.
+Python builds the DOT source (:mod:`teachflow.drawing`) and sends plain data (nodes, edges,
+node states, values, the selected node's details); the browser builds every element from it,
+lays the DOT out once and afterwards only restyles nodes (CSS classes from ``node_states``),
+so stepping a run never re-runs the layout. Only opening or closing a name scope changes
+``dot``.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from teachflow import drawing
 from teachflow.graph import Graph, GraphKeys, Operation, get_default_graph
 from teachflow.ops import registry
 from teachflow.session import BaseSession, Session
-from teachflow.widgets import _bundle
-from teachflow.widgets._format import clip, describe, esc, short, where
+from teachflow.widgets import _bundle, _lifecycle
+from teachflow.widgets._format import clip, describe, short, where
 
 # folding the states of the ops hidden in one collapsed scope into one look, strongest first
 _FOLD_ORDER = ("error", "uninit", "current", "warn", "partial", "pending", "done", "run", "fed")
 MAX_SEARCH_RESULTS = 20
+LANGS = ("en", "ja")
 
 
 def _fold(states: set[str]) -> str:
@@ -74,6 +76,9 @@ def _reads_variables(plan_ops: list[Operation], fetched: Iterable[Any]) -> set[s
 class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     """A graph (or a session's graph) drawn in the notebook: click nodes, search, preview runs.
 
+    ``lang="ja"`` shows the widget's own labels in Japanese (TensorFlow's messages stay as
+    they are).
+
     >>> import teachflow as tf
     >>> from teachflow.widgets import GraphView
     >>> tf.reset_default_graph()
@@ -87,8 +92,9 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     _css = _bundle.path("graphview.css")
 
     title = traitlets.Unicode("").tag(sync=True)
+    lang = traitlets.Unicode("en").tag(sync=True)
     dot = traitlets.Unicode("").tag(sync=True)
-    # box id (the <title> of the SVG node) -> {"name", "kind", "type"[, "count"]}
+    # box id (the <title> of the SVG node) -> {"name", "kind", "type"[, "count", "slot"]}
     nodes = traitlets.Dict().tag(sync=True)
     # cluster id -> scope name
     clusters = traitlets.Dict().tag(sync=True)
@@ -96,21 +102,23 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     edges = traitlets.List(traitlets.Any()).tag(sync=True)
     collapsed = traitlets.List(traitlets.Unicode()).tag(sync=True)
     hidden = traitlets.Int(0).tag(sync=True)
+    # the kinds drawn: [{"kind", "shape", "fill", "border"}]
     legend = traitlets.List(traitlets.Any()).tag(sync=True)
     # an op name, or a scope name + "/"
     selected = traitlets.Unicode("").tag(sync=True)
-    info_html = traitlets.Unicode("").tag(sync=True)
+    # the selected node's details (see _op_info / _scope_info)
+    info = traitlets.Dict().tag(sync=True)
     search = traitlets.Unicode("").tag(sync=True)
     search_results = traitlets.List(traitlets.Any()).tag(sync=True)
     matches = traitlets.List(traitlets.Any()).tag(sync=True)
     # box id -> space-separated states ("done", "current", "error", "skip"...): CSS classes
     node_states = traitlets.Dict().tag(sync=True)
     node_values = traitlets.Dict().tag(sync=True)
-    notice_html = traitlets.Unicode("").tag(sync=True)
-    stepper = traitlets.Bool(False).tag(sync=True)
-
-    # synced strings holding HTML (built here, every user string escaped with esc())
-    HTML_TRAITS: tuple[str, ...] = ("info_html", "notice_html")
+    # what preview() found (see _preview_info)
+    notice = traitlets.Dict().tag(sync=True)
+    # a line above the graph: {"key": "too_many" | "follow_limit" | "failure", ...}
+    alert = traitlets.Dict().tag(sync=True)
+    closed = traitlets.Bool(False).tag(sync=True)
 
     def __init__(
         self,
@@ -118,9 +126,12 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         *,
         collapsed: Iterable[str] | None = None,
         threshold: int = drawing.COLLAPSE_THRESHOLD,
+        lang: str = "en",
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        if lang not in LANGS:
+            raise ValueError(f"lang must be one of {LANGS}, got {lang!r}.")
+        super().__init__(lang=lang, **kwargs)
         if graph_or_session is None:
             graph_or_session = get_default_graph()
         if isinstance(graph_or_session, BaseSession):
@@ -136,23 +147,16 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
                 "  Hint: GraphView(tf.get_default_graph()) or GraphView(sess)."
             )
         self._threshold = threshold
+        self._max_nodes = drawing.MAX_NODES
         self._op_states: dict[str, set[str]] = {}
         self._drawing = drawing.Drawing()
         self._redrawing = False
-        self.legend = [
-            {
-                "kind": k,
-                "label": drawing.KIND_LABEL[k],
-                "shape": s,
-                "fill": fill,
-                "border": border,
-            }
-            for k, (s, fill, border) in drawing.KIND_STYLE.items()
-        ]
+        self._seen_version = self._state_version()
         if not self.title:
             self.title = f"Graph · {len(self._graph.get_operations())} ops"
         self._redraw(None if collapsed is None else list(collapsed))
         self.on_msg(self._on_custom_msg)
+        _lifecycle.adopt(self)
 
     # -- public ------------------------------------------------------------------------------
     @property
@@ -166,23 +170,46 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     def refresh(self) -> None:
         """Redraws after ops were added to the graph, and re-reads the session's values."""
         self._redraw(self.collapsed)
+        self._sync_session()
         self._update_info()
 
-    def expand(self, scope: str) -> None:
-        """Opens a collapsed name scope (lays the graph out again)."""
-        self.collapsed = [s for s in self.collapsed if s != scope.rstrip("/")]
+    def expand(self, scope: str) -> bool:
+        """Opens a collapsed name scope (lays the graph out again).
+
+        Its big inner scopes stay closed. When that would draw more than ``drawing.MAX_NODES``
+        boxes nothing changes and ``alert`` says so (the open scopes are kept). Returns whether
+        the scope was opened.
+        """
+        scope = scope.rstrip("/")
+        if scope not in self.collapsed:
+            return scope in self._drawing.scopes
+        new = self._opened(list(self.collapsed), [scope])
+        n = drawing.box_count(self._graph, new)
+        if n > self._max_nodes:
+            self.alert = {"key": "too_many", "scope": scope, "n": n, "max": self._max_nodes}
+            return False
+        self.alert = {}
+        self.collapsed = new
+        return True
 
     def collapse(self, scope: str) -> None:
         """Draws a name scope as one box."""
         scope = scope.rstrip("/")
         if scope in self._drawing.scopes and scope not in self.collapsed:
+            self.alert = {}
             self.collapsed = sorted([*self.collapsed, scope])
 
     def reveal(self, name: str) -> None:
-        """Expands the scopes hiding op ``name`` and selects it."""
-        keep = [s for s in self.collapsed if not (name == s or name.startswith(s + "/"))]
-        if keep != list(self.collapsed):
-            self.collapsed = keep
+        """Opens the scopes hiding op ``name`` (when they fit) and selects it."""
+        path = [s for s in self.collapsed if name == s or name.startswith(s + "/")]
+        if path:
+            new = self._opened(list(self.collapsed), path, keep=name)
+            n = drawing.box_count(self._graph, new)
+            if n > self._max_nodes:
+                self.alert = {"key": "too_many", "scope": path[0], "n": n, "max": self._max_nodes}
+            else:
+                self.alert = {}
+                self.collapsed = new
         self.selected = name
 
     def preview(self, fetches: Any, feed_dict: Any = None) -> Preview:
@@ -222,34 +249,68 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
             states[n] = {"run", "warn"}
         self._op_states = states
         result = Preview([op.name for op in plan_ops], unfed, uninit, fed)
-        self.notice_html = self._preview_html(fetches, result)
+        total = len(self._graph.get_operations())
+        self.notice = {
+            "fetch": fetch_text(fetches),
+            "n": len(result.ops),
+            "total": total,
+            "ops": result.ops[:25],
+            "more": len(result.ops) > 25,
+            "fed": fed,
+            "unfed": unfed,
+            "uninit": uninit,
+        }
         self._refresh_states()
         return result
 
     def clear_preview(self) -> None:
         self._op_states = {}
-        self.notice_html = ""
+        self.notice = {}
         self._refresh_states()
 
     # -- drawing -----------------------------------------------------------------------------
+    def _opened(self, collapsed: list[str], scopes: list[str], keep: str = "") -> list[str]:
+        """``collapsed`` with ``scopes`` open; their big inner scopes (not holding ``keep``) stay
+        closed, as in TensorBoard (one level at a time)."""
+        totals = self._drawing.scopes
+        out = set(collapsed) - set(scopes)
+        for scope in scopes:
+            prefix = scope + "/"
+            for s, n in totals.items():
+                if not s.startswith(prefix) or n <= self._threshold:
+                    continue
+                if keep == s or keep.startswith(s + "/"):
+                    continue
+                # only the scopes right inside ``scope`` (the deeper ones are hidden by them)
+                inner = s[len(prefix) :]
+                parents = [prefix + inner[:i] for i, c in enumerate(inner) if c == "/"]
+                if not any(p in totals for p in parents):
+                    out.add(s)
+        return sorted(out)
+
     def _redraw(self, collapsed: list[str] | None) -> None:
         self._redrawing = True
         try:
+            slots = self._value_slots()
             d = drawing.draw(
                 self._graph,
                 collapsed,
                 threshold=self._threshold,
-                value_slots=self._value_slots(),
+                max_nodes=self._max_nodes,
+                value_slots=slots,
             )
             self._drawing = d
+            kinds = {n["kind"] for n in d.nodes}
             with self.hold_sync():
-                self.nodes = {
-                    n["id"]: {k: n[k] for k in ("name", "kind", "type", "count", "scope") if k in n}
-                    for n in d.nodes
-                }
+                self.nodes = {n["id"]: self._node_data(n, slots) for n in d.nodes}
                 self.clusters = {c["id"]: c["name"] for c in d.clusters}
                 self.edges = [[e["source"], e["target"], e["control"]] for e in d.edges]
                 self.hidden = d.hidden
+                self.legend = [
+                    {"kind": k, "shape": shape, "fill": fill, "border": border}
+                    for k, (shape, fill, border) in drawing.KIND_STYLE.items()
+                    if k in kinds
+                ]
                 if list(self.collapsed) != d.collapsed:
                     self.collapsed = d.collapsed
                 self.dot = d.dot
@@ -257,6 +318,15 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
                 self._update_search()
         finally:
             self._redrawing = False
+
+    @staticmethod
+    def _node_data(n: dict[str, Any], slots: set[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            k: n[k] for k in ("name", "kind", "type", "count", "scope") if k in n
+        }
+        if n["kind"] != "scope" and n["name"] in slots and n.get("value") is None:
+            out["slot"] = True
+        return out
 
     @traitlets.observe("collapsed")
     def _on_collapsed(self, change: dict[str, Any]) -> None:
@@ -306,6 +376,25 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         self.node_states = out
         self.node_values = self._values_of_boxes()
 
+    # -- the session changed elsewhere ----------------------------------------------------------
+    def _state_version(self) -> int:
+        return -1 if self._session is None else self._session.state.version
+
+    def _sync_session(self) -> None:
+        """Re-reads what may have changed in the session (values, closed) since last shown."""
+        if self._session is None:
+            return
+        self.closed = bool(self._session._closed)
+        version = self._state_version()
+        if version != self._seen_version:
+            self._seen_version = version
+            self._values_changed()
+
+    def _values_changed(self) -> None:
+        with self.hold_sync():
+            self.node_values = self._values_of_boxes()
+            self._update_info()
+
     # -- info panel -----------------------------------------------------------------------------
     @traitlets.observe("selected")
     def _on_selected(self, change: dict[str, Any]) -> None:
@@ -315,14 +404,14 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     def _update_info(self) -> None:
         name = self.selected
         if not name:
-            self.info_html = ""
+            self.info = {}
         elif name.endswith("/"):
-            self.info_html = self._scope_html(name[:-1])
+            self.info = self._scope_info(name[:-1])
         else:
             op = self._graph._ops.get(name)
-            self.info_html = "" if op is None else self._op_html(op)
+            self.info = {} if op is None else self._op_info(op)
 
-    def _scope_html(self, scope: str) -> str:
+    def _scope_info(self, scope: str) -> dict[str, Any]:
         ops = [op for op in self._graph.get_operations() if op.name.startswith(scope + "/")]
         if scope in self._graph._ops:
             ops.insert(0, self._graph._ops[scope])
@@ -330,88 +419,63 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         for op in ops:
             types[op.type] = types.get(op.type, 0) + 1
         top = sorted(types.items(), key=lambda kv: -kv[1])[:8]
-        rows = "".join(f"<li><code>{esc(t)}</code> × {n}</li>" for t, n in top)
-        more = "<li>…</li>" if len(types) > 8 else ""
-        verb = "expand" if scope in self.collapsed else "collapse"
-        return (
-            f'<div class="tf-info-head"><span class="tf-kind tf-kind-scope">name scope</span> '
-            f"<b>{esc(scope)}</b></div>"
-            f"<p>{len(ops)} ops. Op types:</p><ul>{rows}{more}</ul>"
-            f'<button class="tf-link" data-{verb}="{esc(scope)}">{verb} this scope</button>'
-        )
+        return {
+            "what": "scope",
+            "name": scope,
+            "count": len(ops),
+            "types": [list(kv) for kv in top],
+            "more": len(types) > 8,
+            "collapsed": scope in self.collapsed,
+        }
 
-    def _op_link(self, name: str) -> str:
-        return f'<a class="tf-link" data-select="{esc(name)}">{esc(name)}</a>'
-
-    def _op_html(self, op: Operation) -> str:
-        kind = drawing.node_kind(op)
-        parts = [
-            f'<div class="tf-info-head"><span class="tf-kind tf-kind-{kind}">'
-            f"{esc(drawing.KIND_LABEL[kind])}</span> <b>{esc(op.name)}</b> "
-            f"<code>{esc(op.type)}</code></div>"
-        ]
+    def _op_info(self, op: Operation) -> dict[str, Any]:
         loc = where(op)
-        if loc:
-            place, src = loc
-            parts.append(f'<div class="tf-where">created at {esc(place)}')
-            if src:
-                parts.append(f"<pre>{esc(clip(src, 120))}</pre>")
-            parts.append("</div>")
-        rows = []
-        if op.inputs:
-            items = "".join(
-                f"<li>{self._op_link(t.op.name)}{esc(':' + str(t.value_index))} "
-                f'<span class="tf-dim">{esc(drawing.tensor_label(t))}</span></li>'
-                for t in op.inputs
-            )
-            rows.append(f"<tr><th>inputs</th><td><ul>{items}</ul></td></tr>")
-        if op.control_inputs:
-            items = "".join(f"<li>^{self._op_link(c.name)}</li>" for c in op.control_inputs)
-            rows.append(f"<tr><th>runs after</th><td><ul>{items}</ul></td></tr>")
-        if op.outputs:
-            outs = []
-            for t in op.outputs:
-                users = t.consumers()[:6]
-                to = ", ".join(self._op_link(u.name) for u in users)
-                more = " …" if len(t.consumers()) > 6 else ""
-                arrow = f" → {to}{more}" if users else ""
-                outs.append(
-                    f"<li><code>{esc(t.name)}</code> "
-                    f'<span class="tf-dim">{esc(drawing.tensor_label(t))}</span>{arrow}</li>'
-                )
-            rows.append(f"<tr><th>outputs</th><td><ul>{''.join(outs)}</ul></td></tr>")
         attrs = {k: v for k, v in op.attrs.items() if k not in ("value", "T", "dtype")}
-        if attrs:
-            items = "".join(
-                f"<li>{esc(k)} = <code>{esc(clip(repr(v), 60))}</code></li>"
-                for k, v in sorted(attrs.items())
-            )
-            rows.append(f"<tr><th>attrs</th><td><ul>{items}</ul></td></tr>")
         if op.type == "Const" and "value" in op.attrs:
-            rows.append(
-                f'<tr><th>value</th><td><pre class="tf-value">'
-                f"{esc(describe(op.attrs['value']))}</pre></td></tr>"
-            )
+            value: dict[str, Any] = {"state": "value", "text": describe(op.attrs["value"])}
         else:
-            rows.append(f"<tr><th>value</th><td>{self._value_html(op)}</td></tr>")
-        parts.append(f'<table class="tf-info-table">{"".join(rows)}</table>')
-        return "".join(parts)
+            value = self._value_info(op)
+        return {
+            "what": "op",
+            "name": op.name,
+            "type": op.type,
+            "kind": drawing.node_kind(op),
+            "where": loc[0] if loc else "",
+            "src": clip(loc[1], 120) if loc else "",
+            "inputs": [
+                {
+                    "op": t.op.name,
+                    "suffix": ":" + str(t.value_index),
+                    "label": drawing.tensor_label(t),
+                }
+                for t in op.inputs
+            ],
+            "control": [c.name for c in op.control_inputs],
+            "outputs": [
+                {
+                    "name": t.name,
+                    "label": drawing.tensor_label(t),
+                    "users": [u.name for u in t.consumers()[:6]],
+                    "more": max(0, len(t.consumers()) - 6),
+                }
+                for t in op.outputs
+            ],
+            "attrs": [[k, clip(repr(v), 60)] for k, v in sorted(attrs.items())],
+            "value": value,
+        }
 
-    def _value_html(self, op: Operation) -> str:
+    def _value_info(self, op: Operation) -> dict[str, Any]:
         """The op's last value: a variable's value in the session; others live only in a run."""
+        if self._session is None:
+            return {"state": "no_session"}
         if drawing.node_kind(op) == "variable":
-            if self._session is None:
-                return '<span class="tf-dim">no session attached: values live in a session</span>'
+            if self._session._closed:
+                return {"state": "no_session"}
             v = self._session.state.variables.get(op.name)
             if v is None:
-                return '<span class="tf-bad">not initialized in this session</span>'
-            return f'<pre class="tf-value">{esc(describe(v))}</pre>'
-        if self._session is None:
-            return '<span class="tf-dim">no session attached: values live in a session</span>'
-        return (
-            '<span class="tf-dim">not kept: a tensor\'s value exists only during a run '
-            "(use Stepper to watch one)</span>"
-        )
+                return {"state": "uninit"}
+            return {"state": "value", "text": describe(v)}
+        return {"state": "not_kept"}
 
     # -- search --------------------------------------------------------------------------------
     @traitlets.observe("search")
@@ -458,38 +522,15 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
 
     def _show_failure(self, e: BaseException) -> None:
         first = str(e).splitlines()[0] if str(e) else ""
-        self.notice_html = f'<p class="tf-bad">{esc(type(e).__name__)}: {esc(first)}</p>'
+        self.alert = {"key": "failure", "text": f"{type(e).__name__}: {first}"}
 
     def _handlers(self) -> dict[str, Any]:
         return {
             "reveal": lambda c: self.reveal(str(c.get("name", ""))),
             "expand": lambda c: self.expand(str(c.get("scope", ""))),
             "collapse": lambda c: self.collapse(str(c.get("scope", ""))),
+            "poll": lambda c: self._sync_session(),
         }
-
-    # -- preview text ---------------------------------------------------------------------------
-    def _preview_html(self, fetches: Any, p: Preview) -> str:
-        total = len(self._graph.get_operations())
-        names = " → ".join(esc(n) for n in p.ops[:25]) + (" → …" if len(p.ops) > 25 else "")
-        parts = [
-            f"<p><b>sess.run({esc(fetch_text(fetches))})</b> would run {len(p.ops)} of "
-            f'{total} ops, in this order:</p><p class="tf-order">{names}</p>'
-        ]
-        if p.fed:
-            parts.append(f"<p>Fed by feed_dict: {', '.join(esc(n) for n in p.fed)}.</p>")
-        if p.unfed:
-            parts.append(
-                '<p class="tf-bad">⚠ Not fed: '
-                + ", ".join(f"<b>{esc(n)}</b>" for n in p.unfed)
-                + " — give a value for each placeholder in feed_dict.</p>"
-            )
-        if p.uninitialized:
-            parts.append(
-                '<p class="tf-bad">⚠ Not initialized in this session: '
-                + ", ".join(f"<b>{esc(n)}</b>" for n in p.uninitialized)
-                + " — run tf.global_variables_initializer() first.</p>"
-            )
-        return "".join(parts)
 
 
 def fetch_text(fetches: Any) -> str:

@@ -17,7 +17,8 @@ import traitlets
 from teachflow import drawing, errors
 from teachflow.execution import Execution, StepRecord
 from teachflow.session import BaseSession
-from teachflow.widgets._format import clip, describe, esc, short, where
+from teachflow.widgets import _bundle
+from teachflow.widgets._format import clip, describe, short, where
 from teachflow.widgets.graphview import GraphView, _reads_variables, _variable_map, fetch_text
 
 _UNINIT = re.compile(r"uninitialized value (\S+)")
@@ -51,22 +52,21 @@ class Stepper(GraphView):
     (np.int32(1), np.int32(1))
     """
 
-    plan_html = traitlets.Unicode("").tag(sync=True)
-    status_html = traitlets.Unicode("").tag(sync=True)
-    error_html = traitlets.Unicode("").tag(sync=True)
-    timeline_html = traitlets.Unicode("").tag(sync=True)
+    _esm = _bundle.path("stepper.js")
+
+    # plain data the browser renders (see _status_info, _error_info, _plan_info, _timeline_info)
+    status = traitlets.Dict().tag(sync=True)
+    error_info = traitlets.Dict().tag(sync=True)
+    plan = traitlets.Dict().tag(sync=True)
+    timeline_view = traitlets.Dict().tag(sync=True)
     can_init = traitlets.Bool(False).tag(sync=True)
     done = traitlets.Bool(False).tag(sync=True)
     position = traitlets.Int(0).tag(sync=True)
     total = traitlets.Int(0).tag(sync=True)
-
-    HTML_TRAITS = (
-        *GraphView.HTML_TRAITS,
-        "plan_html",
-        "status_html",
-        "error_html",
-        "timeline_html",
-    )
+    # open the scopes on the way to the current op and keep it in view
+    follow = traitlets.Bool(True).tag(sync=True)
+    # the session's variables were written by someone else during this run
+    stale = traitlets.Bool(False).tag(sync=True)
 
     def __init__(self, sess: BaseSession, fetches: Any, feed_dict: Any = None, **kwargs: Any):
         if not isinstance(sess, BaseSession):
@@ -84,10 +84,11 @@ class Stepper(GraphView):
         self._error: BaseException | None = None
         self._flags: dict[str, str] = {}
         self._seconds: dict[int, float] = {}
+        self._followed: set[str] = set()  # scopes that following the run opened
         self.runs = 0
         self.timeline: list[dict[str, Any]] = []
         kwargs.setdefault("title", f"sess.run({fetch_text(fetches)}) · step by step")
-        super().__init__(sess, stepper=True, **kwargs)
+        super().__init__(sess, **kwargs)
         self._record_timeline("start")
         self._start(execution)
 
@@ -125,6 +126,7 @@ class Stepper(GraphView):
         """
         ex = self._execution
         record = None
+        self._check_version()
         if self._closed_session():
             pass
         elif ex.done:
@@ -147,6 +149,7 @@ class Stepper(GraphView):
     def run_to_end(self) -> None:
         """Runs every remaining op (stops at an error)."""
         ex = self._execution
+        self._check_version()
         if self._closed_session():
             self._refresh()
             return
@@ -162,6 +165,9 @@ class Stepper(GraphView):
 
     def reset(self) -> None:
         """Starts a new run of the same fetches (variables keep their values, as in TF)."""
+        if self._closed_session():
+            self._refresh()
+            return
         self._start(self._sess.stepper(self._fetches, self._feed_dict))
 
     run_again = reset
@@ -169,6 +175,7 @@ class Stepper(GraphView):
     def _closed_session(self) -> bool:
         if not self._sess._closed:
             return False
+        self.closed = True
         self._error = RuntimeError(
             "Attempted to use a closed Session.\n"
             "Hint: make a new tf.Session() and a new Stepper for it."
@@ -181,6 +188,10 @@ class Stepper(GraphView):
 
     def initialize(self) -> None:
         """Runs the initializers of the variables not initialized in this session."""
+        if self._closed_session():
+            self._refresh()
+            return
+        self._check_version()
         pending = self._uninitialized()
         if pending:
             self._sess.run([v.initializer for v in pending])
@@ -197,6 +208,7 @@ class Stepper(GraphView):
         self._execution = execution
         self._error = None
         self._seconds = {}
+        self.stale = False
         execution.observers.append(self._observe)
         self._update_flags()
         self._refresh()
@@ -219,6 +231,8 @@ class Stepper(GraphView):
             self._record_timeline(f"run {self.runs}", result)
 
     def _uninitialized(self) -> list[Any]:
+        if self._sess._closed:
+            return []
         values = self._sess.state.variables
         return [v for name, v in _variable_map(self._graph).items() if name not in values]
 
@@ -251,6 +265,67 @@ class Stepper(GraphView):
             entry["result"] = _keep(result)
         self.timeline.append(entry)
         del self.timeline[:-MAX_TIMELINE]
+
+    # -- the session changed elsewhere -----------------------------------------------------------
+    def _check_version(self) -> None:
+        """Someone else wrote the session's variables since this widget last looked: a run in
+        progress read older values (its plan was overtaken)."""
+        version = self._sess.state.version
+        if version != self._seen_version:
+            ex = self._execution
+            if 0 < ex.position and not ex.done:
+                self.stale = True
+            self._seen_version = version
+            self._update_flags()
+
+    def _sync_session(self) -> None:
+        self.closed = bool(self._sess._closed)
+        if self._sess.state.version != self._seen_version:
+            self._check_version()
+            self._refresh()
+
+    # -- following the run -------------------------------------------------------------------------
+    def _current_op(self) -> Any:
+        e = self._error
+        op = getattr(e, "op", None) if e is not None else None
+        return op if op is not None else self._execution.next_op
+
+    def _follow(self) -> None:
+        """Opens the scopes hiding the current op (the scopes the reader opened stay as they are;
+        ones that following opened earlier close again when the picture would get too big)."""
+        op = self._current_op()
+        if op is None or not self.follow:
+            return
+        name = op.name
+        d = self._drawing
+        own = self.nodes.get(d.visible.get(name, ""))
+        if own is not None and own.get("name") == name and own.get("kind") != "scope":
+            return  # drawn as its own box already
+        path = [s for s in d.scopes if name == s or name.startswith(s + "/")]
+        if not any(s in self.collapsed for s in path) and name in d.visible:
+            return
+        base = list(self.collapsed)
+        new = self._opened(base, path, keep=name)
+        n = drawing.box_count(self._graph, new)
+        if n > self._max_nodes:
+            # close what following opened before (not on this path), then try again
+            extra = [s for s in self._followed if s not in path and s in d.scopes]
+            new = self._opened(sorted(set(base) | set(extra)), path, keep=name)
+            n = drawing.box_count(self._graph, new)
+            if n > self._max_nodes:
+                self.alert = {"key": "follow_limit", "n": n, "max": self._max_nodes}
+                return
+            self._followed -= set(extra)
+        self._followed |= {s for s in path if s in base}
+        self.alert = {}
+        self._redraw(new)
+
+    @traitlets.observe("follow")
+    def _on_follow(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            with self.hold_sync():
+                self._follow()
+                self._refresh_states()
 
     # -- what the browser shows ------------------------------------------------------------------
     def _states_of_ops(self) -> dict[str, set[str]]:
@@ -287,92 +362,81 @@ class Stepper(GraphView):
         m = _UNINIT.search(self._error.message)
         return m.group(1) if m else None
 
-    def _value_of(self, op: Any) -> tuple[bool, Any]:
-        """(computed?, value of the op's first output) in the current run."""
-        ex = self._execution
-        if drawing.node_kind(op) == "variable":
-            v = self._sess.state.variables.get(op.name)
-            return v is not None, v
-        if not op.outputs:
-            return False, None
-        t = op.outputs[0]
-        if not ex.is_computed(t):
-            return False, None
-        try:
-            return True, ex.value(t)
-        except LookupError:
-            return False, None
+    def _records(self) -> dict[int, StepRecord]:
+        """The last record of each step of this run (a failed step retried has two)."""
+        return {r.index: r for r in self._execution.records if r.error is None}
 
     def _value_slots(self) -> set[str]:
         return super()._value_slots() | {op.name for op in self._execution.plan.ops}
 
     def _values_of_boxes(self) -> dict[str, str]:
+        """Badges: what each op computed at its step; a variable's value in the session now."""
         ex = self._execution
-        done = {op.name for op in ex.plan.ops[: ex.position]}
+        records = self._records()
+        index = {op.name: i for i, op in enumerate(ex.plan.ops[: ex.position])}
+        values = {} if self._sess._closed else self._sess.state.variables
         out: dict[str, str] = {}
         for n in self._drawing.nodes:
             name = n["name"]
             if n["kind"] == "scope":
                 continue
-            op = self._graph._ops.get(name)
-            if op is None:
+            if n["kind"] == "variable":
+                if name in values:
+                    out[n["id"]] = "= " + short(values[name], 12)
                 continue
-            if n["kind"] == "variable" and (name in done or name in self._sess.state.variables):
-                ok, v = self._value_of(op)
-                out[n["id"]] = "= " + short(v, 12) if ok else "uninitialized"
-            elif name in done:
-                ok, v = self._value_of(op)
-                if ok:
-                    out[n["id"]] = "= " + short(v, 12)
+            rec = records.get(index.get(name, -1))
+            if rec is not None and rec.outputs and rec.outputs[0] is not None:
+                out[n["id"]] = "= " + short(rec.outputs[0], 12)
         return out
 
-    def _value_html(self, op: Any) -> str:
+    def _value_info(self, op: Any) -> dict[str, Any]:
         ex = self._execution
-        plan_names = [o.name for o in ex.plan.ops]
         if drawing.node_kind(op) == "variable":
-            return super()._value_html(op)
-        if op.name not in plan_names:
-            return '<span class="tf-dim">not part of this run</span>'
+            return super()._value_info(op)
+        index = next((i for i, o in enumerate(ex.plan.ops) if o is op), None)
+        if index is None:
+            return {"state": "not_in_run"}
+        ran = index < ex.position
         if not op.outputs:
-            ran = plan_names.index(op.name) < ex.position
-            return (
-                '<span class="tf-dim">' + ("ran (no outputs)" if ran else "not run yet") + "</span>"
-            )
+            return {"state": "ran" if ran else "not_run"}
+        rec = self._records().get(index) if ran else None
         items = []
-        for t in op.outputs:
-            if ex.is_computed(t):
-                try:
-                    text = describe(ex.value(t))
+        for i, t in enumerate(op.outputs):
+            value = rec.outputs[i] if rec is not None and i < len(rec.outputs) else None
+            if value is None and ran and ex.is_computed(t):
+                try:  # a fed output: the run holds its value, the record does not
+                    value = ex.value(t)
                 except LookupError:
-                    text = "not yet computed"
-                items.append(f'<code>{esc(t.name)}</code><pre class="tf-value">{esc(text)}</pre>')
-            else:
-                items.append(
-                    f'<code>{esc(t.name)}</code> <span class="tf-dim">not yet computed</span>'
-                )
-        return "".join(items)
+                    value = None
+            items.append({"name": t.name, "text": None if value is None else describe(value)})
+        return {"state": "outputs", "items": items, "step": index + 1 if ran else None}
 
     def _refresh(self) -> None:
         ex = self._execution
         with self.hold_sync():
+            self._follow()
             self.position = ex.position
             self.total = len(ex.plan.ops)
             self.done = ex.done and self._error is None
-            self.error_html = self._error_html()
-            self.plan_html = self._plan_html()
-            self.status_html = self._status_html()
-            self.timeline_html = self._timeline_html()
+            self.error_info = self._error_info()
+            self.plan = self._plan_info()
+            self.status = self._status_info()
+            self.timeline_view = self._timeline_info()
             self.can_init = bool(self._uninitialized())
+            self._seen_version = self._sess.state.version
             self._refresh_states()
             self._update_info()
 
-    def _status_html(self) -> str:
+    def _status_info(self) -> dict[str, Any]:
         ex = self._execution
         n = len(ex.plan.ops)
         if self._error is not None:
             op = getattr(self._error, "op", None) or ex.next_op
-            at = f" at <b>{esc(op.name)}</b>" if op is not None else ""
-            return f'<span class="tf-bad">Stopped{at}: {esc(type(self._error).__name__)}</span>'
+            return {
+                "state": "stopped",
+                "op": op.name if op is not None else "",
+                "error": type(self._error).__name__,
+            }
         if ex.done:
             try:
                 res = (
@@ -382,115 +446,83 @@ class Stepper(GraphView):
                 )
             except Exception:  # noqa: BLE001
                 res = "?"
-            return (
-                f"Done: all {n} ops ran · sess.run returned <code>{esc(res)}</code>"
-                f" · run {self.runs}"
-            )
+            return {"state": "done", "n": n, "result": res, "runs": self.runs}
         op = ex.next_op
         assert op is not None
-        if ex.position == 0:
-            return f"Ready: {n} ops to run. Next: <b>{esc(op.name)}</b> ({esc(op.type)})"
-        return f"Step {ex.position + 1} of {n} · next: <b>{esc(op.name)}</b> ({esc(op.type)})"
+        return {
+            "state": "ready" if ex.position == 0 else "step",
+            "n": n,
+            "pos": ex.position,
+            "op": op.name,
+            "type": op.type,
+        }
 
-    def _error_html(self) -> str:
+    def _error_info(self) -> dict[str, Any]:
         e = self._error
         if e is None:
-            return ""
+            return {}
         op = getattr(e, "op", None)
-        parts = [
-            f'<div class="tf-error-title">{esc(type(e).__name__)}: {esc(_first_line(e))}</div>'
-        ]
+        out: dict[str, Any] = {"cls": type(e).__name__, "first": _first_line(e)}
         if op is not None:
-            parts.append(
-                f'<div class="tf-error-node">at node <b>{esc(op.name)}</b> ({esc(op.type)})'
-            )
+            out.update(op=op.name, type=op.type)
             loc = where(op)
             if loc:
-                parts.append(f", created at {esc(loc[0])}")
-                if loc[1]:
-                    parts.append(f"<pre>{esc(clip(loc[1], 120))}</pre>")
-            parts.append("</div>")
+                out.update(where=loc[0], src=clip(loc[1], 120))
         hint = getattr(e, "hint", None)
         if hint:
-            parts.append(f'<div class="tf-error-hint">Hint: {esc(hint)}</div>')
+            out["hint"] = str(hint)
         bad = self._bad_variable()
         if bad is not None:
-            parts.append(
-                '<div class="tf-error-hint">Press <b>Initialize variables</b> to run the '
-                f"initializer of <b>{esc(bad)}</b> in this session, then <b>Next</b> to retry."
-                "</div>"
-            )
-        return "".join(parts)
+            out["bad"] = bad
+        return out
 
-    def _plan_html(self) -> str:
+    def _plan_info(self) -> dict[str, Any]:
         ex = self._execution
         ops = ex.plan.ops
         pos = ex.position
         start = max(0, min(pos - PLAN_WINDOW // 3, len(ops) - PLAN_WINDOW))
         end = min(len(ops), start + PLAN_WINDOW)
+        records = self._records()
         rows = []
-        if start:
-            rows.append(f'<li class="tf-plan-more">… {start} earlier ops</li>')
         for i in range(start, end):
             op = ops[i]
+            row: dict[str, Any] = {"i": i, "name": op.name, "type": op.type}
             if i < pos:
-                cls, mark = "done", "✓"
-                ok, v = self._value_of(op)
-                text = short(v, 24) if ok else "ran"
+                # the value this op read or wrote at its step (not the value now)
+                rec = records.get(i)
+                out = rec.outputs[0] if rec is not None and rec.outputs else None
+                row.update(state="done", value=short(out, 24) if out is not None else "✓")
             elif i == pos and self._error is not None:
-                cls, mark, text = "error", "✗", type(self._error).__name__
+                row.update(state="error", error=type(self._error).__name__)
             elif i == pos:
-                cls, mark, text = "current", "▶", "not yet computed"
+                row.update(state="current")
             else:
-                cls, mark, text = "pending", "", "not yet computed"
-            rows.append(
-                f'<li class="tf-plan-{cls}" data-select="{esc(op.name)}">'
-                f'<span class="tf-plan-mark">{mark}</span>'
-                f'<span class="tf-plan-i">{i + 1}</span>'
-                f'<span class="tf-plan-name">{esc(op.name)}</span>'
-                f'<span class="tf-plan-type">{esc(op.type)}</span>'
-                f'<span class="tf-plan-value">{esc(text)}</span></li>'
-            )
-        if end < len(ops):
-            rows.append(f'<li class="tf-plan-more">… {len(ops) - end} more ops</li>')
-        return f'<ol class="tf-plan">{"".join(rows)}</ol>'
+                row.update(state="pending")
+            rows.append(row)
+        return {"start": start, "after": len(ops) - end, "rows": rows}
 
-    def _timeline_html(self) -> str:
+    def _timeline_info(self) -> dict[str, Any]:
         entries = self.timeline[-TIMELINE_COLUMNS:]
         if not entries:
-            return ""
+            return {}
         names = list(entries[-1]["variables"])[:TIMELINE_ROWS]
-        head = "".join(f"<th>{esc(e['label'])}</th>" for e in entries)
-        body = []
+        rows = []
         for name in names:
-            cells = []
+            cells: list[str | None] = []
             for e in entries:
                 v = e["variables"].get(name)
-                cell = "—" if v is None else v if isinstance(v, str) else short(v, 14)
-                cls = ' class="tf-dim"' if v is None else ""
-                cells.append(f"<td{cls}>{esc(cell)}</td>")
-            body.append(f"<tr><th>{esc(name)}</th>{''.join(cells)}</tr>")
-        cells = []
+                cells.append(None if v is None else v if isinstance(v, str) else short(v, 14))
+            rows.append({"name": name, "cells": cells})
+        results: list[str | None] = []
         for e in entries:
-            if "result" in e:
-                r = e["result"]
-                text = (
-                    r
-                    if isinstance(r, str)
-                    else short(r, 14)
-                    if _is_arrayish(r)
-                    else clip(repr(r), 14)
-                )
-                cells.append(f"<td>{esc(text)}</td>")
-            else:
-                cells.append('<td class="tf-dim"></td>')
-        body.append(f'<tr class="tf-result-row"><th>run returned</th>{"".join(cells)}</tr>')
-        note = (
-            '<p class="tf-dim">Variables keep their values from one run to the next; '
-            "intermediate tensors are computed again in each run and then dropped "
-            "(— = not initialized).</p>"
-        )
-        return f'<table class="tf-timeline"><tr><th></th>{head}</tr>{"".join(body)}</table>{note}'
+            if "result" not in e:
+                results.append(None)
+                continue
+            r = e["result"]
+            results.append(
+                r if isinstance(r, str) else short(r, 14) if _is_arrayish(r) else clip(repr(r), 14)
+            )
+        return {"labels": [e["label"] for e in entries], "rows": rows, "results": results}
 
     # -- messages -------------------------------------------------------------------------------
     def _handlers(self) -> dict[str, Any]:
