@@ -23,7 +23,7 @@ class SessionState:
 
     def __init__(self) -> None:
         self.variables: dict[str, np.ndarray] = {}
-        self.rngs: dict[Any, np.random.Generator] = {}
+        self.rngs: dict[Any, Any] = {}  # per random op: its generator (ops.philox.Stream)
         # stateful resources other than variables, by op name (tf.data iterators)
         self.resources: dict[str, Any] = {}
         self.lock = threading.RLock()

@@ -11,15 +11,21 @@ from the graph-level seed (``tf.set_random_seed``) and its own ``seed=`` argumen
 - neither: ``(0, 0)``, meaning "different numbers in every session".
 
 In a session each seeded op draws a deterministic *sequence*: every ``run`` gives the next
-values, and a new session starts the sequence over. The numbers come from numpy's generator,
-not TensorFlow's Philox, so they differ from TensorFlow's; the behaviour is the same.
+values, and a new session starts the sequence over. The numbers are TensorFlow's own: the
+kernels draw from TensorFlow's generator (Philox4x32-10, :mod:`teachflow.ops.philox`) and shape
+its bits into uniform, normal, truncated normal... values as TensorFlow's CPU kernels do, so a
+seeded program prints what the same program prints with TensorFlow.
 
 >>> import teachflow as tf
 >>> tf.set_random_seed(1)
->>> r = tf.random_normal([2])
->>> first = tf.Session().run(r)
->>> bool((first == tf.Session().run(r)).all())
-True
+>>> r = tf.random_uniform([3])
+>>> sess = tf.Session()
+>>> print(sess.run(r))
+[0.81269646 0.07857466 0.8916855 ]
+>>> print(sess.run(r))  # the stream goes on
+[0.8928561  0.02359712 0.48994434]
+>>> print(tf.Session().run(r))  # and starts over in a new session
+[0.81269646 0.07857466 0.8916855 ]
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import numpy as np
 from teachflow import dtypes
 from teachflow.gradients import not_differentiable
 from teachflow.graph import Graph, Operation, Tensor, get_default_graph
-from teachflow.ops import math_ops, registry
+from teachflow.ops import math_ops, philox, registry
 from teachflow.ops.constant_op import convert_to_tensor
 from teachflow.ops.op_args import int_arg
 from teachflow.tensor_shape import TensorShape, bracket
@@ -83,15 +89,13 @@ def _seed_attrs(seed: int | None) -> dict[str, int]:
     return {"seed": s1 or 0, "seed2": s2 or 0}
 
 
-def _generator(ctx: registry.KernelContext) -> np.random.Generator:
-    """This op's generator in this session: seeded from (seed, seed2), created on first use."""
+def _stream(ctx: registry.KernelContext) -> philox.Stream:
+    """This op's Philox stream in this session: keyed by (seed, seed2), made on first use."""
     rngs = ctx.state.rngs
-    rng = rngs.get(ctx.op.name)
-    if rng is None:
-        seed, seed2 = ctx.attrs["seed"], ctx.attrs["seed2"]
-        rng = np.random.default_rng(None if seed == seed2 == 0 else [seed, seed2])
-        rngs[ctx.op.name] = rng
-    return rng
+    stream = rngs.get(ctx.op.name)
+    if stream is None:
+        stream = rngs[ctx.op.name] = philox.Stream(ctx.attrs["seed"], ctx.attrs["seed2"])
+    return stream
 
 
 # -- shape rules -----------------------------------------------------------------------------
@@ -157,13 +161,11 @@ def _dims(shape: np.ndarray, dt: dtypes.DType) -> tuple[int, ...]:
     return dims
 
 
-def _as(values: np.ndarray, dt: dtypes.DType) -> np.ndarray:
-    return values.astype(dt.np, copy=False)
-
-
-def _work(dt: dtypes.DType) -> Any:
-    # numpy draws float32 or float64; float16 is drawn as float32 and rounded
-    return np.float64 if dt == dtypes.float64 else np.float32
+def _draw(ctx: registry.KernelContext, shape: np.ndarray, draw: Any) -> np.ndarray:
+    """``draw(stream, n, numpy dtype)`` shaped as the fed ``shape``, in the op's dtype."""
+    dt = ctx.attrs["dtype"]
+    dims = _dims(shape, dt)
+    return draw(_stream(ctx), int(np.prod(dims)), dt.np).astype(dt.np, copy=False).reshape(dims)
 
 
 # -- kernels -------------------------------------------------------------------------------------
@@ -177,24 +179,16 @@ def _work(dt: dtypes.DType) -> Any:
     grad=not_differentiable,
 )
 def _standard_normal_kernel(ctx: registry.KernelContext, shape: np.ndarray) -> np.ndarray:
-    """f(shape) = samples of N(0, 1)"""
-    dt = ctx.attrs["dtype"]
-    return _as(_generator(ctx).standard_normal(_dims(shape, dt), dtype=_work(dt)), dt)
+    """f(shape) = samples of N(0, 1) (Box-Muller on Philox's uniforms)"""
+    return _draw(ctx, shape, philox.normal)
 
 
 @registry.define(
     "TruncatedNormal", infer=_float_random_infer, ctx=True, stateful=True, grad=not_differentiable
 )
 def _truncated_normal_kernel(ctx: registry.KernelContext, shape: np.ndarray) -> np.ndarray:
-    """f(shape) = samples of N(0, 1), redrawn until within 2 standard deviations"""
-    dt = ctx.attrs["dtype"]
-    rng = _generator(ctx)
-    out = rng.standard_normal(_dims(shape, dt), dtype=_work(dt))
-    bad = np.abs(out) > 2
-    while bad.any():
-        out[bad] = rng.standard_normal(int(bad.sum()), dtype=_work(dt))
-        bad = np.abs(out) > 2
-    return _as(out, dt)
+    """f(shape) = samples of N(0, 1), those beyond 2 standard deviations skipped"""
+    return _draw(ctx, shape, philox.truncated_normal)
 
 
 @registry.define(
@@ -202,10 +196,7 @@ def _truncated_normal_kernel(ctx: registry.KernelContext, shape: np.ndarray) -> 
 )
 def _uniform_kernel(ctx: registry.KernelContext, shape: np.ndarray) -> np.ndarray:
     """f(shape) = samples of U[0, 1)"""
-    dt = ctx.attrs["dtype"]
-    out = _as(_generator(ctx).random(_dims(shape, dt), dtype=_work(dt)), dt)
-    # rounding to float16 can reach 1.0, which [0, 1) excludes
-    return np.minimum(out, np.nextafter(dt.np.type(1), dt.np.type(0)))
+    return _draw(ctx, shape, philox.uniform)
 
 
 @registry.define(
@@ -220,7 +211,9 @@ def _uniform_int_kernel(
     if lo >= hi:
         raise ValueError(f"Need minval < maxval, got {lo} >= {hi}")
     dt = ctx.attrs["Tout"]
-    return _generator(ctx).integers(int(lo), int(hi), _dims(shape, dt), dtype=dt.np)
+    dims = _dims(shape, dt)
+    values = philox.uniform_int(_stream(ctx), int(np.prod(dims)), int(lo), int(hi), dt.np)
+    return values.reshape(dims)
 
 
 @registry.define(
@@ -232,9 +225,9 @@ def _uniform_int_kernel(
 )
 def _shuffle_kernel(ctx: registry.KernelContext, value: np.ndarray) -> np.ndarray:
     """f(x) = x with its first dimension randomly permuted"""
-    if np.ndim(value) == 0:
+    if np.ndim(value) == 0 or np.size(value) <= 1 or len(value) <= 1:
         return np.array(value, copy=True)
-    return _generator(ctx).permutation(value)
+    return value[philox.permutation(_stream(ctx), len(value))]
 
 
 # -- public API ----------------------------------------------------------------------------------
@@ -394,17 +387,24 @@ def _multinomial_kernel(
     """f(logits, n) = n class indices per row, drawn with probabilities softmax(logits)"""
     n = int(num_samples)
     if n < 0:
-        raise ValueError(f"num_samples should be nonnegative, got {n}")
+        raise ValueError(f"num_samples should be non-negative, got {n}")
     batch, classes = logits.shape
-    if classes == 0 and n > 0:
+    if classes == 0:
         raise ValueError("num_classes should be positive, got 0")
-    z = logits.astype(np.float64)
-    p = np.exp(z - np.max(z, axis=1, keepdims=True)) if classes else z
-    cdf = np.cumsum(p, axis=1)
-    u = _generator(ctx).random((batch, n)) * cdf[:, -1:] if classes else np.zeros((batch, n))
     out = np.empty((batch, n), dtype=ctx.attrs["output_dtype"].np)
+    if out.size == 0:
+        return out
+    # TensorFlow's CPU kernel: exp(logit - max) over the finite logits, summed in order (a
+    # running total, not normalized); each sample is the first class whose total exceeds
+    # u * total, u a uniform double, the samples of all rows drawn one after another
+    finite = np.isfinite(logits)
+    z = np.where(finite, logits, -np.inf).astype(np.float64)
+    top = np.where(finite.any(axis=1), z.max(axis=1), np.finfo(logits.dtype).min)
+    cdf = np.cumsum(np.where(finite, np.exp(z - top[:, None]), 0.0), axis=1)
+    reserve = philox.RESERVED_PER_OUTPUT * batch * 2 * (-(-n // 4) * 4)
+    u = philox.doubles(_stream(ctx), batch * n, reserve).reshape(batch, n) * cdf[:, -1:]
     for row in range(batch):
-        out[row] = np.minimum(np.searchsorted(cdf[row], u[row], side="right"), classes - 1)
+        out[row] = np.searchsorted(cdf[row], u[row], side="right")
     return out
 
 
