@@ -1,9 +1,12 @@
 """Convolution on NHWC images: conv2d and its two backprops (conv2d_transpose is the input
 one), and the window geometry that pooling (``pool_ops``) shares.
 
-Kernels cut the padded input into windows (``sliding_window_view``, no copy) and contract them
-with the filter (``tensordot``: the classic im2col + matmul); backprops add each window's
-share back with one strided slice per filter tap.
+Each kernel is one large matrix product (GEMM) on BLAS's threads (:mod:`teachflow.blas`):
+the padded input's windows (a strided view, no copy) are laid out once as a patch matrix of
+shape (N*OH*OW, KH*KW*C) (im2col), which the forward multiplies by the filter (KH*KW*C, O)
+and the filter's gradient multiplies, transposed, by the output gradient (N*OH*OW, O). The
+input's gradient is the transposed convolution: the output gradient, spread out by the
+strides and padded, correlated with the filter turned 180 degrees, through the same GEMM.
 
 >>> import teachflow as tf
 >>> x = tf.ones([1, 4, 4, 1])
@@ -20,9 +23,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
-from teachflow import dtypes, errors
+from teachflow import blas, dtypes, errors
 from teachflow.graph import Operation, Tensor
 from teachflow.ops import array_ops, registry
 from teachflow.ops.constant_op import convert_to_tensor, is_tensor
@@ -166,6 +169,35 @@ def _window(size: int, k: int, s: int, d: int, padding: str, pads: Sequence[int]
     return [out, before, after]
 
 
+def _windows(
+    xp: np.ndarray, k: Sequence[int], s: Sequence[int], d: Sequence[int], out: Sequence[int]
+) -> np.ndarray:
+    """The windows of padded NHWC ``xp``, (N, OH, OW, C, KH, KW), a view."""
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = k, s, d, out
+    v = sliding_window_view(xp, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(1, 2))
+    return v[:, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw, :, ::dh, ::dw]
+
+
+def _patch_matrix(
+    xp: np.ndarray, k: Sequence[int], s: Sequence[int], d: Sequence[int], out: Sequence[int]
+) -> np.ndarray:
+    """im2col: the windows of padded ``xp`` as rows, (N*OH*OW, KH*KW*C), in one copy of a
+    strided view (channels innermost, so the copy moves whole runs of C values)."""
+    n, c = xp.shape[0], xp.shape[3]
+    rows, cols = n * out[0] * out[1], k[0] * k[1] * c
+    if k[0] == k[1] == 1 and tuple(s) == (1, 1) and xp.flags.c_contiguous:
+        return xp.reshape(rows, cols)  # a 1x1 convolution's patches are its input
+    # the patch matrix is KH*KW times its input: refuse it before it takes all the memory
+    registry.check_alloc([rows, cols], xp.dtype)
+    patches = np.empty((n, out[0], out[1], k[0], k[1], c), dtype=xp.dtype)
+    np.copyto(patches, _windows(xp, k, s, d, out).transpose(0, 1, 2, 4, 5, 3))
+    return patches.reshape(rows, cols)
+
+
+def _gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return blas.matmul(a, b)
+
+
 class _Geometry:
     """Where the windows of one op's run lie: output size and pads along height and width."""
 
@@ -186,27 +218,25 @@ class _Geometry:
 
     def windows(self, xp: np.ndarray) -> np.ndarray:
         """The windows of padded ``xp``, (N, OH, OW, C, KH, KW), a view."""
+        return _windows(xp, self.k, self.s, self.d, self.out)
+
+    def taps(self, xp: np.ndarray) -> list[np.ndarray]:
+        """For each window position (a, b) in row-major order, the (N, OH, OW, C) view of
+        padded ``xp`` that the windows hold there: pooling's loops run over these, the few
+        window positions, never over the elements."""
         (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.k, self.s, self.d, self.out
-        v = sliding_window_view(xp, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(1, 2))
-        return v[:, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw, :, ::dh, ::dw]
+        return [
+            xp[
+                :,
+                a * dh : a * dh + (oh - 1) * sh + 1 : sh,
+                b * dw : b * dw + (ow - 1) * sw + 1 : sw,
+            ]
+            for a in range(kh)
+            for b in range(kw)
+        ]
 
     def empty(self) -> bool:
         return 0 in self.out
-
-    def scatter(self, cols: np.ndarray, shape: Sequence[int], dtype: Any) -> np.ndarray:
-        """The adjoint of :meth:`windows`: adds ``cols`` (N, OH, OW, KH, KW, C) back into an
-        input of ``shape``, one strided slice per window position."""
-        n, h, w, c = shape
-        (t, b), (left, r) = self.pads[1], self.pads[2]
-        xp = np.zeros((n, h + t + b, w + left + r, c), dtype=dtype)
-        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = self.k, self.s, self.d, self.out
-        if oh and ow:
-            for i in range(kh):
-                for j in range(kw):
-                    rows = slice(i * dh, i * dh + (oh - 1) * sh + 1, sh)
-                    cs = slice(j * dw, j * dw + (ow - 1) * sw + 1, sw)
-                    xp[:, rows, cs, :] += cols[:, :, :, i, j, :]
-        return xp[:, t : t + h, left : left + w, :]
 
 
 def _unimplemented(message: str, hint: str) -> errors.UnimplementedError:
@@ -481,9 +511,10 @@ def _conv(attrs: dict[str, Any], x: np.ndarray, f: np.ndarray) -> np.ndarray:
     geo = _Geometry(attrs, x.shape[1], x.shape[2], f.shape[0], f.shape[1])
     if geo.empty():
         return np.zeros((x.shape[0], *geo.out, f.shape[3]), dtype=x.dtype)
-    patches = geo.windows(geo.pad(work_dtype(x)))
-    y = np.tensordot(patches, work_dtype(f), axes=([3, 4, 5], [2, 0, 1]))
-    return y.astype(x.dtype, copy=False)  # type: ignore[no-any-return]
+    n, o = x.shape[0], f.shape[3]
+    patches = _patch_matrix(geo.pad(work_dtype(x)), geo.k, geo.s, geo.d, geo.out)
+    y = _gemm(patches, work_dtype(f).reshape(-1, o)).reshape(n, *geo.out, o)
+    return y.astype(x.dtype, copy=False)
 
 
 @registry.define("Conv2D", infer=_conv2d_infer, grad=_conv2d_grad, ctx=True)
@@ -527,8 +558,78 @@ def _backprop_input_kernel(
         )
     geo = _Geometry(ctx.attrs, h, w, f.shape[0], f.shape[1])
     _check_out_backprop("Conv2DCustomBackpropInput", geo, (h, w), f.shape[:2], dy)
-    cols = np.tensordot(work_dtype(dy), work_dtype(f), axes=([3], [3]))  # N, OH, OW, KH, KW, C
-    return geo.scatter(cols, (n, h, w, c), cols.dtype).astype(f.dtype, copy=False)
+    d, w_ = work_dtype(dy), work_dtype(f)
+    if d.size == 0 or 0 in (h, w):
+        return np.zeros((n, h, w, c), dtype=f.dtype)
+    # the cheaper of two single-GEMM forms: the transposed convolution's patch matrix has
+    # KH*KW*O columns, the windows' gradients (for col2im) KH*KW*C
+    if f.shape[3] <= 4 * c:
+        dx = _transposed_conv(geo, d, w_, (h, w))
+    else:
+        dx = _col2im(geo, _gemm(d.reshape(-1, f.shape[3]), w_.reshape(-1, f.shape[3]).T), (h, w))
+    return dx.astype(f.dtype, copy=False)
+
+
+def _col2im(geo: _Geometry, cols: np.ndarray, size: Sequence[int]) -> np.ndarray:
+    """The adjoint of the patch matrix: ``cols`` (N*OH*OW, KH*KW*C), each window's gradient,
+    summed back into an input of ``size`` (H, W) in one reduction over a strided view.
+
+    With g the windows' gradients spread ``s`` apart and padded by (K-1)*d in front,
+    pad(dx)[p] = sum_a g[p - d*a, a]: a view whose window axis steps back d rows per tap.
+    """
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = geo.k, geo.s, geo.d, geo.out
+    n, c = cols.shape[0] // (oh * ow), cols.shape[1] // (kh * kw)
+    (t, b), (left, r) = geo.pads[1], geo.pads[2]
+    hp, wp = size[0] + t + b, size[1] + left + r
+    fh, fw = (kh - 1) * dh, (kw - 1) * dw
+    shape = [n, hp + fh, wp + fw, kh, kw, c]
+    registry.check_alloc(shape, cols.dtype)
+    g = np.zeros(shape, dtype=cols.dtype)
+    g[:, fh : fh + (oh - 1) * sh + 1 : sh, fw : fw + (ow - 1) * sw + 1 : sw] = cols.reshape(
+        n, oh, ow, kh, kw, c
+    )
+    st = g.strides
+    taps = as_strided(
+        g[:, fh:, fw:],
+        (n, hp, wp, kh, kw, c),
+        (st[0], st[1], st[2], st[3] - dh * st[1], st[4] - dw * st[2], st[5]),
+        writeable=False,
+    )
+    dxp = np.einsum("nhwabc->nhwc", taps)
+    return dxp[:, t : t + size[0], left : left + size[1]]
+
+
+def _transposed_conv(
+    geo: _Geometry, dy: np.ndarray, f: np.ndarray, size: Sequence[int]
+) -> np.ndarray:
+    """The adjoint of conv2d(., f) with ``geo``'s windows, applied to ``dy``: a stride-1
+    correlation of ``dy`` (spread ``s`` apart, padded) with ``f`` turned 180 degrees.
+
+    From y[i] = sum_a pad(x)[s*i + d*a] f[a] (pad ``t`` before):
+    dx[p] = sum_a spread(dy)[p + t - d*a] f[a] = sum_a' e[p + d*a'] f[K-1-a'],
+    with e = spread(dy) padded by (K-1)*d - t in front (cropped if that is negative).
+    """
+    n, oh, ow, o = dy.shape
+    c = f.shape[2]
+    if dy.size == 0 or 0 in size:
+        return np.zeros((n, *size, c), dtype=np.result_type(dy, f))
+    shape, place, crop = [n, 0, 0, o], [], []
+    for ax in range(2):
+        k, s, d, t = geo.k[ax], geo.s[ax], geo.d[ax], geo.pads[1 + ax][0]
+        span = (dy.shape[1 + ax] - 1) * s + 1  # dy spread s apart
+        lead = (k - 1) * d - t
+        need = size[ax] + (k - 1) * d  # e's length: size outputs of a window (k-1)*d+1 long
+        tail = need - lead - span
+        shape[1 + ax] = max(lead, 0) + span + max(tail, 0)
+        place.append(slice(max(lead, 0), max(lead, 0) + span, s))
+        crop.append(slice(max(-lead, 0), max(-lead, 0) + need))
+    registry.check_alloc(shape, dy.dtype)
+    e = np.zeros(shape, dtype=dy.dtype)
+    e[:, place[0], place[1], :] = dy
+    e = e[:, crop[0], crop[1], :]
+    patches = _patch_matrix(e, geo.k, (1, 1), geo.d, size)  # N*H*W, KH*KW*O
+    flipped = np.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(-1, c)
+    return _gemm(patches, flipped).reshape(n, *size, c)
 
 
 @registry.define(
@@ -555,9 +656,9 @@ def _backprop_filter_kernel(
     _check_out_backprop("Conv2DCustomBackpropFilter", geo, x.shape[1:3], (kh, kw), dy)
     if geo.empty():
         return np.zeros(s, dtype=x.dtype)
-    patches = geo.windows(geo.pad(work_dtype(x)))  # N, OH, OW, C, KH, KW
-    df = np.tensordot(patches, work_dtype(dy), axes=([0, 1, 2], [0, 1, 2]))  # C, KH, KW, O
-    return np.ascontiguousarray(df.transpose(1, 2, 0, 3), dtype=x.dtype)
+    patches = _patch_matrix(geo.pad(work_dtype(x)), geo.k, geo.s, geo.d, geo.out)
+    df = _gemm(patches.T, work_dtype(dy).reshape(-1, o))  # KH*KW*C, O
+    return df.reshape(s).astype(x.dtype, copy=False)
 
 
 # -- public API ---------------------------------------------------------------------------

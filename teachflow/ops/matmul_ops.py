@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from teachflow import dtypes
+from teachflow import blas, dtypes
 from teachflow.graph import Operation, Tensor
 from teachflow.ops import registry
 from teachflow.ops.constant_op import convert_inputs
@@ -99,7 +99,7 @@ def _matmul_kernel(ctx: registry.KernelContext, a: np.ndarray, b: np.ndarray) ->
             f"Matrix size-incompatible: In[0]: {bracket_dims(a.shape)}, "
             f"In[1]: {bracket_dims(b.shape)}"
         )
-    return np.matmul(a, b)
+    return blas.matmul(a, b)
 
 
 def matmul(
@@ -189,7 +189,7 @@ def _batch_matmul_kernel(ctx: registry.KernelContext, a: np.ndarray, b: np.ndarr
             f"In[0] and In[1] must have compatible batch dimensions: {bracket_dims(a.shape)} "
             f"vs. {bracket_dims(b.shape)}"
         ) from None
-    return np.matmul(x, y)
+    return blas.matmul(x, y)
 
 
 @real_only

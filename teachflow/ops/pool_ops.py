@@ -12,6 +12,7 @@ Tensor("MaxPool:0", shape=(1, 2, 2, 2), dtype=float32)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -94,13 +95,6 @@ def _lowest(dtype: np.dtype) -> Any:
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
-def _argmax(geo: _Geometry, x: np.ndarray) -> np.ndarray:
-    """Where each window's maximum is (first one in row-major order, as TensorFlow's CPU kernel)."""
-    patches = geo.windows(geo.pad(x, _lowest(x.dtype)))
-    n, oh, ow, c = patches.shape[:4]
-    return np.argmax(patches.reshape(n, oh, ow, c, -1), axis=-1)  # type: ignore[no-any-return]
-
-
 def _pool_grad_attrs(op: Operation) -> dict[str, Any]:
     keys = ("ksize", "strides", "padding", "data_format")
     return {k: op.attrs[k] for k in keys}
@@ -119,8 +113,15 @@ def _max_pool_kernel(ctx: registry.KernelContext, x: np.ndarray) -> np.ndarray:
     geo = _check_pool_run(ctx.attrs, "MaxPool", x)
     if geo.empty():
         return np.zeros((x.shape[0], *geo.out, x.shape[3]), dtype=x.dtype)
-    patches = geo.windows(geo.pad(x, _lowest(x.dtype)))
-    return patches.max(axis=(4, 5))  # type: ignore[no-any-return]
+    return _window_max(geo.taps(geo.pad(x, _lowest(x.dtype))))
+
+
+def _window_max(taps: list[np.ndarray]) -> np.ndarray:
+    """The elementwise maximum of the window positions' views (NaN wins, as in np.max)."""
+    out = np.array(taps[0])
+    for t in taps[1:]:
+        np.maximum(out, t, out=out)
+    return out
 
 
 def _max_pool_grad_infer(op: Operation) -> OutSpec:
@@ -156,11 +157,38 @@ def _max_pool_grad_kernel(
     _check_pool_grad(geo, x, y, dy, "grad")
     if geo.empty():
         return np.zeros_like(x)
-    kh, kw = geo.k
-    hot = _argmax(geo, x)[..., None] == np.arange(kh * kw)  # N, OH, OW, C, KH*KW
-    cols = np.where(hot, work_dtype(dy)[..., None], 0)
-    cols = cols.reshape(*hot.shape[:4], kh, kw).transpose(0, 1, 2, 4, 5, 3)
-    return geo.scatter(cols, x.shape, cols.dtype).astype(x.dtype, copy=False)
+    d = work_dtype(dy)
+    dxp = np.zeros(_padded_shape(geo, x.shape), d.dtype)
+    for hit, tap in zip(_first_max(geo, x), geo.taps(dxp)):
+        np.add(tap, d, out=tap, where=hit)
+    return _unpad(geo, dxp).astype(x.dtype, copy=False)
+
+
+def _padded_shape(geo: _Geometry, shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(v) + sum(p) for v, p in zip(shape, geo.pads))
+
+
+def _unpad(geo: _Geometry, xp: np.ndarray) -> np.ndarray:
+    (t, b), (left, r) = geo.pads[1], geo.pads[2]
+    return xp[:, t : xp.shape[1] - b, left : xp.shape[2] - r, :]
+
+
+def _first_max(geo: _Geometry, x: np.ndarray) -> Iterator[np.ndarray]:
+    """For each window position in row-major order, a (N, OH, OW, C) mask of the windows
+    whose maximum is first found there (TensorFlow's CPU kernel routes the gradient to the
+    first maximum); NaN counts as the maximum, as in np.argmax."""
+    taps = geo.taps(geo.pad(x, _lowest(x.dtype)))
+    top = _window_max(taps)
+    nan = bool((top != top).any())
+    free = np.ones(top.shape, dtype=bool)  # windows whose maximum is not found yet
+    hit = np.empty(top.shape, dtype=bool)
+    for t in taps:
+        np.equal(t, top, out=hit)
+        if nan:
+            hit |= t != t
+        hit &= free
+        free ^= hit
+        yield hit
 
 
 def _max_pool_grad_grad_infer(op: Operation) -> OutSpec:
@@ -195,9 +223,10 @@ def _max_pool_grad_grad_kernel(
     _check_pool_grad(geo, x, y, y, "orig_output")
     if geo.empty():
         return np.zeros_like(y)
-    patches = geo.windows(geo.pad(g))
-    flat = patches.reshape(*patches.shape[:4], -1)
-    return np.take_along_axis(flat, _argmax(geo, x)[..., None], axis=-1)[..., 0]
+    out = np.zeros(y.shape, dtype=g.dtype)
+    for hit, tap in zip(_first_max(geo, x), geo.taps(geo.pad(g))):
+        np.copyto(out, tap, where=hit)
+    return out
 
 
 def _avg_counts(geo: _Geometry, h: int, w: int) -> np.ndarray:
@@ -217,7 +246,10 @@ def _avg_pool_kernel(ctx: registry.KernelContext, x: np.ndarray) -> np.ndarray:
     geo = _check_pool_run(ctx.attrs, "AvgPool", x)
     if geo.empty():
         return np.zeros((x.shape[0], *geo.out, x.shape[3]), dtype=x.dtype)
-    sums = geo.windows(geo.pad(work_dtype(x))).sum(axis=(4, 5))
+    taps = geo.taps(geo.pad(work_dtype(x)))
+    sums = np.array(taps[0])
+    for t in taps[1:]:
+        sums += t
     counts = _avg_counts(geo, x.shape[1], x.shape[2])[None, :, :, None]
     return (sums / counts.astype(sums.dtype)).astype(x.dtype, copy=False)  # type: ignore[no-any-return]
 
@@ -251,8 +283,10 @@ def _avg_pool_grad_kernel(
         return np.zeros(sizes, dtype=dy.dtype)
     d = work_dtype(dy)
     share = d / _avg_counts(geo, sizes[1], sizes[2])[None, :, :, None].astype(d.dtype)
-    cols = np.broadcast_to(share[:, :, :, None, None, :], (*share.shape[:3], *geo.k, sizes[3]))
-    return geo.scatter(cols, sizes, d.dtype).astype(dy.dtype, copy=False)
+    dxp = np.zeros(_padded_shape(geo, tuple(sizes)), dtype=share.dtype)
+    for tap in geo.taps(dxp):
+        tap += share
+    return _unpad(geo, dxp).astype(dy.dtype, copy=False)
 
 
 # -- public API ---------------------------------------------------------------------------
