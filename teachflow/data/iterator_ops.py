@@ -1,0 +1,298 @@
+"""``tf.data.Iterator``: walks a dataset, one element per run of ``get_next()``.
+
+The iterator's position lives in the session (``SessionState.resources``), so two sessions on
+one graph iterate independently. Its ops are TensorFlow's: ``IteratorV2`` (or
+``OneShotIterator``), ``MakeIterator`` (the initializer) and ``IteratorGetNext``.
+
+>>> import teachflow as tf
+>>> it = tf.data.Dataset.range(2).make_initializable_iterator()
+>>> nxt = it.get_next()
+>>> with tf.Session() as sess:
+...     _ = sess.run(it.initializer)
+...     print(sess.run(nxt), sess.run(nxt))
+...     try:
+...         sess.run(nxt)
+...     except tf.errors.OutOfRangeError as e:
+...         print(e.message.splitlines()[0])
+0 1
+End of sequence
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator as PyIterator
+from typing import Any
+
+import numpy as np
+
+from teachflow import dtypes, errors
+from teachflow.data import structure as nest
+from teachflow.data.dataset_ops import Dataset, DatasetValue, Element, _attrs, resource
+from teachflow.data.structure import Spec
+from teachflow.graph import Operation, Tensor, get_default_graph
+from teachflow.ops import registry
+from teachflow.tensor_shape import TensorShape
+
+
+class IteratorHandle:
+    """The value of an iterator op: names the iterator's slot in the session's resources."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __repr__(self) -> str:
+        return f"<iterator {self.key}>"
+
+
+def _handle_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+    return [(resource, TensorShape([]))]
+
+
+@registry.define("IteratorV2", infer=_handle_infer, ctx=True, stateful=True)
+def _iterator_kernel(ctx: registry.KernelContext) -> IteratorHandle:
+    """f() = a handle on this iterator's position in the session"""
+    return IteratorHandle(ctx.op.name)
+
+
+@registry.define("OneShotIterator", infer=_handle_infer, ctx=True, stateful=True)
+def _one_shot_kernel(ctx: registry.KernelContext) -> IteratorHandle:
+    """f() = a handle on this iterator, made over its dataset on first use in the session"""
+    key = ctx.op.name
+    if key not in ctx.state.resources:
+        from teachflow.execution import Execution, Plan
+
+        dataset_tensor = ctx.attrs["_dataset"]
+        plan = Plan([dataset_tensor], [], [], ctx.state)
+        value = Execution(plan, []).run_to_end()[0]
+        ctx.state.resources[key] = iter(value)
+    return IteratorHandle(key)
+
+
+@registry.define("MakeIterator", infer=registry.no_outputs, ctx=True, stateful=True)
+def _make_iterator_kernel(
+    ctx: registry.KernelContext, dataset: DatasetValue, handle: IteratorHandle
+) -> None:
+    """iterator <- the start of dataset"""
+    ctx.state.resources[handle.key] = iter(dataset)
+    ctx.state.changed()
+
+
+def _get_next_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+    return list(zip(op.attrs["output_types"], op.attrs["output_shapes"]))
+
+
+@registry.define("IteratorGetNext", infer=_get_next_infer, ctx=True, stateful=True)
+def _get_next_kernel(ctx: registry.KernelContext, handle: IteratorHandle) -> Any:
+    """f(iterator) = its next element (OutOfRangeError at the end)"""
+    it: PyIterator[Element] | None = ctx.state.resources.get(handle.key)
+    if it is None:
+        raise errors.FailedPreconditionError(
+            None,
+            None,
+            "GetNext() failed because the iterator has not been initialized. Ensure that you "
+            "have run the initializer operation for this iterator before getting the next "
+            "element.",
+            "run sess.run(iterator.initializer) first (make_initializable_iterator), in this "
+            "session.",
+        )
+    try:
+        element = next(it)
+    except StopIteration:
+        raise errors.OutOfRangeError(
+            None,
+            None,
+            "End of sequence",
+            "the dataset is used up: catch tf.errors.OutOfRangeError to end the epoch, run "
+            "the iterator's initializer to start over, or .repeat() the dataset.",
+        ) from None
+    types = ctx.attrs["output_types"]
+    out = tuple(np.asarray(v, dtype=t.np) for v, t in zip(element, types))
+    return out[0] if len(out) == 1 else out
+
+
+@registry.define(
+    "IteratorToStringHandle",
+    infer=registry.fixed(dtypes.string, []),
+    ctx=True,
+    stateful=True,
+)
+def _to_string_handle_kernel(ctx: registry.KernelContext, handle: IteratorHandle) -> np.ndarray:
+    """f(iterator) = its name, as a string"""
+    return np.array(handle.key.encode(), dtype=object)
+
+
+class Iterator:
+    """Walks a dataset: ``get_next()`` gives a tensor (structure) whose every run is the next
+    element (``tf.data.Iterator``)."""
+
+    def __init__(self, handle: Tensor, structure: Any, initializer: Operation | None) -> None:
+        self._iterator_resource = handle
+        self._structure = structure
+        self._initializer = initializer
+        g = handle.graph
+        with g.as_default():
+            self._string_handle = registry.make1(
+                "IteratorToStringHandle", [handle], {}, "IteratorToStringHandle"
+            )
+
+    @classmethod
+    def _one_shot(cls, dataset: Dataset) -> Iterator:
+        g = dataset._variant_tensor.graph
+        with g.as_default():
+            attrs = {
+                **_attrs(dataset._structure),
+                "container": "",
+                "shared_name": "",
+                "_dataset": dataset._variant_tensor,
+            }
+            h = registry.make1("OneShotIterator", [], attrs, "OneShotIterator")
+        return cls(h, dataset._structure, None)
+
+    @classmethod
+    def _initializable(cls, dataset: Dataset, shared_name: Any = None) -> Iterator:
+        g = dataset._variant_tensor.graph
+        with g.as_default():
+            h = _iterator_op(dataset._structure, shared_name)
+            init = registry.make("MakeIterator", [dataset._variant_tensor, h], {}, "MakeIterator")
+        return cls(h, dataset._structure, init)
+
+    @staticmethod
+    def from_structure(
+        output_types: Any,
+        output_shapes: Any = None,
+        shared_name: Any = None,
+        output_classes: Any = None,
+    ) -> Iterator:
+        """An iterator not yet bound to a dataset: ``make_initializer(ds)`` binds it (datasets
+        with the same types and compatible shapes, e.g. training and test data)."""
+        types = nest.map_structure(lambda t: dtypes.as_dtype(t), output_types)
+        if output_shapes is None:
+            shapes = nest.map_structure(lambda t: TensorShape(None), types)
+        else:
+            shapes = nest.pack(types, [TensorShape(s) for s in _shape_leaves(output_shapes)])
+        structure = nest.pack(
+            types, [Spec(t, s) for t, s in zip(nest.flatten(types), nest.flatten(shapes))]
+        )
+        g = get_default_graph()
+        with g.as_default():
+            h = _iterator_op(structure, shared_name)
+        return Iterator(h, structure, None)
+
+    @staticmethod
+    def from_string_handle(*args: Any, **kwargs: Any) -> Iterator:
+        from teachflow.unsupported import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError(
+            "teachflow does not implement tf.data.Iterator.from_string_handle (TensorFlow 1.x "
+            "has it). Hint: use Iterator.from_structure and make_initializer(dataset) to switch "
+            "datasets."
+        )
+
+    # -- ops ------------------------------------------------------------------------------------
+    @property
+    def initializer(self) -> Operation:
+        if self._initializer is None:
+            raise ValueError(
+                "The iterator does not have an initializer. This means it was likely created "
+                "using `tf.data.Dataset.make_one_shot_iterator()`. For an initializable "
+                "iterator, use `tf.data.Dataset.make_initializable_iterator()` instead."
+            )
+        return self._initializer
+
+    def make_initializer(self, dataset: Dataset, name: str | None = None) -> Operation:
+        """An op that starts this iterator over ``dataset``."""
+        if not isinstance(dataset, Dataset):
+            raise TypeError(f"make_initializer expects a tf.data.Dataset, got {dataset!r}.")
+        mine, theirs = nest.flatten(self._structure), nest.flatten(dataset._structure)
+        want_types = nest.types_of(self._structure)
+        got_types = nest.types_of(dataset._structure)
+        if len(mine) != len(theirs) or any(a.dtype != b.dtype for a, b in zip(mine, theirs)):
+            raise TypeError(
+                f"Expected output types {nest.text(want_types)} but got dataset with output "
+                f"types {nest.text(got_types)}."
+            )
+        for a, b in zip(mine, theirs):
+            if not a.shape.is_compatible_with(b.shape):
+                raise TypeError(
+                    f"Expected output shapes compatible with "
+                    f"{nest.text(nest.shapes_of(self._structure))} but got dataset with output "
+                    f"shapes {nest.text(nest.shapes_of(dataset._structure))}."
+                )
+        g = self._iterator_resource.graph
+        with g.as_default():
+            return registry.make(
+                "MakeIterator",
+                [dataset._variant_tensor, self._iterator_resource],
+                {},
+                name or "make_initializer",
+            )
+
+    def get_next(self, name: str | None = None) -> Any:
+        """The next element, as a tensor or a tuple/dict of tensors (``IteratorGetNext``)."""
+        g = self._iterator_resource.graph
+        with g.as_default():
+            op = registry.make(
+                "IteratorGetNext",
+                [self._iterator_resource],
+                _attrs(self._structure),
+                name or "IteratorGetNext",
+            )
+        return nest.pack(self._structure, list(op.outputs))
+
+    def string_handle(self, name: str | None = None) -> Tensor:
+        return self._string_handle
+
+    # -- what an element is -------------------------------------------------------------------
+    @property
+    def output_types(self) -> Any:
+        return nest.types_of(self._structure)
+
+    @property
+    def output_shapes(self) -> Any:
+        return nest.shapes_of(self._structure)
+
+    @property
+    def output_classes(self) -> Any:
+        return nest.map_structure(lambda s: Tensor, self._structure)
+
+    @property
+    def element_spec(self) -> Any:
+        return self._structure
+
+
+def _iterator_op(structure: Any, shared_name: Any) -> Tensor:
+    attrs = {**_attrs(structure), "container": "", "shared_name": shared_name or ""}
+    return registry.make1("IteratorV2", [], attrs, "IteratorV2")
+
+
+def _shape_leaves(shapes: Any) -> list[Any]:
+    """The leaves of a structure of shapes, where a list of ints is one shape, not a structure."""
+    if isinstance(shapes, dict):
+        return [leaf for k in sorted(shapes) for leaf in _shape_leaves(shapes[k])]
+    if isinstance(shapes, tuple) and not all(isinstance(d, (int, type(None))) for d in shapes):
+        return [leaf for item in shapes for leaf in _shape_leaves(item)]
+    return [shapes]
+
+
+def make_one_shot_iterator(dataset: Dataset) -> Iterator:
+    """``tf.data.make_one_shot_iterator(dataset)`` (TensorFlow 1.x's function form)."""
+    return dataset.make_one_shot_iterator()
+
+
+def make_initializable_iterator(dataset: Dataset, shared_name: Any = None) -> Iterator:
+    """``tf.data.make_initializable_iterator(dataset)``."""
+    return dataset.make_initializable_iterator(shared_name)
+
+
+def get_output_types(x: Any) -> Any:
+    return x.output_types
+
+
+def get_output_shapes(x: Any) -> Any:
+    return x.output_shapes
+
+
+def get_output_classes(x: Any) -> Any:
+    return x.output_classes
