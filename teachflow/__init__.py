@@ -13,8 +13,10 @@ from __future__ import annotations
 
 # ruff: noqa: F401 - this module is the public namespace
 from teachflow import (
+    app,
     bitwise,
     compat,
+    data,
     dtypes,
     errors,
     layers,
@@ -300,3 +302,17 @@ from teachflow.variables import (
 )
 
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext teachflow``: in this kernel ``import tensorflow`` imports teachflow."""
+    from teachflow.as_tensorflow import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """``%unload_ext teachflow``: ``import tensorflow`` finds TensorFlow again."""
+    from teachflow.as_tensorflow import unload_ipython_extension as unload
+
+    unload(ipython)

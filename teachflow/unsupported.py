@@ -41,7 +41,6 @@ KNOWN: dict[str, str] = {
     "data": "feed numpy batches with feed_dict",
     "estimator": "write the training loop with tf.Session",
     "keras": "use real TensorFlow (see the graduating notebook)",
-    "contrib": "use real TensorFlow for tf.contrib",
     "FIFOQueue": "feed batches with feed_dict",
     "RandomShuffleQueue": "feed batches with feed_dict",
     "TFRecordReader": "load data with numpy and feed it",
