@@ -16,6 +16,7 @@ from teachflow import (
     app,
     bitwise,
     compat,
+    contrib,
     data,
     dtypes,
     errors,
