@@ -79,6 +79,8 @@ def dropout(
             raise ValueError(f"keep_prob must be a scalar, got shape {keep.shape}.")
         known = registry.constant_value(keep)
         if known is not None and float(known) == 1:
+            # TensorFlow still takes a seed here, so later ops draw the same streams
+            random_ops.get_seed(seed)
             return xt
         shape = array_ops.shape(xt) if noise_shape is None else _noise_shape(xt, noise_shape)
         # floor(keep + u) is 1 exactly when u >= 1 - keep: that is, with probability keep
