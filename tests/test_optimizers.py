@@ -281,17 +281,77 @@ def test_float64_variables_get_a_cast_learning_rate() -> None:
     assert out.dtype == np.float64 and out.tolist() == [0.0]
 
 
-def test_update_replaces_the_stored_array_instead_of_mutating_it() -> None:
+IN_PLACE = {
+    "sgd": lambda: tf.train.GradientDescentOptimizer(0.1),
+    "momentum": lambda: tf.train.MomentumOptimizer(0.1, 0.9),
+    "nesterov": lambda: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+    "adagrad": lambda: tf.train.AdagradOptimizer(0.1),
+    "rmsprop": lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5),
+    "centered rmsprop": lambda: tf.train.RMSPropOptimizer(0.1, momentum=0.5, centered=True),
+    "adam": lambda: tf.train.AdamOptimizer(0.1),
+}
+
+
+@pytest.mark.parametrize("name", IN_PLACE)
+def test_updates_write_into_the_variables_own_buffers(name: str) -> None:
+    """As TensorFlow's ref variables: the variable and its slots keep their buffers (a later
+    read in the run sees the update), while a value fetched earlier never changes."""
     w, loss = quadratic()
-    train = tf.train.AdamOptimizer(0.1).minimize(loss)
+    train = IN_PLACE[name]().minimize(loss)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        before = {k: v for k, v in sess.state.variables.items()}
-        snapshot = {k: v.copy() for k, v in before.items()}
+        buffers = dict(sess.state.variables)
+        fetched = sess.run(w)
+        version = sess.state.version
         sess.run(train)
-        for name, arr in before.items():
-            np.testing.assert_array_equal(arr, snapshot[name], err_msg=f"{name} mutated")
-        assert sess.state.variables["w"] is not before["w"]
+        for key, buf in buffers.items():
+            assert sess.state.variables[key] is buf, f"{key} got a new buffer"
+        assert sess.state.version > version  # views (the widgets) learn that w changed
+        np.testing.assert_array_equal(fetched, W0)
+        assert not np.array_equal(sess.run(w), W0)
+
+
+def adam_nesterov_reference(n: int, lr: float = 0.1, b1: float = 0.9, b2: float = 0.999):
+    w, m, v = W0.astype(np.float64), 0.0, 0.0
+    out = []
+    for t in range(1, n + 1):
+        g = 2 * (w - TARGET)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        alpha = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        w = w - alpha * ((1 - b1) * g + b1 * m) / (np.sqrt(v) + 1e-8)
+        out.append(w.copy())
+    return out
+
+
+def test_adam_nesterov_kernel_in_place_equals_the_formula() -> None:
+    w, loss = quadratic()
+    m = tf.Variable(np.zeros(3, np.float32), name="m")
+    v = tf.Variable(np.zeros(3, np.float32), name="v")
+    t = tf.placeholder(tf.float32, [])
+    (g,) = tf.gradients(loss, [w])
+    step = training_ops.apply_adam(
+        w, m, v, 0.9**t, 0.999**t, 0.1, 0.9, 0.999, 1e-8, g, use_nesterov=True
+    )
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        buf = sess.state.variables["w"]
+        got = [sess.run(step, {t: float(k)}).copy() for k in range(1, 6)]
+        assert sess.state.variables["w"] is buf
+    np.testing.assert_allclose(got, adam_nesterov_reference(5), rtol=1e-5)
+
+
+def test_update_of_a_read_only_buffer_takes_a_writeable_copy() -> None:
+    w, loss = quadratic()
+    train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        frozen = W0.copy()
+        frozen.flags.writeable = False
+        sess.state.variables["w"] = frozen  # as a value restored from a read-only file could be
+        sess.run(train)
+        np.testing.assert_allclose(sess.run(w), W0 - 0.5 * 2 * (W0 - TARGET))
+        assert frozen.tolist() == W0.tolist()
 
 
 # -- errors -------------------------------------------------------------------------------------

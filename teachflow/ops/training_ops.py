@@ -1,9 +1,11 @@
 """The optimizers' update ops: each reads a variable (and its slots) and writes new values.
 
 Like ``Assign``, an ``Apply*`` op takes its variables as refs and outputs the variable's ref.
-Kernels never mutate a stored array: they compute new arrays and store those, so a value a
-learner fetched earlier (or another op of the same run read) never changes under them. They
-run once per variable per training step, so they avoid temporaries where numpy allows.
+As in TensorFlow, kernels update the variable's and its slots' buffers in place (``out=``
+arithmetic, the order of TensorFlow's formulas), so a consumer of the variable's read later in
+the run sees the new value; fetched values are copies and never change. The only temporaries
+are the one or two the formula needs (for Adam: the denominator and the step), never a new
+copy of each slot: a 3136x1024 dense layer's update does not allocate three more of itself.
 
 >>> import teachflow as tf
 >>> from teachflow.ops import training_ops
@@ -97,11 +99,16 @@ def _bracket(shape: TensorShape) -> str:
 
 
 def _read(ref: Any) -> np.ndarray:
+    """The variable's buffer, to update in place (made writeable first if it is not)."""
     if ref.__class__ is not Ref:
         raise ValueError(
             "an Apply* op needs variables to update, got a plain value (was the variable fed?)"
         )
-    return ref.read()
+    buf = ref.read()
+    if not (buf.flags.writeable and buf.flags.c_contiguous):
+        buf = np.array(buf, copy=True)  # e.g. a value restored from a read-only file
+        ref.write(buf)
+    return buf
 
 
 def _check_grad(var: np.ndarray, grad: np.ndarray, arg: str = "grad") -> None:
@@ -111,13 +118,17 @@ def _check_grad(var: np.ndarray, grad: np.ndarray, arg: str = "grad") -> None:
         )
 
 
+def _changed(*refs: Ref) -> None:
+    refs[0].changed()  # one session state: one new version for the whole update
+
+
 @registry.define("ApplyGradientDescent", infer=_apply_infer, stateful=True, ref_inputs=(0,))
 def _apply_gradient_descent(var: Ref, alpha: Any, delta: Any) -> Ref:
     """var <- var - alpha * delta"""
     v = _read(var)
     _check_grad(v, delta, "delta")
-    new = np.multiply(delta, alpha, out=np.empty_like(v))
-    var.write(np.subtract(v, new, out=new))
+    v -= np.multiply(delta, alpha, out=np.empty_like(v))
+    _changed(var)
     return var
 
 
@@ -129,14 +140,14 @@ def _apply_momentum(
     (nesterov: var <- var - lr * grad - lr * momentum * accum)"""
     v, a = _read(var), _read(accum)
     _check_grad(v, grad)
-    new_a = np.multiply(a, momentum, out=np.empty_like(a))
-    new_a += grad
-    step = np.multiply(new_a, lr, out=np.empty_like(v))
+    a *= momentum
+    a += grad
+    step = np.multiply(a, lr, out=np.empty_like(v))
     if ctx.attrs.get("use_nesterov"):
         step *= momentum
         step += np.multiply(grad, lr)
-    accum.write(new_a)
-    var.write(np.subtract(v, step, out=step))
+    v -= step
+    _changed(var, accum)
     return var
 
 
@@ -145,13 +156,22 @@ def _apply_adagrad(ctx: registry.KernelContext, var: Ref, accum: Ref, lr: Any, g
     """accum <- accum + grad^2; var <- var - lr * grad / sqrt(accum)"""
     v, a = _read(var), _read(accum)
     _check_grad(v, grad)
+    root = np.empty_like(v)
     if ctx.attrs.get("update_slots", True):
-        a = np.add(a, np.square(grad), out=np.empty_like(a))
-        accum.write(a)
+        a += np.square(grad, out=root)
+    np.sqrt(a, out=root)
     step = np.multiply(grad, lr, out=np.empty_like(v))
-    step /= np.sqrt(a)
-    var.write(np.subtract(v, step, out=step))
+    step /= root
+    v -= step
+    _changed(var, accum)
     return var
+
+
+def _moving_average(avg: np.ndarray, x: np.ndarray, rate: Any, tmp: np.ndarray) -> None:
+    """avg <- avg + (x - avg) * rate, in place (``tmp``: scratch of avg's shape)"""
+    np.subtract(x, avg, out=tmp)
+    tmp *= rate
+    avg += tmp
 
 
 @registry.define("ApplyRMSProp", infer=_apply_infer, stateful=True, ref_inputs=(0, 1, 2))
@@ -169,18 +189,16 @@ def _apply_rms_prop(
     var <- var - mom"""
     v, s, m = _read(var), _read(ms), _read(mom)
     _check_grad(v, grad)
-    new_s = np.square(grad, out=np.empty_like(s))
-    new_s -= s
-    new_s *= 1 - rho
-    new_s += s
-    denom = np.add(new_s, epsilon)
+    tmp = np.square(grad, out=np.empty_like(v))
+    _moving_average(s, tmp, 1 - rho, tmp)
+    denom = np.add(s, epsilon, out=tmp)
     np.sqrt(denom, out=denom)
-    new_m = np.multiply(grad, lr, out=np.empty_like(m))
-    new_m /= denom
-    new_m += np.multiply(m, momentum, out=denom)
-    ms.write(new_s)
-    mom.write(new_m)
-    var.write(np.subtract(v, new_m, out=np.empty_like(v)))
+    step = np.multiply(grad, lr, out=np.empty_like(v))
+    step /= denom
+    m *= momentum
+    m += step
+    v -= m
+    _changed(var, ms, mom)
     return var
 
 
@@ -200,24 +218,19 @@ def _apply_centered_rms_prop(
     mom <- momentum * mom + lr * grad / sqrt(ms - mg^2 + eps); var <- var - mom"""
     v, g_, s, m = _read(var), _read(mg), _read(ms), _read(mom)
     _check_grad(v, grad)
-    new_s = np.square(grad, out=np.empty_like(s))
-    new_s -= s
-    new_s *= 1 - rho
-    new_s += s
-    new_g = np.subtract(grad, g_, out=np.empty_like(g_))
-    new_g *= 1 - rho
-    new_g += g_
-    denom = np.square(new_g)
-    np.subtract(new_s, denom, out=denom)
+    tmp = np.square(grad, out=np.empty_like(v))
+    _moving_average(s, tmp, 1 - rho, tmp)
+    _moving_average(g_, grad, 1 - rho, tmp)
+    denom = np.square(g_, out=tmp)
+    np.subtract(s, denom, out=denom)
     denom += epsilon
     np.sqrt(denom, out=denom)
-    new_m = np.multiply(grad, lr, out=np.empty_like(m))
-    new_m /= denom
-    new_m += np.multiply(m, momentum, out=denom)
-    mg.write(new_g)
-    ms.write(new_s)
-    mom.write(new_m)
-    var.write(np.subtract(v, new_m, out=np.empty_like(v)))
+    step = np.multiply(grad, lr, out=np.empty_like(v))
+    step /= denom
+    m *= momentum
+    m += step
+    v -= m
+    _changed(var, mg, ms, mom)
     return var
 
 
@@ -237,28 +250,23 @@ def _apply_adam(
 ) -> Ref:
     """m <- beta1 * m + (1 - beta1) * grad; v <- beta2 * v + (1 - beta2) * grad^2;
     var <- var - lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)"""
-    x, m0, v0 = _read(var), _read(m), _read(v)
+    x, m1, v1 = _read(var), _read(m), _read(v)
     _check_grad(x, grad)
     alpha = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
-    new_m = np.subtract(grad, m0, out=np.empty_like(m0))
-    new_m *= 1 - beta1
-    new_m += m0
-    new_v = np.square(grad, out=np.empty_like(v0))
-    new_v -= v0
-    new_v *= 1 - beta2
-    new_v += v0
-    denom = np.sqrt(new_v, out=np.empty_like(x))
+    denom = np.empty_like(x)
+    _moving_average(m1, grad, 1 - beta1, denom)
+    _moving_average(v1, np.square(grad, out=denom), 1 - beta2, denom)
+    np.sqrt(v1, out=denom)
     denom += epsilon
     if ctx.attrs.get("use_nesterov"):
         step = np.multiply(grad, 1 - beta1, out=np.empty_like(x))
-        step += np.multiply(new_m, beta1)
+        step += np.multiply(m1, beta1)
         step *= alpha
     else:
-        step = np.multiply(new_m, alpha, out=np.empty_like(x))
+        step = np.multiply(m1, alpha, out=np.empty_like(x))
     step /= denom
-    m.write(new_m)
-    v.write(new_v)
-    var.write(np.subtract(x, step, out=step))
+    x -= step
+    _changed(var, m, v)
     return var
 
 
