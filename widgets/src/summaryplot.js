@@ -1,204 +1,553 @@
-// SummaryPlot (browser half): scalars as line charts, histograms as distributions over steps,
-// images with a step slider, text. Everything is drawn as SVG / DOM here; tags and values
-// reach the page only as text.
-import { h, listen, s } from "./_dom.js";
+// SummaryPlot (browser half): what a FileWriter logged, drawn as TensorBoard draws it, with
+// uPlot (canvas charts: small, and fast on 10k-point series). Python sends plain JSON: a
+// "snapshot" when this view says "ready", then "append" messages with only the new points.
+// Every node is built here with DOM APIs; tags and values reach the page only as text.
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import "./_summaryplot.css";
+import { h, listen } from "./_dom.js";
 
 const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#be185d", "#4d7c0f"];
-const W = 360, H = 210, M = { l: 52, r: 14, t: 10, b: 28 };
+const CHART_H = 220;
 
-function niceTicks(lo, hi, n = 5) {
-  if (!(hi > lo)) { const d = Math.abs(lo) || 1; lo -= d / 2; hi += d / 2; }
-  const raw = (hi - lo) / n;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((x) => x >= raw) || raw;
-  const a = Math.floor(lo / step) * step, b = Math.ceil(hi / step) * step;
-  const out = [];
-  for (let v = a; v <= b + step / 2; v += step) out.push(+v.toPrecision(12));
+const LABELS = {
+  en: {
+    refresh: "↻ Refresh", live: "live", smoothing: "Smoothing", xaxis: "Horizontal axis",
+    step: "step", relative: "relative", wall: "wall", log: "log scale",
+    filter: "Filter tags (regular expression)", badRegex: "not a valid regular expression",
+    value: "value", count: "count", relTitle: "relative time", wallTitle: "wall time",
+    empty: "Nothing logged yet: write summaries with tf.summary.FileWriter, then refresh.",
+    noMatch: "No tag matches the filter.", raw: "raw", smoothed: "smoothed",
+    kinds: { scalar: "scalar", histogram: "histogram", image: "image", text: "text" },
+    histSub: (n, step) => `${n} steps · bands: min–max, ±1σ, ±2σ, ±3σ, median · bars: step ${step}`,
+    imageSub: (step, i, n) => `step ${step} (${i} of ${n})`,
+    textSub: (step) => `step ${step}`,
+    lastAt: (v, step) => `${v} at step ${step}`, nonfinite: "some values are NaN/inf",
+    tags: (n) => `${n} ${n === 1 ? "tag" : "tags"}`,
+  },
+  ja: {
+    refresh: "↻ 更新", live: "自動更新", smoothing: "平滑化", xaxis: "横軸",
+    step: "ステップ", relative: "経過時間", wall: "時刻", log: "対数スケール",
+    filter: "タグを絞り込む (正規表現)", badRegex: "正規表現として正しくありません",
+    value: "値", count: "個数", relTitle: "経過時間", wallTitle: "時刻",
+    empty: "まだ何も記録されていません。tf.summary.FileWriter で要約を書いてから更新してください。",
+    noMatch: "絞り込みに合うタグがありません。", raw: "元の値", smoothed: "平滑化",
+    kinds: { scalar: "スカラー", histogram: "ヒストグラム", image: "画像", text: "テキスト" },
+    histSub: (n, step) => `${n} ステップ · 帯: 最小–最大, ±1σ, ±2σ, ±3σ, 中央値 · 棒: ステップ ${step}`,
+    imageSub: (step, i, n) => `ステップ ${step} (${n} 枚中 ${i} 枚目)`,
+    textSub: (step) => `ステップ ${step}`,
+    lastAt: (v, step) => `ステップ ${step} で ${v}`, nonfinite: "NaN/inf を含みます",
+    tags: (n) => `タグ ${n} 個`,
+  },
+};
+
+// ----------------------------------------------------------------------------- numbers
+
+// TensorBoard's scalar smoothing: an exponential moving average, debiased so the first points
+// are not pulled towards 0. A constant series, and NaN/inf points, are left as they are.
+export function smooth(values, weight) {
+  const out = new Array(values.length);
+  const finite = values.filter((v) => v != null && Number.isFinite(v));
+  const constant = finite.every((v) => v === finite[0]);
+  let last = 0, n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (constant || v == null || !Number.isFinite(v)) { out[i] = v; continue; }
+    last = last * weight + (1 - weight) * v;
+    n += 1;
+    out[i] = weight === 1 ? last : last / (1 - weight ** n);
+  }
   return out;
 }
 
-function fmt(v) {
-  if (v == null || !Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2);
-  return String(+v.toPrecision(4));
-}
-
-function frame(xs, ys) {
-  const xt = niceTicks(Math.min(...xs), Math.max(...xs), 5);
-  const yt = niceTicks(Math.min(...ys), Math.max(...ys), 4);
-  const x0 = xt[0], x1 = xt[xt.length - 1], y0 = yt[0], y1 = yt[yt.length - 1];
-  const X = (x) => M.l + ((x - x0) / (x1 - x0 || 1)) * (W - M.l - M.r);
-  const Y = (y) => H - M.b - ((y - y0) / (y1 - y0 || 1)) * (H - M.t - M.b);
-  const axis = s("g", { class: "tf-axis" });
-  for (const v of yt) {
-    axis.append(s("line", { x1: M.l, x2: W - M.r, y1: Y(v), y2: Y(v) }));
-    axis.append(s("text", { x: M.l - 6, y: Y(v) + 4, "text-anchor": "end", text: fmt(v) }));
-  }
-  for (const v of xt) {
-    axis.append(s("text", { x: X(v), y: H - 8, "text-anchor": "middle", text: fmt(v) }));
-  }
-  return { X, Y, axis };
-}
-
-function lineChart(series) {
-  const pts = series.flatMap((r) => r.points);
-  const svg = s("svg", { class: "tf-chart", viewBox: `0 0 ${W} ${H}`, role: "img" });
-  if (!pts.length) {
-    svg.append(s("text", { x: W / 2, y: H / 2, "text-anchor": "middle", text: "no finite values" }));
-    return svg;
-  }
-  const { X, Y, axis } = frame(pts.map((p) => p[0]), pts.map((p) => p[1]));
-  svg.append(axis);
-  series.forEach((r, i) => {
-    const color = COLORS[i % COLORS.length];
-    const d = r.points.map((p) => `${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join(" ");
-    svg.append(s("polyline", { class: "tf-line", points: d, stroke: color }));
-    const last = r.points[r.points.length - 1];
-    svg.append(s("circle", { cx: X(last[0]), cy: Y(last[1]), r: 3.5, fill: color }));
-  });
-  // hover: the nearest logged step of the first run
-  const hover = s("g", { class: "tf-hover", visibility: "hidden" });
-  const vline = s("line", { y1: M.t, y2: H - M.b });
-  const label = s("text", { y: M.t + 12 });
-  hover.append(vline, label);
-  svg.append(hover);
-  svg.addEventListener("mousemove", (ev) => {
-    const rect = svg.getBoundingClientRect();
-    const x = ((ev.clientX - rect.left) / rect.width) * W;
-    let best = null;
-    for (const p of series[0].points) if (!best || Math.abs(X(p[0]) - x) < Math.abs(X(best[0]) - x)) best = p;
-    if (!best) return;
-    vline.setAttribute("x1", X(best[0])); vline.setAttribute("x2", X(best[0]));
-    const right = X(best[0]) > W / 2;
-    label.setAttribute("x", X(best[0]) + (right ? -6 : 6));
-    label.setAttribute("text-anchor", right ? "end" : "start");
-    label.textContent = `step ${best[0]}: ${fmt(best[1])}`;
-    hover.setAttribute("visibility", "visible");
-  });
-  svg.addEventListener("mouseleave", () => hover.setAttribute("visibility", "hidden"));
-  return svg;
-}
-
-function distributionChart(hist, color) {
-  const steps = hist.steps.filter((st) => st.q.every((v) => v != null));
-  const svg = s("svg", { class: "tf-chart", viewBox: `0 0 ${W} ${H}`, role: "img" });
-  if (!steps.length) return svg;
-  const { X, Y, axis } = frame(steps.map((st) => st.step), steps.flatMap((st) => [st.q[0], st.q[8]]));
-  svg.append(axis);
-  const band = (lo, hi, opacity) => {
-    if (steps.length === 1) {
-      const st = steps[0];
-      return s("rect", { x: X(st.step) - 4, width: 8, y: Y(st.q[hi]), height: Math.max(1, Y(st.q[lo]) - Y(st.q[hi])), fill: color, "fill-opacity": opacity });
+// One format for all ticks of an axis: fixed decimals when the numbers are of ordinary size
+// (0.0009 and 0.0010, never 9.00e-4 next to 0.001), exponents otherwise; float noise such as
+// 2.78e-17 around zero prints as 0.
+export function formatTicks(splits) {
+  const vals = splits.filter((v) => v != null && Number.isFinite(v));
+  if (!vals.length) return splits.map(() => "");
+  let step = Infinity;
+  for (let i = 1; i < vals.length; i++) step = Math.min(step, Math.abs(vals[i] - vals[i - 1]));
+  if (!Number.isFinite(step) || step === 0) step = Math.abs(vals[0]) || 1;
+  const clean = splits.map((v) => (v != null && Math.abs(v) < step * 1e-6 ? 0 : v));
+  const big = Math.max(...clean.map((v) => Math.abs(v ?? 0)));
+  if (big >= 1e5 || big < 1e-3) {
+    for (let d = 0; d <= 6; d++) {
+      const out = clean.map((v) => (v === 0 ? "0" : v.toExponential(d)));
+      if (new Set(out).size === new Set(clean).size) return out;
     }
-    const top = steps.map((st) => `${X(st.step).toFixed(1)},${Y(st.q[hi]).toFixed(1)}`);
-    const bottom = steps.slice().reverse().map((st) => `${X(st.step).toFixed(1)},${Y(st.q[lo]).toFixed(1)}`);
-    return s("polygon", { points: top.concat(bottom).join(" "), fill: color, "fill-opacity": opacity, stroke: "none" });
-  };
-  svg.append(band(0, 8, 0.15), band(1, 7, 0.2), band(2, 6, 0.25), band(3, 5, 0.3));
-  if (steps.length > 1) {
-    svg.append(s("polyline", { class: "tf-line", stroke: color, points: steps.map((st) => `${X(st.step).toFixed(1)},${Y(st.q[4]).toFixed(1)}`).join(" ") }));
+    return clean.map((v) => (v === 0 ? "0" : v.toExponential(6)));
   }
-  return svg;
+  let d = 0;
+  while (d < 10 && clean.some((v) => Math.abs(+v.toFixed(d) - v) > step * 1e-6)) d++;
+  return clean.map((v) => v.toFixed(d));
 }
 
-function barChart(last, color) {
-  const hgt = 90;
-  const svg = s("svg", { class: "tf-chart", viewBox: `0 0 ${W} ${hgt}`, role: "img" });
-  const { edges, counts } = last;
-  if (!counts || !counts.length) return svg;
-  const lo = edges[0], hi = edges[edges.length - 1];
-  const top = Math.max(...counts) || 1;
-  const X = (x) => M.l + ((x - lo) / (hi - lo || 1)) * (W - M.l - M.r);
-  counts.forEach((c, i) => {
-    const x = X(edges[i]), w = Math.max(1, X(edges[i + 1] ?? edges[i]) - x - 1);
-    const bh = (c / top) * (hgt - 24);
-    svg.append(s("rect", { x, y: hgt - 18 - bh, width: w, height: bh, fill: color, "fill-opacity": 0.7 }));
+export function formatValue(v) {
+  if (v == null || !Number.isFinite(v)) return v == null ? "–" : String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(3);
+  return String(+v.toPrecision(5));
+}
+
+function formatDuration(sec) {
+  const a = Math.abs(sec);
+  if (a < 120) return `${+sec.toFixed(a < 10 ? 1 : 0)} s`;
+  if (a < 7200) return `${+(sec / 60).toFixed(1)} min`;
+  return `${+(sec / 3600).toFixed(1)} h`;
+}
+
+const INT_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2.5e3, 5e3, 1e4, 2e4, 5e4,
+  1e5, 2e5, 5e5, 1e6, 2e6, 5e6, 1e7, 2e7, 5e7, 1e8, 1e9, 1e10];
+
+// ----------------------------------------------------------------------------- charts
+
+function axisStyle(label, extra = {}) {
+  return { label, labelSize: 16, size: 34, labelFont: "12px system-ui, sans-serif", font: "11px system-ui, sans-serif",
+    stroke: "#475569", grid: { stroke: "#e2e8f0", width: 1 }, ticks: { stroke: "#cbd5e1", width: 1, size: 4 },
+    ...extra };
+}
+
+// x values of one run under the chosen axis
+function xsOf(series, mode) {
+  if (mode === "relative") { const t0 = series.walls[0] ?? 0; return series.walls.map((t) => t - t0); }
+  if (mode === "wall") return series.walls;
+  return series.steps;
+}
+
+function sortedTable(xs, ys) {
+  const idx = xs.map((_, i) => i);
+  let sorted = true;
+  for (let i = 1; i < xs.length; i++) if (xs[i] < xs[i - 1]) { sorted = false; break; }
+  if (!sorted) idx.sort((a, b) => xs[a] - xs[b]);
+  return [idx.map((i) => xs[i]), idx.map((i) => ys[i])];
+}
+
+// The aligned data of a scalar card: [x, raw run 1, smoothed run 1, raw run 2, ...]
+function scalarData(runs, opts) {
+  const tables = runs.map((r) => {
+    const [xs, ys0] = sortedTable(xsOf(r, opts.xmode), r.values);
+    const ys = opts.log ? ys0.map((v) => (v != null && v > 0 ? v : null)) : ys0;
+    return [xs, ys, smooth(ys, opts.smoothing)];
   });
-  const axis = s("g", { class: "tf-axis" });
-  axis.append(s("text", { x: M.l, y: hgt - 4, "text-anchor": "start", text: fmt(lo) }));
-  axis.append(s("text", { x: W - M.r, y: hgt - 4, "text-anchor": "end", text: fmt(hi) }));
-  axis.append(s("text", { x: M.l - 6, y: 12, "text-anchor": "end", text: fmt(top) }));
-  svg.append(axis);
-  return svg;
+  return tables.length === 1 ? tables[0] : uPlot.join(tables);
 }
 
-function card(kind, title, sub, ...body) {
-  const c = h("div", { class: "tf-card" },
-    h("div", { class: "tf-card-title" }, h("span", { class: "tf-kind", text: kind }), " ", h("span", { text: title })),
-    sub ? h("div", { class: "tf-card-sub", text: sub }) : null, ...body);
-  c.dataset.kind = kind;
-  return c;
+function scalarChart(host, runs, opts, L) {
+  const xTitle = { step: L.step, relative: L.relTitle, wall: L.wallTitle }[opts.xmode];
+  const series = [{ label: xTitle, value: (u, v) => (v == null ? "–" : opts.xmode === "wall"
+    ? new Date(v * 1000).toLocaleString() : opts.xmode === "relative" ? formatDuration(v) : String(v)) }];
+  runs.forEach((r) => {
+    const color = opts.color(r.run);
+    const name = r.run === "." ? "" : `${r.run} `;
+    series.push({ label: `${name}${L.raw}`, stroke: color + "55", width: 1, spanGaps: true,
+      points: { show: false }, value: (u, v) => formatValue(v), class: "tf-raw" });
+    series.push({ label: `${name}${L.smoothed}`, stroke: color, width: 2, spanGaps: true,
+      points: { show: runs[0].steps.length === 1 }, value: (u, v) => formatValue(v) });
+  });
+  const xAxis = opts.xmode === "step"
+    ? axisStyle(xTitle, { incrs: INT_INCRS, values: (u, s) => formatTicks(s) })
+    : opts.xmode === "relative"
+      ? axisStyle(xTitle, { values: (u, s) => s.map(formatDuration) })
+      : axisStyle(xTitle);
+  const u = new uPlot({
+    width: opts.width, height: CHART_H,
+    scales: { x: { time: opts.xmode === "wall" }, y: opts.log ? { distr: 3, log: 10 } : {} },
+    axes: [xAxis, axisStyle(L.value, { size: 64, values: (u, s) => formatTicks(s) })],
+    series, legend: { show: true, live: true }, cursor: { drag: { x: true, y: false } },
+  }, scalarData(runs, opts), host);
+  return u;
+}
+
+function distributionChart(host, hist, opts, L) {
+  const rows = hist.rows.filter((r) => r.q.every((v) => v != null));
+  const data = [rows.map((r) => r.step)];
+  for (let k = 0; k < 9; k++) data.push(rows.map((r) => r.q[k]));
+  const color = opts.color(hist.run);
+  const series = [{}];
+  for (let k = 0; k < 9; k++) {
+    series.push({ label: k === 4 ? L.value : `q${k}`, stroke: k === 4 ? color : "transparent",
+      width: k === 4 ? 2 : 0, points: { show: rows.length === 1 && k === 4 }, value: (u, v) => formatValue(v) });
+  }
+  const bands = [[9, 1, "22"], [8, 2, "33"], [7, 3, "44"], [6, 4, "55"]]
+    .map(([hi, lo, a]) => ({ series: [hi, lo], fill: color + a }));
+  return new uPlot({
+    width: opts.width, height: CHART_H, bands,
+    scales: { x: { time: false }, y: { range: (u, lo, hi) => padRange(lo, hi) } },
+    axes: [axisStyle(L.step, { incrs: INT_INCRS, values: (u, s) => formatTicks(s) }),
+      axisStyle(L.value, { size: 64, values: (u, s) => formatTicks(s) })],
+    series, legend: { show: false }, cursor: { drag: { x: true, y: false } },
+  }, data, host);
+}
+
+function padRange(lo, hi) {
+  if (lo == null || hi == null) return [0, 1];
+  if (hi === lo) { const d = Math.abs(lo) * 0.1 || 1; return [lo - d, hi + d]; }
+  const d = (hi - lo) * 0.05;
+  return [lo - d, hi + d];
+}
+
+// The newest step's histogram as bars: the value axis spans exactly the data (min to max),
+// the count axis has whole numbers only.
+function barChart(host, hist, opts, L) {
+  const { edges, counts } = hist.last;
+  const color = opts.color(hist.run);
+  let xs = edges.slice(), ys = counts.concat([counts[counts.length - 1]]);
+  if (xs.length === 2 && xs[0] === xs[1]) { xs = [xs[0] - 0.5, xs[0] + 0.5]; }
+  const top = Math.max(1, ...counts);
+  return new uPlot({
+    width: opts.width, height: 150,
+    scales: { x: { time: false, range: () => [xs[0], xs[xs.length - 1]] }, y: { range: () => [0, top * 1.05] } },
+    axes: [axisStyle(L.value, { values: (u, s) => formatTicks(s) }),
+      axisStyle(L.count, { size: 64, incrs: INT_INCRS, values: (u, s) => s.map((v) => String(Math.round(v))) })],
+    series: [{}, { label: L.count, stroke: color, fill: color + "99", width: 1,
+      paths: uPlot.paths.stepped({ align: 1 }), points: { show: false }, value: (u, v) => (v == null ? "–" : String(v)) }],
+    legend: { show: false }, cursor: { show: true, drag: { x: false, y: false } },
+  }, [xs, ys], host);
+}
+
+// ----------------------------------------------------------------------------- the view
+
+function groupOf(tag) {
+  const i = tag.indexOf("/");
+  return i < 0 ? tag : tag.slice(0, i);
 }
 
 function render({ model, el }) {
+  const state = { scalars: new Map(), hists: new Map(), images: new Map(), texts: new Map() };
+  const cards = new Map(); // card key -> {el, kind, tag, update(), destroy()}
+  const collapsed = new Map(); // section name -> bool (the user's choice)
+  const observers = [];
+  const runColors = new Map();
+  const color = (run) => {
+    if (!runColors.has(run)) runColors.set(run, COLORS[runColors.size % COLORS.length]);
+    return runColors.get(run);
+  };
+  const view = { xmode: "step", log: false, filter: null };
+  const L = () => LABELS[model.get("lang")] || LABELS.en;
+
   const root = h("div", { class: "tf-widget tf-summary" });
   const title = h("div", { class: "tf-title" });
-  const status = h("span", { class: "tf-dim" });
-  const refresh = h("button", { class: "tf-btn", text: "↻ Refresh", onclick: () => model.send({ event: "refresh" }) });
-  const live = h("input", { type: "checkbox" });
+  const status = h("span", { class: "tf-dim tf-status" });
+  const refresh = h("button", { class: "tf-btn tf-refresh" });
+  refresh.addEventListener("click", () => model.send({ event: "refresh" }));
+  const live = h("input", { type: "checkbox", class: "tf-live" });
   live.addEventListener("change", () => { model.set("live", live.checked); model.save_changes(); });
-  const toolbar = h("div", { class: "tf-toolbar" }, refresh, h("label", {}, live, "live"), status);
+  const liveLabel = h("span");
+  const smoothLabel = h("span");
+  const slider = h("input", { class: "tf-smoothing", type: "range", min: 0, max: 0.99, step: 0.01 });
+  const smoothValue = h("span", { class: "tf-smoothing-value" });
+  let smoothTimer = null;
+  slider.addEventListener("input", () => {
+    smoothValue.textContent = (+slider.value).toFixed(2);
+    clearTimeout(smoothTimer);
+    smoothTimer = setTimeout(() => { model.set("smoothing", +slider.value); model.save_changes(); redrawScalars(); }, 60);
+  });
+  const xLabel = h("span");
+  const xSelect = h("select", { class: "tf-xaxis" });
+  xSelect.addEventListener("change", () => { view.xmode = xSelect.value; rebuildScalars(); });
+  const logBox = h("input", { type: "checkbox", class: "tf-log" });
+  const logLabel = h("span");
+  logBox.addEventListener("change", () => { view.log = logBox.checked; rebuildScalars(); });
+  const filter = h("input", { class: "tf-filter", type: "search", spellcheck: "false" });
+  const filterNote = h("span", { class: "tf-filter-note" });
+  filter.addEventListener("input", () => applyFilter());
+  const toolbar = h("div", { class: "tf-toolbar" }, refresh, h("label", {}, live, liveLabel), status);
+  const settings = h("div", { class: "tf-settings" },
+    h("label", {}, smoothLabel, slider, smoothValue),
+    h("label", {}, xLabel, xSelect),
+    h("label", {}, logBox, logLabel),
+    h("span", { class: "tf-filter-box" }, filter, filterNote));
   const body = h("div", { class: "tf-summary-body" });
-  root.append(h("div", { class: "tf-header" }, title, toolbar), body);
+  root.append(h("div", { class: "tf-header" }, title, toolbar, settings), body);
   el.replaceChildren(root);
 
-  const draw = () => {
+  function applyLabels() {
+    const l = L();
+    refresh.textContent = l.refresh;
+    liveLabel.textContent = l.live;
+    smoothLabel.textContent = l.smoothing;
+    xLabel.textContent = l.xaxis;
+    logLabel.textContent = l.log;
+    filter.placeholder = l.filter;
+    xSelect.replaceChildren(...["step", "relative", "wall"].map((m) => {
+      const o = h("option", { value: m, text: l[m] });
+      o.selected = m === view.xmode;
+      return o;
+    }));
+  }
+
+  function syncTraits() {
     title.textContent = model.get("title") || "";
     status.textContent = model.get("status") || "";
     live.checked = !!model.get("live");
-    const parts = [];
-    // scalars: one chart per tag, one line per run
-    const byTag = new Map();
-    for (const sc of model.get("scalars") || []) {
-      if (!byTag.has(sc.tag)) byTag.set(sc.tag, []);
-      byTag.get(sc.tag).push(sc);
+    const w = model.get("smoothing");
+    if (document.activeElement !== slider) { slider.value = w; smoothValue.textContent = (+w).toFixed(2); }
+  }
+
+  // --- cards
+  function chartHost(make) {
+    // a chart is made when its host first has a width (sections start collapsed or hidden)
+    const host = h("div", { class: "tf-chart-host" });
+    let chart = null;
+    const ro = new ResizeObserver(() => {
+      const width = Math.floor(host.clientWidth);
+      if (width < 40) return;
+      if (!chart) { chart = make(width); host.tfChart = chart; }
+      else if (Math.abs(chart.width - width) > 1) chart.setSize({ width, height: chart.height });
+    });
+    ro.observe(host);
+    observers.push(ro);
+    return {
+      host,
+      get chart() { return chart; },
+      remake() { if (chart) { const w = chart.width; chart.destroy(); chart = make(w); host.tfChart = chart; } },
+      destroy() { ro.disconnect(); if (chart) chart.destroy(); chart = null; host.tfChart = null; },
+    };
+  }
+
+  function card(kind, tag, sub, ...content) {
+    const l = L();
+    const c = h("div", { class: "tf-card" },
+      h("div", { class: "tf-card-title" }, h("span", { class: "tf-kind", text: l.kinds[kind] }), " ", h("span", { text: tag })),
+      sub, ...content);
+    c.dataset.kind = kind;
+    c.dataset.tag = tag;
+    return c;
+  }
+
+  function scalarCard(tag) {
+    const sub = h("div", { class: "tf-card-sub" });
+    const runs = () => [...state.scalars.values()].filter((s) => s.tag === tag);
+    const opts = (width) => ({ width, xmode: view.xmode, log: view.log, smoothing: +model.get("smoothing"), color });
+    const chart = chartHost((width) => scalarChart(chart.host, runs(), opts(width), L()));
+    const c = card("scalar", tag, sub, chart.host);
+    const update = () => {
+      const rs = runs();
+      const l = L();
+      sub.textContent = rs.map((r) => {
+        const i = r.steps.length - 1;
+        return `${r.run === "." ? "" : r.run + ": "}${l.lastAt(formatValue(r.values[i]), r.steps[i])}`;
+      }).join(" · ") + (rs.some((r) => r.values.some((v) => v == null)) ? ` · ${l.nonfinite}` : "");
+      const u = chart.chart;
+      if (!u) return;
+      if (u.series.length !== 1 + 2 * rs.length) chart.remake();
+      else u.setData(scalarData(rs, opts(u.width)));
+    };
+    update();
+    return { el: c, kind: "scalar", tag, update, remake: () => chart.remake(), destroy: () => chart.destroy() };
+  }
+
+  function histCard(key) {
+    const hist = () => state.hists.get(key);
+    const hs = hist();
+    const sub = h("div", { class: "tf-card-sub" });
+    const opts = (width) => ({ width, color });
+    const dist = chartHost((width) => distributionChart(dist.host, hist(), opts(width), L()));
+    const bars = chartHost((width) => barChart(bars.host, hist(), opts(width), L()));
+    dist.host.classList.add("tf-distribution");
+    bars.host.classList.add("tf-bars");
+    const c = card("histogram", hs.tag, sub, dist.host, bars.host);
+    const update = () => {
+      const x = hist();
+      sub.textContent = `${x.run === "." ? "" : x.run + " · "}${L().histSub(x.n, x.last.step)}`;
+      dist.remake();
+      bars.remake();
+    };
+    update();
+    return { el: c, kind: "histogram", tag: hs.tag, update, remake: update, destroy: () => { dist.destroy(); bars.destroy(); } };
+  }
+
+  function imageCard(key) {
+    const img = h("img", { class: "tf-image" });
+    const label = h("div", { class: "tf-card-sub" });
+    const slider = h("input", { class: "tf-slider", type: "range", min: 0 });
+    const im0 = state.images.get(key);
+    const c = card("image", im0.tag, h("div", { class: "tf-card-sub", text: im0.run === "." ? "" : im0.run }),
+      h("div", { class: "tf-image-frame" }, img), label, slider);
+    slider.addEventListener("input", () => {
+      const im = state.images.get(key);
+      label.textContent = L().imageSub(im.steps[+slider.value], +slider.value + 1, im.steps.length);
+    });
+    slider.addEventListener("change", () => {
+      const im = state.images.get(key);
+      model.send({ event: "image", run: im.run, tag: im.tag, index: +slider.value });
+    });
+    const update = () => {
+      const im = state.images.get(key);
+      img.alt = im.tag;
+      img.width = Math.max(160, im.width);
+      img.title = `${im.width}×${im.height}`;
+      if (im.png && /^[A-Za-z0-9+/=]*$/.test(im.png)) img.src = `data:image/png;base64,${im.png}`;
+      label.textContent = L().imageSub(im.step, im.index + 1, im.steps.length);
+      slider.max = im.steps.length - 1;
+      slider.value = im.index;
+      slider.hidden = im.steps.length < 2;
+    };
+    update();
+    return { el: c, kind: "image", tag: im0.tag, update, remake: update, destroy: () => {} };
+  }
+
+  function textCard(key) {
+    const t0 = state.texts.get(key);
+    const sub = h("div", { class: "tf-card-sub" });
+    const text = h("div", { class: "tf-text" });
+    const c = card("text", t0.tag, sub, text);
+    const update = () => {
+      const t = state.texts.get(key);
+      sub.textContent = `${t.run === "." ? "" : t.run + " · "}${L().textSub(t.step)}`;
+      text.textContent = t.text;
+    };
+    update();
+    return { el: c, kind: "text", tag: t0.tag, update, remake: update, destroy: () => {} };
+  }
+
+  // every (kind, tag) that has data, in display order
+  function wantedCards() {
+    const out = [];
+    const tags = new Set([...state.scalars.values()].map((s) => s.tag));
+    for (const tag of [...tags].sort()) out.push([`scalar\u0000${tag}`, () => scalarCard(tag)]);
+    for (const key of [...state.hists.keys()].sort()) out.push([`histogram\u0000${key}`, () => histCard(key)]);
+    for (const key of [...state.images.keys()].sort()) out.push([`image\u0000${key}`, () => imageCard(key)]);
+    for (const key of [...state.texts.keys()].sort()) out.push([`text\u0000${key}`, () => textCard(key)]);
+    return out;
+  }
+
+  // (re)builds the sections around the cards, keeping existing cards (and their charts)
+  function layout() {
+    const wanted = wantedCards();
+    const keep = new Set(wanted.map(([k]) => k));
+    for (const [k, c] of cards) if (!keep.has(k)) { c.destroy(); cards.delete(k); }
+    if (!wanted.length) {
+      body.replaceChildren(h("div", { class: "tf-empty", text: L().empty }));
+      return;
     }
-    if (byTag.size) {
-      const cards = [...byTag].map(([tag, runs]) => {
-        const legend = runs.map((r) => `${r.run === "." ? "" : r.run + ": "}${fmt(r.last[1])} at step ${r.last[0]}`);
-        const sub = legend.join(" · ") + (runs.some((r) => r.nonfinite) ? " · some values are NaN/inf" : "");
-        return card("scalar", tag, sub, lineChart(runs));
-      });
-      parts.push(...cards);
+    const groups = new Map();
+    for (const [k, make] of wanted) {
+      if (!cards.has(k)) cards.set(k, make());
+      const c = cards.get(k);
+      const g = groupOf(c.tag);
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g).push(c);
     }
-    const hists = model.get("histograms") || [];
-    if (hists.length) {
-      const cards = hists.map((hs, i) => {
-        const color = COLORS[i % COLORS.length];
-        return card("histogram", hs.tag, `${hs.run === "." ? "" : hs.run + " · "}${hs.n} steps · bands: min–max, ±1σ, ±2σ, median; bars: step ${hs.last.step}`,
-          distributionChart(hs, color), barChart(hs.last, color));
-      });
-      parts.push(...cards);
+    const names = [...groups.keys()].sort();
+    const many = wanted.length > 12;
+    const sections = names.map((name, i) => {
+      if (!collapsed.has(name)) collapsed.set(name, many && i >= 2);
+      const grid = h("div", { class: "tf-grid" }, groups.get(name).map((c) => c.el));
+      const caret = h("span", { class: "tf-caret" });
+      const count = h("span", { class: "tf-count" });
+      const head = h("button", { class: "tf-section-head", type: "button" }, caret, h("span", { class: "tf-section-name", text: name }), count);
+      const sec = h("section", { class: "tf-group" }, head, grid);
+      sec.dataset.group = name;
+      const show = () => {
+        const closed = collapsed.get(name);
+        grid.hidden = closed;
+        caret.textContent = closed ? "▸" : "▾";
+        head.setAttribute("aria-expanded", String(!closed));
+      };
+      head.addEventListener("click", () => { collapsed.set(name, !collapsed.get(name)); show(); });
+      show();
+      sec.tfCount = count;
+      return sec;
+    });
+    body.replaceChildren(h("div", { class: "tf-no-match", hidden: true, text: L().noMatch }), ...sections);
+    applyFilter();
+  }
+
+  function applyFilter() {
+    const text = filter.value.trim();
+    let re = null;
+    filterNote.textContent = "";
+    filter.classList.remove("tf-invalid");
+    if (text) {
+      try { re = new RegExp(text, "i"); } catch (err) {
+        filter.classList.add("tf-invalid");
+        filterNote.textContent = L().badRegex;
+        re = view.filter; // keep the last valid filter while the user types
+      }
     }
-    const images = model.get("images") || [];
-    if (images.length) {
-      const cards = images.map((im) => {
-        const img = h("img", { alt: im.tag, width: Math.max(160, im.width), title: `${im.width}×${im.height}` });
-        if (/^[A-Za-z0-9+/=]*$/.test(im.png) && im.png) img.src = `data:image/png;base64,${im.png}`;
-        const label = h("div", { class: "tf-card-sub", text: `step ${im.step} (${im.index + 1} of ${im.steps.length})` });
-        const slider = h("input", { class: "tf-slider", type: "range", min: 0, max: im.steps.length - 1, value: im.index });
-        slider.addEventListener("input", () => {
-          label.textContent = `step ${im.steps[+slider.value]} (${+slider.value + 1} of ${im.steps.length})`;
-        });
-        slider.addEventListener("change", () => model.send({ event: "image", run: im.run, tag: im.tag, index: +slider.value }));
-        return card("image", im.tag, im.run === "." ? "" : im.run, h("div", { class: "tf-image-frame" }, img), label, im.steps.length > 1 ? slider : null);
-      });
-      parts.push(...cards);
+    view.filter = re;
+    let shown = 0;
+    for (const sec of body.querySelectorAll("section.tf-group")) {
+      let n = 0;
+      for (const c of sec.querySelectorAll(".tf-card")) {
+        const ok = !re || re.test(c.dataset.tag);
+        c.hidden = !ok;
+        if (ok) n++;
+      }
+      sec.hidden = n === 0;
+      sec.tfCount.textContent = L().tags(n);
+      shown += n;
     }
-    const texts = model.get("texts") || [];
-    if (texts.length) {
-      parts.push(...texts.map((t) => card("text", t.tag, `step ${t.step}`, h("div", { class: "tf-text", text: t.text }))));
+    const none = body.querySelector(".tf-no-match");
+    if (none) none.hidden = shown > 0 || cards.size === 0;
+  }
+
+  function redrawScalars() {
+    for (const c of cards.values()) if (c.kind === "scalar") c.update();
+  }
+  function rebuildScalars() {
+    for (const c of cards.values()) if (c.kind === "scalar") c.remake();
+  }
+
+  // --- data from Python
+  const keyOf = (x) => `${x.run}\u0000${x.tag}`;
+  function take(msg, replace) {
+    if (replace) { for (const m of Object.values(state)) m.clear(); }
+    const touched = new Set();
+    for (const s of msg.scalars || []) {
+      const k = keyOf(s);
+      const old = state.scalars.get(k);
+      if (old && !replace) { old.steps.push(...s.steps); old.values.push(...s.values); old.walls.push(...s.walls); }
+      else state.scalars.set(k, { run: s.run, tag: s.tag, steps: s.steps, values: s.values, walls: s.walls });
+      color(s.run);
+      touched.add(`scalar\u0000${s.tag}`);
     }
-    if (!parts.length) {
-      body.replaceChildren(h("div", { class: "tf-empty", text: "Nothing logged yet: write summaries with tf.summary.FileWriter, then refresh." }));
-    } else {
-      body.replaceChildren(h("div", { class: "tf-grid" }, parts));
+    for (const hs of msg.hists || []) {
+      const k = keyOf(hs);
+      const old = state.hists.get(k);
+      if (old && !replace) { old.rows.push(...hs.rows); old.n = hs.n; old.last = hs.last; }
+      else state.hists.set(k, { run: hs.run, tag: hs.tag, n: hs.n, rows: hs.rows, last: hs.last });
+      color(hs.run);
+      touched.add(`histogram\u0000${k}`);
     }
+    for (const im of msg.images || []) { state.images.set(keyOf(im), im); touched.add(`image\u0000${keyOf(im)}`); }
+    for (const t of msg.texts || []) { state.texts.set(keyOf(t), t); touched.add(`text\u0000${keyOf(t)}`); }
+    if (replace) { for (const c of cards.values()) c.destroy(); cards.clear(); }
+    const fresh = [...touched].some((k) => !cards.has(k));
+    for (const k of touched) if (cards.has(k)) cards.get(k).update();
+    if (fresh || replace) layout();
+    root.dataset.points = String([...state.scalars.values()].reduce((n, s) => n + s.steps.length, 0));
+  }
+
+  const onMsg = (msg) => {
+    if (!msg || typeof msg !== "object") return;
+    if (msg.event === "snapshot") take(msg, true);
+    else if (msg.event === "append") take(msg, false);
   };
-  const off = listen(model, ["title", "status", "scalars", "histograms", "images", "texts", "live"], draw);
-  draw();
-  return off;
+  model.on("msg:custom", onMsg);
+  const relabel = () => { applyLabels(); for (const c of cards.values()) c.destroy(); cards.clear(); layout(); };
+  const offTraits = listen(model, ["title", "status", "live", "smoothing"], syncTraits);
+  model.on("change:lang", relabel);
+  model.on("change:smoothing", redrawScalars);
+  applyLabels();
+  syncTraits();
+  layout();
+  model.send({ event: "ready" });
+
+  return () => {
+    model.send({ event: "gone" });
+    model.off("msg:custom", onMsg);
+    model.off("change:lang", relabel);
+    model.off("change:smoothing", redrawScalars);
+    offTraits();
+    clearTimeout(smoothTimer);
+    for (const ro of observers) ro.disconnect();
+    for (const c of cards.values()) c.destroy();
+    cards.clear();
+    el.replaceChildren();
+  };
 }
 
 export default { render };
