@@ -1,4 +1,4 @@
-"""Random ops: graph structure, TensorFlow's seed rules, per-session sequences, statistics."""
+"""Random ops: graph structure, seed rules, per-session sequences, statistics, TensorFlow's streams."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import teachflow as tf
-from teachflow.ops import registry
+from teachflow.ops import philox, registry
 
 N = 200_000  # large samples: statistics within a few standard errors
 
@@ -247,3 +247,105 @@ def test_random_shuffle_permutes_the_first_dimension():
         assert sorted(map(tuple, d.tolist())) == sorted(map(tuple, rows.tolist()))
     assert any(not np.array_equal(d, rows) for d in draws)
     assert run(tf.random_shuffle(5)) == 5
+
+
+# -- TensorFlow's streams (teachflow.ops.philox) -------------------------------------------------
+
+
+def _philox_scalar(key: tuple[int, int], counter: int) -> list[int]:
+    """Philox4x32-10 for one counter, in plain Python ints: the reference for the vectorised
+    generator."""
+    m = 0xFFFFFFFF
+    c = [(counter >> (32 * i)) & m for i in range(4)]
+    k0, k1 = key
+    for _ in range(10):
+        p0, p1 = 0xD2511F53 * c[0], 0xCD9E8D57 * c[2]
+        c = [(p1 >> 32) ^ c[1] ^ k0, p1 & m, (p0 >> 32) ^ c[3] ^ k1, p0 & m]
+        k0, k1 = (k0 + 0x9E3779B9) & m, (k1 + 0xBB67AE85) & m
+    return c
+
+
+def test_philox_known_answers():
+    # Random123's test vectors for Philox4x32-10 (counter words low first, key)
+    def at(key: tuple[int, int], words: tuple[int, ...]) -> list[str]:
+        counter = sum(w << (32 * i) for i, w in enumerate(words))
+        return [hex(w) for w in philox.bits(key, counter, np.zeros(1, np.uint64))[0]]
+
+    assert at((0, 0), (0, 0, 0, 0)) == ["0x6627e8d5", "0xe169c58d", "0xbc57ac4c", "0x9b00dbd8"]
+    assert at((0xFFFFFFFF,) * 2, (0xFFFFFFFF,) * 4) == [
+        "0x408f276d",
+        "0x41c83b0e",
+        "0xa20bc7c6",
+        "0x6d5451fd",
+    ]
+    pi_counter = (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344)
+    assert at((0xA4093822, 0x299F31D0), pi_counter) == [
+        "0xd16cfe09",
+        "0x94fdcceb",
+        "0x5001e420",
+        "0x24126ea1",
+    ]
+
+
+def test_philox_counters_carry_across_words():
+    key = (123, 456)
+    for base in (0, 2**32 - 3, 2**64 - 2, 2**128 - 2, (5 << 64) + 2**64 - 1):
+        got = philox.bits(key, base, np.arange(5, dtype=np.uint64))
+        want = [_philox_scalar(key, (base + i) % 2**128) for i in range(5)]
+        assert got.tolist() == want
+
+
+def test_streams_reserve_256_calls_per_output_and_continue():
+    s = philox.Stream(7, 9)
+    assert s.key == (7, 0) and s.counter == 9 << 64
+    first = philox.uniform(s, 10, np.float32)
+    assert s.counter == (9 << 64) + 2560
+    again = philox.Stream(7, 9)
+    np.testing.assert_array_equal(philox.uniform(again, 10, np.float32), first)
+    # the second run starts 2560 calls on
+    want = philox.to_float32(np.array(_philox_scalar((7, 0), (9 << 64) + 2560), np.uint32))
+    np.testing.assert_array_equal(philox.uniform(s, 4, np.float32), want)
+
+
+def test_truncated_normal_groups_skip_the_rejected_values():
+    """Each group of 4 reads its own stretch (256 calls apart), skipping values beyond 2."""
+    s = philox.Stream(3, 4)
+    got = philox.truncated_normal(s, 4000, np.float32).reshape(-1, 4)
+    base = 4 << 64
+    redrawn = 0
+    for g in range(0, 1000, 37):
+        kept: list[float] = []
+        call = 0
+        while len(kept) < 4:
+            w = np.array(_philox_scalar((3, 0), base + 256 * g + call), np.uint32)
+            f0, f1 = philox.box_muller32(w[0::2], w[1::2])
+            kept += [float(v) for pair in zip(f0, f1) for v in pair if abs(v) < 2]
+            call += 1
+        redrawn += call > 1
+        assert got[g].tolist() == kept[:4]
+    assert redrawn  # some group needed a second call
+    assert (np.abs(got) < 2).all()
+
+
+def test_fast_box_muller_is_within_float32_rounding():
+    w = philox.bits((1, 2), 0, np.arange(5000, dtype=np.uint64))
+    exact = philox.box_muller32(w[:, 0], w[:, 1])
+    fast = philox.box_muller32(w[:, 0], w[:, 1], exact=False)
+    for a, b in zip(exact, fast):
+        np.testing.assert_allclose(b, a, rtol=4e-7, atol=1e-8)
+
+
+def test_known_values_as_tensorflow_prints_them():
+    # TensorFlow 1.x prints these for the same programs
+    with tf.Session() as sess:
+        got = sess.run(tf.random_uniform([4], seed=1))
+    assert str(got) == "[0.2390374  0.92039955 0.05051243 0.49574447]"
+    tf.set_random_seed(1)
+    r = tf.random_uniform([3])
+    with tf.Session() as sess:
+        assert str(sess.run(r)) == "[0.81269646 0.07857466 0.8916855 ]"
+        assert str(sess.run(r)) == "[0.8928561  0.02359712 0.48994434]"
+
+
+def test_unseeded_streams_start_anywhere():
+    assert philox.Stream(0, 0).counter != philox.Stream(0, 0).counter

@@ -144,7 +144,7 @@ def to_float16(x: np.ndarray) -> np.ndarray:
 
 # Up to this many Box-Muller pairs, the float32 functions give the platform C library's own
 # results (what TensorFlow's kernel calls): bit for bit. Beyond it, numpy's float32 functions
-# (within 2 ulp, much faster).
+# (a few ulp off at most, much faster).
 EXACT_PAIRS = 1 << 17
 
 
