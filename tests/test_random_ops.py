@@ -1,4 +1,4 @@
-"""Random ops: graph structure, seed rules, per-session sequences, statistics, TensorFlow's streams."""
+"""Random ops: graph structure, seed rules, per-session sequences, statistics, the streams."""
 
 from __future__ import annotations
 
