@@ -1,0 +1,1 @@
+"""``tensorflow.examples.tutorials``: see :mod:`teachflow.examples.tutorials.mnist`."""
