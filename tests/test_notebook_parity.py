@@ -3,9 +3,9 @@
 The rule that keeps the two in step:
 
 - the same cells in the same order: cell for cell, the same id and the same kind (markdown or code);
-- each pair of code cells is identical after dropping comments and blank lines (the Japanese
-  notebooks translate their comments) and the widgets' ``lang="ja"`` argument, the one allowed
-  difference in code: every ``GraphView``/``Stepper``/``SummaryPlot`` a Japanese notebook makes
+- each pair of code cells is the same code, token for token, once comments and blank lines are
+  dropped (the Japanese notebooks translate their comments) and the widgets' ``lang="ja"``
+  argument, the one allowed difference in code: every ``GraphView``/``Stepper``/``SummaryPlot`` a Japanese notebook makes
   passes ``lang="ja"``, and no English one passes ``lang``;
 - every markdown cell of a Japanese notebook is Japanese prose, and its links to other tutorials
   stay among the Japanese ones.
@@ -97,8 +97,7 @@ def test_japanese_notebook_runs_the_english_code(ja_path: Path) -> None:
             assert _lang(call) is None, f"{en_path.name}, cell {e.get('id')}: lang in English"
         for call in _widget_calls(j.source):
             assert _lang(call) == "ja", (
-                f"ja/{ja_path.name}, cell {j.get('id')}: {call.func.id}(...) "  # type: ignore[attr-defined]
-                'without lang="ja"'
+                f'ja/{ja_path.name}, cell {j.get("id")}: {ast.unparse(call)} without lang="ja"'
             )
 
 
