@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from typing import Any
 
 from teachflow import errors
@@ -82,3 +83,26 @@ def os_error(e: OSError, path: str) -> errors.OpError:
     return errors.UnknownError(
         None, None, f"{path}; {e.strerror or e}", "check that the path can be written."
     )
+
+
+class UnreadableFile(ValueError):
+    """A file that is not a regular file, or larger than the reader allows."""
+
+
+def read_small(path: str, limit: int) -> bytes:
+    """The bytes of a small regular file (an index, a state file), reading at most ``limit``.
+
+    A device (a symlink to /dev/zero), a pipe or a file over ``limit`` bytes raises
+    :class:`UnreadableFile` instead of reading forever or filling memory.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    with open(path, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise UnreadableFile(f"{path} is not a regular file")
+        while chunk := f.read(1 << 16):  # f.read(limit) would reserve ``limit`` bytes at once
+            total += len(chunk)
+            if total > limit:
+                raise UnreadableFile(f"{path} is larger than {limit} bytes")
+            chunks.append(chunk)
+    return b"".join(chunks)

@@ -186,9 +186,22 @@ CASES: list[Case] = [
     Case(
         "tf.train.Saver(max_to_keep='abc')",
         TypeError,
-        "max_to_keep must be a number, got 'abc'",
+        "'str' object cannot be interpreted as an integer",
         "TypeError",
     ),
+    Case(
+        "tf.train.Saver(max_to_keep=0.5)",
+        TypeError,
+        "'float' object cannot be interpreted as an integer",
+        "TypeError",
+    ),
+    Case(
+        "tf.train.Saver(max_to_keep=float('nan'))",
+        TypeError,
+        "'float' object cannot be interpreted as an integer",
+        "TypeError",
+    ),
+    Case("tf.train.Saver(max_to_keep=2**40)", ValueError, "Value out of range", "ValueError"),
     Case(
         "tf.variance_scaling_initializer(distribution=3)",
         ValueError,

@@ -559,3 +559,194 @@ def test_save_without_tensorboard_skips_the_meta_file(tmp_path, monkeypatch):
             assert sess.run(v).tolist() == [1.0, 2.0]
     assert not (tmp_path / "model.meta").exists()
     assert (tmp_path / "model.index").exists()
+
+
+# -- untrusted files, races and leftovers ---------------------------------------------------------
+
+
+def _saved_v(tmp_path: Path) -> tuple[Any, Any, str]:
+    v = tf.Variable([1.0, 2.0], name="v")
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        prefix = saver.save(sess, str(tmp_path / "model.ckpt"))
+    return v, saver, prefix
+
+
+def _restore_peak(saver: Any, prefix: str) -> tuple[BaseException | None, int]:
+    """What restoring raises, and the most memory it held at once (bytes)."""
+    import tracemalloc
+
+    error = None
+    with tf.Session() as sess:
+        tracemalloc.start()
+        try:
+            saver.restore(sess, prefix)
+        except Exception as e:  # noqa: BLE001 - returned to the test
+            error = e
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return error, peak
+
+
+def test_a_zip_bomb_data_file_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    import zipfile
+
+    _, saver, prefix = _saved_v(tmp_path)
+    data = prefix + ".data-00000-of-00001"
+    n = 2**24  # 64 MiB of float32 zeros: about 64 KiB deflated
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("v.npy", "w", force_zip64=True) as f:
+            np.lib.format.write_array_header_1_0(
+                f, {"descr": "<f4", "fortran_order": False, "shape": (n,)}
+            )
+            for _ in range(64):
+                f.write(bytes(n // 16))
+    assert os.path.getsize(data) < 2**20
+    error, peak = _restore_peak(saver, prefix)
+    assert isinstance(error, tf.errors.DataLossError)
+    assert "v has shape [16777216] in the data file, [2] in the index" in str(error)
+    assert peak < 8 * 2**20
+
+
+def test_a_data_entry_longer_than_its_header_declares_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    _, saver, prefix = _saved_v(tmp_path)
+    data = prefix + ".data-00000-of-00001"
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("v.npy", "w", force_zip64=True) as f:
+            np.lib.format.write_array(f, np.array([3.0, 4.0], np.float32))
+            f.write(bytes(2**20))
+    error, _ = _restore_peak(saver, prefix)
+    assert isinstance(error, tf.errors.DataLossError)
+    assert "holds 1048712 bytes, not the 136 its header declares" in str(error)
+
+
+@pytest.mark.parametrize("which", ["index", "checkpoint"])
+def test_index_and_state_files_are_read_bounded(tmp_path: Path, which: str) -> None:
+    """A symlink to /dev/zero (endless) is refused at once instead of read forever."""
+    _, saver, prefix = _saved_v(tmp_path)
+    target = prefix + ".index" if which == "index" else str(tmp_path / "checkpoint")
+    os.remove(target)
+    os.symlink("/dev/zero", target)
+    if which == "index":
+        error, _ = _restore_peak(saver, prefix)
+        assert isinstance(error, tf.errors.DataLossError)
+        assert "model.ckpt.index is not a teachflow checkpoint index" in str(error)
+    else:
+        assert tf.train.get_checkpoint_state(str(tmp_path)) is None
+        assert tf.train.latest_checkpoint(str(tmp_path)) is None
+
+
+def test_a_deeply_nested_index_is_damaged_data(tmp_path: Path) -> None:
+    _, saver, prefix = _saved_v(tmp_path)
+    Path(prefix + ".index").write_text("[" * 100_000 + "]" * 100_000)
+    error, _ = _restore_peak(saver, prefix)
+    assert isinstance(error, tf.errors.DataLossError)
+    with pytest.raises(tf.errors.DataLossError):
+        tf.train.list_variables(prefix)
+
+
+def test_checkpoint_files_follow_the_umask_set_after_import(tmp_path: Path) -> None:
+    old = os.umask(0o077)
+    try:
+        _, _, prefix = _saved_v(tmp_path)
+    finally:
+        os.umask(old)
+    for path in (prefix + ".index", prefix + ".data-00000-of-00001", tmp_path / "checkpoint"):
+        assert os.stat(path).st_mode & 0o777 == 0o600, path
+
+
+def test_importing_teachflow_changes_no_umask_and_no_numpy_docstring() -> None:
+    script = """
+        import os, numpy as np
+        calls = []
+        real = os.umask
+        os.umask = lambda mask: calls.append(mask) or real(mask)
+        docs = {n: getattr(np, n).__doc__ for n in dir(np) if isinstance(getattr(np, n), np.ufunc)}
+        import teachflow
+        changed = [n for n, d in docs.items() if getattr(np, n).__doc__ != d]
+        print(calls, changed)
+    """
+    out = python(script).communicate(timeout=120)[0]
+    assert out.strip() == "[] []"
+
+
+def test_saves_racing_to_create_the_directory_all_succeed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another saver creates the directory between the check and our mkdir."""
+    real_mkdir = os.mkdir
+
+    def someone_else_was_first(path: Any, *args: Any) -> None:
+        real_mkdir(path, *args)
+        raise FileExistsError(17, "File exists", path)
+
+    monkeypatch.setattr(os, "mkdir", someone_else_was_first)
+    _, _, prefix = _saved_v(tmp_path / "new")
+    assert tf.train.checkpoint_exists(prefix)
+
+
+def test_many_sessions_save_into_one_new_directory(tmp_path: Path) -> None:
+    import threading
+
+    v = tf.Variable([1.0, 2.0], name="v")
+    saver = tf.train.Saver()
+    failures: list[BaseException] = []
+
+    def save(d: Path, k: int, start: threading.Barrier) -> None:
+        with tf.Session(graph=v.graph) as sess:
+            sess.run(v.initializer)
+            start.wait()
+            try:
+                saver.save(sess, str(d / f"model-{k}"), write_state=False)
+            except BaseException as e:  # noqa: BLE001 - reported below
+                failures.append(e)
+
+    for r in range(10):
+        start = threading.Barrier(4)
+        threads = [
+            threading.Thread(target=save, args=(tmp_path / f"run{r}", k, start)) for k in range(4)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not failures
+
+
+@pytest.mark.parametrize("max_to_keep", [-1, 1])
+def test_the_checkpoint_just_written_is_never_deleted(tmp_path: Path, max_to_keep: int) -> None:
+    v = tf.Variable([1.0, 2.0], name="v")
+    saver = tf.train.Saver(max_to_keep=max_to_keep)
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        for step in range(3):
+            path = saver.save(sess, str(tmp_path / "model"), global_step=step)
+            assert tf.train.checkpoint_exists(path)
+    assert saver.last_checkpoints == [path]
+    assert tf.train.latest_checkpoint(str(tmp_path)) == path
+    assert not tf.train.checkpoint_exists(str(tmp_path / "model-1"))
+
+
+def test_the_next_save_removes_temporary_files_of_crashed_saves(tmp_path: Path) -> None:
+    ended = python("pass")
+    ended.wait()
+    running = os.getppid()
+    stale = [
+        f".model-1.data-00000-of-00001.{ended.pid}-0a1b2c3d.tmp",
+        f".model-1.index.{ended.pid}-0a1b2c3e.tmp",
+        f".checkpoint.{ended.pid}-0a1b2c3f.tmp",
+    ]
+    live = [f".model-2.data-00000-of-00001.{running}-0a1b2c40.tmp", ".notes.tmp"]
+    for name in stale + live:
+        (tmp_path / name).write_bytes(b"half a file")
+    _, _, prefix = _saved_v(tmp_path / "x")  # another directory: nothing there is touched
+    v = tf.Variable([3.0], name="w")
+    saver = tf.train.Saver([v])
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        saver.save(sess, str(tmp_path / "model"), global_step=3)
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
+    assert left == sorted(live)

@@ -37,7 +37,8 @@ format (paths relative to the directory when the save path was relative)::
 Every file is written to a temporary file in the same directory, flushed to disk and renamed
 over the old one, data file first, index next, ``checkpoint`` file last: a crash in the middle
 of a save leaves the previous checkpoint (and the ``checkpoint`` file pointing at it) intact
-(and may leave a hidden ``.<file name>.<random>.tmp`` file, safe to delete).
+(and may leave a hidden ``.<file name>.<pid>-<random>.tmp`` file, deleted by the next save of
+the same prefix once its process has ended).
 The index marks that the checkpoint exists; the data file alone decides which values are
 restored (zip checksums catch damaged ones). Restoring
 reads and checks every value (names, dtypes, shapes) before assigning any variable.
@@ -53,7 +54,8 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
+import secrets
+import stat
 import time
 import zipfile
 from collections.abc import Callable, Sequence
@@ -72,8 +74,8 @@ _log = logging.getLogger("teachflow")
 _FORMAT = "teachflow-checkpoint"
 _DATA_SUFFIX = ".data-00000-of-00001"
 _INDEX_SUFFIX = ".index"
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+# the index and ``checkpoint`` files are small text: larger ones are not read
+_MAX_SMALL_FILE = 64 * 2**20
 
 
 # -- writing files atomically -------------------------------------------------------------------
@@ -92,13 +94,55 @@ def _fsync_dir(path: str) -> None:
         os.close(fd)
 
 
+def _create_temp(path: str) -> tuple[int, str]:
+    """A new hidden temporary file next to ``path``, named after it and this process.
+
+    Created with mode 0o666 so that the process's umask *now* decides its permissions, as for
+    any file a program creates (the umask may change after import).
+    """
+    parent, base = os.path.split(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = os.path.join(parent, f".{base}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"cannot create a temporary file next to {path}")  # pragma: no cover
+
+
+def _process_is_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError, OverflowError):
+        return False  # it exists (another user's), or the pid is odd: keep its file
+    return False
+
+
+def clean_stale_temps(directory: str, name_prefix: str) -> None:
+    """Deletes temporary files left by crashed saves of files starting with ``name_prefix`` in
+    ``directory``: those whose writing process has ended (files of running saves stay)."""
+    try:
+        names = os.listdir(directory or ".")
+    except OSError:
+        return
+    start = "." + name_prefix
+    for name in names:
+        if not (name.startswith(start) and name.endswith(".tmp")):
+            continue
+        owner = name[: -len(".tmp")].rpartition(".")[2].partition("-")[0]
+        if owner.isdigit() and int(owner) != os.getpid() and _process_is_gone(int(owner)):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(directory, name))
+
+
 def atomic_write(path: str, write: Callable[[IO[bytes]], Any]) -> None:
     """Writes ``path`` so that readers see either the old file or the whole new one."""
     parent = os.path.dirname(path) or "."
     try:
-        fd, tmp = tempfile.mkstemp(
-            dir=parent, prefix="." + os.path.basename(path) + ".", suffix=".tmp"
-        )
+        fd, tmp = _create_temp(path)
     except OSError as e:
         raise paths.os_error(e, path) from None
     try:
@@ -106,7 +150,6 @@ def atomic_write(path: str, write: Callable[[IO[bytes]], Any]) -> None:
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException as e:
         with contextlib.suppress(OSError):
@@ -147,8 +190,10 @@ def write_checkpoint(prefix: str, tensors: Sequence[tuple[str, Any]]) -> None:
     data_path, index_path = prefix + _DATA_SUFFIX, prefix + _INDEX_SUFFIX
     parent = os.path.dirname(prefix) or "."
     try:  # as TensorFlow's SaveV2: a missing directory (one level, not its parents) is created
-        if not os.path.isdir(parent):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another saver: fine
             os.mkdir(parent)
+        if not os.path.isdir(parent):
+            raise NotADirectoryError(parent)
     except OSError:
         raise errors.NotFoundError(
             None,
@@ -174,6 +219,7 @@ def write_checkpoint(prefix: str, tensors: Sequence[tuple[str, Any]]) -> None:
         },
     }
     index_bytes = (json.dumps(index, indent=1) + "\n").encode()
+    clean_stale_temps(parent, os.path.basename(prefix))
     atomic_write(data_path, write_data)
     atomic_write(index_path, lambda f: f.write(index_bytes))
 
@@ -188,8 +234,8 @@ def _data_loss(prefix: str, why: str) -> errors.OpError:
     )
 
 
-def _open_checkpoint(prefix: str) -> Any:
-    """The checkpoint's data file as an ``np.load`` archive, after checking its index."""
+def _read_index(prefix: str) -> dict[str, Any]:
+    """The checkpoint's index (bounded read), checked to be a teachflow index."""
     index_path = prefix + _INDEX_SUFFIX
     if not os.path.exists(index_path):
         raise errors.NotFoundError(
@@ -200,24 +246,99 @@ def _open_checkpoint(prefix: str) -> Any:
             "pass the prefix that saver.save returned (or tf.train.latest_checkpoint(dir)).",
         )
     try:
-        with open(index_path, "rb") as f:
-            index = json.loads(f.read().decode())
-        ok = isinstance(index, dict) and index.get("format") == _FORMAT
-    except (OSError, ValueError):
-        ok = False
-    if not ok:
+        index = json.loads(paths.read_small(index_path, _MAX_SMALL_FILE).decode())
+    except (OSError, ValueError, RecursionError):  # RecursionError: absurdly nested JSON
+        index = None
+    tensors = index.get("tensors") if isinstance(index, dict) else None
+    if (
+        not isinstance(index, dict)
+        or index.get("format") != _FORMAT
+        or not isinstance(tensors, dict)
+        or not all(_is_entry(e) for e in tensors.values())
+    ):
         raise _data_loss(prefix, f"{index_path} is not a teachflow checkpoint index")
+    return index
+
+
+def _is_entry(entry: Any) -> bool:
+    shape = entry.get("shape") if isinstance(entry, dict) else None
+    return (
+        isinstance(shape, list)
+        and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
+        and isinstance(entry.get("dtype"), str)
+    )
+
+
+def _open_checkpoint(prefix: str) -> Any:
+    """The checkpoint's data file as an ``np.load`` archive (its index checked first), with the
+    index's tensor table as ``archive.index``."""
+    index = _read_index(prefix)
+    data_path = prefix + _DATA_SUFFIX
     try:
-        return np.load(prefix + _DATA_SUFFIX, allow_pickle=False)
+        with open(data_path, "rb") as f:
+            regular = stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+        if not regular:
+            raise ValueError(f"{data_path} is not a regular file")
+        archive = np.load(data_path, allow_pickle=False)
     except FileNotFoundError:
-        raise _data_loss(prefix, f"its data file {prefix + _DATA_SUFFIX} is missing") from None
+        raise _data_loss(prefix, f"its data file {data_path} is missing") from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise _data_loss(prefix, f"{data_path} is not a numpy .npz archive ({e})") from None
+    if not hasattr(archive, "zip"):  # a plain .npy file
+        raise _data_loss(prefix, f"{data_path} is not a numpy .npz archive")
+    archive.index = index["tensors"]
+    return archive
+
+
+class _Stored:
+    """What a stored array's ``.npy`` header and zip entry say, read before its values."""
+
+    def __init__(self, shape: list[int], dtype: np.dtype[Any]) -> None:
+        self.shape = shape
+        self.dtype = dtype
+
+
+def _stored(archive: Any, prefix: str, name: str) -> _Stored:
+    """The shape and dtype of a stored array, from its headers, after checking that the zip
+    entry holds exactly that many bytes and that the index agrees: a small damaged or hostile
+    file cannot make a reader allocate more than it declares."""
+    member = name + ".npy"
+    try:
+        info = archive.zip.getinfo(member)
+        with archive.zip.open(member) as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+            header_end = f.tell()
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
+        raise _data_loss(prefix, f"the header of {name} cannot be read ({e})") from None
+    if dtype.hasobject:
+        raise _data_loss(prefix, f"{name} is stored as Python objects")
+    n = 1
+    for d in shape:
+        n *= int(d)
+    if info.file_size != header_end + n * dtype.itemsize:
         raise _data_loss(
-            prefix, f"{prefix + _DATA_SUFFIX} is not a numpy .npz archive ({e})"
-        ) from None
+            prefix,
+            f"the entry of {name} holds {info.file_size} bytes, not the "
+            f"{header_end + n * dtype.itemsize} its header declares",
+        )
+    entry = archive.index.get(name)
+    if entry is not None and entry["shape"] != list(shape):
+        raise _data_loss(
+            prefix,
+            f"{name} has shape {list(shape)} in the data file, {entry['shape']} in the index",
+        )
+    return _Stored(list(shape), dtype)
 
 
 def _load(archive: Any, prefix: str, name: str) -> np.ndarray:
+    stored = _stored(archive, prefix, name)
+    registry.check_alloc(stored.shape, _as_dtype(stored.dtype))
     try:
         arr = archive[name]
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
@@ -227,13 +348,18 @@ def _load(archive: Any, prefix: str, name: str) -> np.ndarray:
     return np.asarray(arr)
 
 
+def _as_dtype(dt: np.dtype[Any]) -> dtypes.DType:
+    return dtypes.string if dt.kind == "S" else dtypes.as_dtype(dt)
+
+
 def read_checkpoint(
     prefix: str,
     names: Sequence[str],
     want_dtypes: Sequence[dtypes.DType],
     want_shapes: Sequence[Any],
 ) -> list[np.ndarray]:
-    """The values of ``names``, each checked against its dtype and shape (None: any shape)."""
+    """The values of ``names``, each checked against its dtype and shape (None: any shape)
+    from the file headers before any value is read."""
     archive = _open_checkpoint(prefix)
     with archive:
         stored = set(archive.files)
@@ -246,26 +372,29 @@ def read_checkpoint(
                     "the graph has a variable the checkpoint lacks: restore with a Saver over "
                     "the variables that were saved (Saver(var_list=...)).",
                 )
-        values = [_load(archive, prefix, name) for name in names]
-    for name, value, dt, shape in zip(names, values, want_dtypes, want_shapes):
-        have = dtypes.as_dtype(value.dtype) if value.dtype != object else dtypes.string
-        if have != dt.base_dtype:
-            raise errors.InvalidArgumentError(
-                None,
-                None,
-                f"tensor_name = {name}; expected dtype {_tf_type_name(dt.base_dtype)} does not "
-                f"equal original dtype {_tf_type_name(have)}",
-                "create the variable with the dtype it was saved with.",
-            )
-        if shape is not None and list(value.shape) != list(shape):
-            raise errors.InvalidArgumentError(
-                None,
-                None,
-                "Assign requires shapes of both tensors to match. lhs shape= "
-                f"{list(shape)} rhs shape= {list(value.shape)}",
-                f"the variable {name} has another shape than the one saved.",
-            )
-    return values
+        for name, dt, shape in zip(names, want_dtypes, want_shapes):
+            header = _stored(archive, prefix, name)
+            try:
+                have = _as_dtype(header.dtype)
+            except TypeError:
+                raise _data_loss(prefix, f"{name} has the unknown dtype {header.dtype}") from None
+            if have != dt.base_dtype:
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    f"tensor_name = {name}; expected dtype {_tf_type_name(dt.base_dtype)} does "
+                    f"not equal original dtype {_tf_type_name(have)}",
+                    "create the variable with the dtype it was saved with.",
+                )
+            if shape is not None and header.shape != list(shape):
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    "Assign requires shapes of both tensors to match. lhs shape= "
+                    f"{list(shape)} rhs shape= {header.shape}",
+                    f"the variable {name} has another shape than the one saved.",
+                )
+        return [_load(archive, prefix, name) for name in names]
 
 
 def _as_str(x: Any) -> str:
@@ -367,6 +496,27 @@ def _names_to_variables(var_list: Any) -> dict[str, Tensor]:
     return dict(sorted(out.items()))
 
 
+def _checked_max_to_keep(value: Any) -> int | None:
+    """``max_to_keep`` as TensorFlow's SaverDef takes it: None or a whole number (an int32)."""
+    if value is None:
+        return None
+    if not isinstance(value, (int, np.integer)):
+        raise TypeError(
+            f"'{type(value).__name__}' object cannot be interpreted as an integer\n  Hint: "
+            "max_to_keep counts checkpoints: a whole number such as 5 (None or 0 keeps them all)."
+        )
+    if not -(2**31) <= int(value) < 2**31:
+        raise ValueError(
+            f"Value out of range: {int(value)}\n  Hint: max_to_keep counts checkpoints; "
+            "None or 0 keeps them all."
+        )
+    if value < 0:
+        _log.warning(
+            "max_to_keep=%d: only the newest checkpoint is kept (None or 0 keeps all).", value
+        )
+    return int(value)
+
+
 class Saver:
     """Saves and restores variables (all global variables, or ``var_list``).
 
@@ -374,7 +524,7 @@ class Saver:
       var_list: None (every global variable), a list of variables, or a dict
         ``{checkpoint name: variable}``.
       max_to_keep: how many recent checkpoints to keep (older ones are deleted); None or 0
-        keeps all.
+        keeps all; the checkpoint just written is never deleted.
       keep_checkpoint_every_n_hours: also keep one checkpoint per this many hours.
       allow_empty: with no variables, save and restore do nothing instead of raising.
     """
@@ -409,17 +559,13 @@ class Saver:
             raise NotImplementedError("teachflow's Saver writes only the V2 checkpoint layout.")
         if keep_checkpoint_every_n_hours is None:  # as in TensorFlow: the default
             keep_checkpoint_every_n_hours = 10000.0
-        for value, arg in (
-            (max_to_keep, "max_to_keep"),
-            (keep_checkpoint_every_n_hours, "keep_checkpoint_every_n_hours"),
-        ):
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, (int, float, np.number))
-            ):
-                raise TypeError(
-                    f"{arg} must be a number, got {value!r} of type {type(value).__name__}.\n"
-                    "  Hint: e.g. Saver(max_to_keep=5, keep_checkpoint_every_n_hours=1.0)."
-                )
+        value = keep_checkpoint_every_n_hours
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise TypeError(
+                f"keep_checkpoint_every_n_hours must be a number, got {value!r} of type "
+                f"{type(value).__name__}.\n  Hint: e.g. Saver(keep_checkpoint_every_n_hours=1.0)."
+            )
+        max_to_keep = _checked_max_to_keep(max_to_keep)
         self._var_list = var_list
         # one device: a sharded checkpoint is the same single data file
         self._sharded = bool(sharded)
@@ -562,6 +708,9 @@ class Saver:
         parent = os.path.dirname(save_path)
         if self._is_empty:
             return None
+        # left by crashed saves of this prefix (any step) or of the state file
+        clean_stale_temps(parent, os.path.basename(save_path))
+        clean_stale_temps(parent, latest_filename)
         assert self.saver_def is not None
         try:
             path = _as_str(
@@ -595,7 +744,8 @@ class Saver:
             return
         self._last_checkpoints = [c for c in self._last_checkpoints if c[0] != path]
         self._last_checkpoints.append((path, time.time()))
-        if len(self._last_checkpoints) > self._max_to_keep:
+        # a negative max_to_keep keeps the newest one (TensorFlow deletes even the one written)
+        if len(self._last_checkpoints) > max(self._max_to_keep, 1):
             self._to_delete.append(self._last_checkpoints.pop(0))
 
     def _delete_old(self) -> None:
@@ -991,8 +1141,9 @@ def get_checkpoint_state(
     if not os.path.exists(path):
         return None
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            state = _parse_state(f.read())
+        state = _parse_state(
+            paths.read_small(path, _MAX_SMALL_FILE).decode("utf-8", errors="replace")
+        )
     except (OSError, ValueError) as e:
         _log.warning("%s: %s", type(e).__name__, e)
         _log.warning("%s: Checkpoint ignored", path)
@@ -1047,18 +1198,7 @@ def list_variables(ckpt_dir_or_file: Any) -> list[tuple[str, list[int]]]:
 
 def _stored_shape(archive: Any, prefix: str, name: str) -> list[int]:
     """The shape from a stored array's ``.npy`` header, without reading its values."""
-    try:
-        with archive.zip.open(name + ".npy") as f:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, _, _ = np.lib.format.read_array_header_1_0(f)
-            elif version == (2, 0):
-                shape, _, _ = np.lib.format.read_array_header_2_0(f)
-            else:
-                shape = _load(archive, prefix, name).shape
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as e:
-        raise _data_loss(prefix, f"the header of {name} cannot be read ({e})") from None
-    return list(shape)
+    return _stored(archive, prefix, name).shape
 
 
 def load_variable(ckpt_dir_or_file: Any, name: str) -> np.ndarray:
