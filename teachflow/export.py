@@ -210,6 +210,8 @@ def attr_value(key: str, value: Any) -> Any:
         av.f = float(value)
     elif isinstance(value, (str, bytes)):
         av.s = value.encode() if isinstance(value, str) else value
+    elif hasattr(value, "fill_attr_value"):  # a function attr (tf.data's map functions)
+        value.fill_attr_value(av)
     elif isinstance(value, (list, tuple)):
         av.list.SetInParent()
         for v in value:

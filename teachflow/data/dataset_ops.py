@@ -302,7 +302,13 @@ class Function:
             out = nest.map_structure(convert_to_tensor, out)
         self.outputs: list[Tensor] = nest.flatten(out)
         self.structure = nest.map_structure(lambda t: Spec(t.dtype, t.shape), out)
+        self.name = f"__inference_Dataset_{what}_{getattr(fn, '__name__', 'fn')}_{id(self)}"
         self._plans: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+    def fill_attr_value(self, av: Any) -> None:
+        """Exported as TensorFlow's ``func`` attr: the name (the function's body is not
+        exported, so an exported graph with a map is for TensorBoard, not for re-import)."""
+        av.func.name = self.name.replace("<", "").replace(">", "")
 
     def call(self, state: Any, element: Element) -> Element:
         from teachflow.execution import Execution, Plan
@@ -394,10 +400,15 @@ class Dataset:
                     "from_tensor_slices splits along the first axis; use from_tensors for one "
                     "element."
                 )
-        first = TensorShape([None])
-        for c in comps:  # raises "Dimensions 3 and 4 are not compatible", as TensorFlow
-            if c.shape.ndims is not None:
-                first = first.merge_with(c.shape[:1])
+        rows: int | None = None
+        for c in comps:  # every component needs as many rows
+            n = c.shape[0].value if c.shape.ndims else None
+            if rows is not None and n is not None and n != rows:
+                raise ValueError(
+                    f"Dimensions {rows} and {n} are not compatible\n  Hint: every component of "
+                    "from_tensor_slices needs the same number of rows (first dimension)."
+                )
+            rows = n if rows is None else rows
         structure = nest.map_structure(lambda s: Spec(s.dtype, s.shape[1:]), structure)
         return _source("TensorSliceDataset", comps, structure, Toutput_types=True)
 
@@ -430,7 +441,7 @@ class Dataset:
                     f"`Dataset` objects, got {d!r}."
                 )
         structure = nest.pack(datasets, [d._structure for d in flat])
-        return _source("ZipDataset", [d._variant_tensor for d in flat], structure)
+        return _source("ZipDataset", [d._variant_tensor for d in flat], structure, N=len(flat))
 
     # -- transformations ------------------------------------------------------------------------
     def map(self, map_func: Callable[..., Any], num_parallel_calls: Any = None) -> Dataset:
@@ -485,17 +496,11 @@ class Dataset:
         Seeded (``seed=`` or ``tf.set_random_seed``) orders repeat from run to run, but are not
         TensorFlow's orders (its generator is not numpy's).
         """
-        from teachflow.ops.random_ops import get_seed
-
         g = self._variant_tensor.graph
         with g.as_default():
-            s1, s2 = get_seed(seed)
-            ins = [
-                self._variant_tensor,
-                _int64(buffer_size, "buffer_size"),
-                _int64(s1 or 0, "seed"),
-                _int64(s2 or 0, "seed2"),
-            ]
+            size = _int64(buffer_size, "buffer_size")
+            s1, s2 = _seed_tensors(seed)
+            ins = [self._variant_tensor, size, s1, s2]
         again = True if reshuffle_each_iteration is None else bool(reshuffle_each_iteration)
         return self._op("ShuffleDataset", ins, self._structure, reshuffle_each_iteration=again)
 
@@ -541,13 +546,34 @@ class Dataset:
         return Iterator._initializable(self, shared_name)
 
 
+def _seed_tensors(seed: Any) -> tuple[Tensor, Tensor]:
+    """The (seed, seed2) tensors of a dataset op, built as TensorFlow builds them: a seed pair
+    of (0, 0) means "unseeded", so a real (0, 0) becomes (0, 2**31 - 1)."""
+    from teachflow.ops.random_ops import get_seed
+
+    s1, s2 = get_seed(seed)
+    seed_t = _int64(0 if s1 is None else s1, "seed")
+    if s2 is None:
+        return seed_t, _int64(0, "seed2")
+    from teachflow import math as tf_math
+    from teachflow.ops.constant_op import constant
+    from teachflow.ops.where_ops import where_v2
+
+    g = get_default_graph()
+    with g.name_scope("seed2") as scope:
+        raw = _int64(s2, "Const")
+        both_zero = tf_math.logical_and(tf_math.equal(seed_t, 0), tf_math.equal(raw, 0))
+        big = constant(2**31 - 1, dtype=dtypes.int64)
+        return seed_t, where_v2(both_zero, big, raw, name=scope)
+
+
 def _components(tensors: Any) -> tuple[list[Tensor], Any]:
     """The user's (nested) value as tensors ``normalize_element/component_i``, and its specs."""
     from teachflow.ops.constant_op import convert_to_tensor
 
     if isinstance(tensors, Dataset):
         raise TypeError("from_tensor_slices expects tensors, not a Dataset.")
-    value = _lists_to_tuples(tensors) if isinstance(tensors, (tuple, dict)) else tensors
+    value = tensors  # a list inside is a value (one tensor), as in TensorFlow
     flat = nest.flatten(value)
     g = registry.graph_for(flat)
     with g.as_default(), g.name_scope("normalize_element"):
@@ -557,10 +583,10 @@ def _components(tensors: Any) -> tuple[list[Tensor], Any]:
 
 
 def _source(
-    op_type: str, inputs: list[Tensor], structure: Any, Toutput_types: bool = False
+    op_type: str, inputs: list[Tensor], structure: Any, Toutput_types: bool = False, **extra: Any
 ) -> Dataset:
     g = registry.graph_for(inputs)
-    attrs = _attrs(structure)
+    attrs = {**_attrs(structure), **extra}
     if Toutput_types:  # TensorSliceDataset and TensorDataset name their types attr so
         attrs["Toutput_types"] = attrs.pop("output_types")
     with g.as_default():

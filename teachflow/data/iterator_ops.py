@@ -34,6 +34,18 @@ from teachflow.ops import registry
 from teachflow.tensor_shape import TensorShape
 
 
+class _Factory:
+    """OneShotIterator's ``dataset_factory``: the dataset to make on first use."""
+
+    __slots__ = ("dataset",)
+
+    def __init__(self, dataset: Tensor) -> None:
+        self.dataset = dataset
+
+    def fill_attr_value(self, av: Any) -> None:
+        av.func.name = f"_make_dataset_{self.dataset.op.name.replace('/', '_')}"
+
+
 class IteratorHandle:
     """The value of an iterator op: names the iterator's slot in the session's resources."""
 
@@ -63,7 +75,7 @@ def _one_shot_kernel(ctx: registry.KernelContext) -> IteratorHandle:
     if key not in ctx.state.resources:
         from teachflow.execution import Execution, Plan
 
-        dataset_tensor = ctx.attrs["_dataset"]
+        dataset_tensor = ctx.attrs["dataset_factory"].dataset
         plan = Plan([dataset_tensor], [], [], ctx.state)
         value = Execution(plan, []).run_to_end()[0]
         ctx.state.resources[key] = iter(value)
@@ -145,7 +157,7 @@ class Iterator:
                 **_attrs(dataset._structure),
                 "container": "",
                 "shared_name": "",
-                "_dataset": dataset._variant_tensor,
+                "dataset_factory": _Factory(dataset._variant_tensor),
             }
             h = registry.make1("OneShotIterator", [], attrs, "OneShotIterator")
         return cls(h, dataset._structure, None)
@@ -208,7 +220,12 @@ class Iterator:
         mine, theirs = nest.flatten(self._structure), nest.flatten(dataset._structure)
         want_types = nest.types_of(self._structure)
         got_types = nest.types_of(dataset._structure)
-        if len(mine) != len(theirs) or any(a.dtype != b.dtype for a, b in zip(mine, theirs)):
+        if not _same_structure(self._structure, dataset._structure):
+            raise ValueError(
+                "The two structures don't have the same nested structure.\n\nFirst structure: "
+                f"{nest.text(want_types)}\n\nSecond structure: {nest.text(got_types)}"
+            )
+        if any(a.dtype != b.dtype for a, b in zip(mine, theirs)):
             raise TypeError(
                 f"Expected output types {nest.text(want_types)} but got dataset with output "
                 f"types {nest.text(got_types)}."
@@ -260,6 +277,24 @@ class Iterator:
     @property
     def element_spec(self) -> Any:
         return self._structure
+
+
+def _same_structure(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (
+            isinstance(a, dict)
+            and isinstance(b, dict)
+            and sorted(a) == sorted(b)
+            and all(_same_structure(a[k], b[k]) for k in a)
+        )
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return (
+            isinstance(a, tuple)
+            and isinstance(b, tuple)
+            and len(a) == len(b)
+            and all(_same_structure(x, y) for x, y in zip(a, b))
+        )
+    return True
 
 
 def _iterator_op(structure: Any, shared_name: Any) -> Tensor:

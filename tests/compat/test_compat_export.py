@@ -29,7 +29,12 @@ pytestmark = pytest.mark.compat
 # Op types TensorFlow cannot import, with why. teachflow-only ops (InitializedValue,
 # ReportUninitializedVariables, ReducedShape) are exported as the TensorFlow subgraphs that
 # compute the same thing, so none is excluded today.
-NOT_IMPORTABLE: dict[str, str] = {}
+NOT_IMPORTABLE: dict[str, str] = {
+    # tf.data ops with a function attr: the function's body is not exported (only its name)
+    "MapDataset": "its map function is exported by name only",
+    "FilterDataset": "its predicate is exported by name only",
+    "OneShotIterator": "its dataset factory is exported by name only",
+}
 
 CKPT = "<checkpoint path>"  # replaced by a fresh path for each library
 
@@ -303,6 +308,23 @@ def _convnet(tf: Any) -> list[Run]:
     return [Run([init]), Run([h, p, a, gx, gw, *second], {x: images})]
 
 
+def _datasets(tf: Any) -> list[Run]:
+    xs = tf.placeholder(tf.float32, [None, 2], name="xs")
+    a = tf.data.Dataset.from_tensor_slices((xs, tf.range(4))).skip(1).take(2)
+    b = tf.data.Dataset.zip((tf.data.Dataset.range(3), tf.data.Dataset.from_tensors(X).repeat()))
+    it = a.repeat(2).batch(2).prefetch(1).make_initializable_iterator()
+    shuffled = tf.data.Dataset.range(6).shuffle(6, seed=1).batch(6).make_initializable_iterator()
+    nb = b.make_initializable_iterator()
+    feed = {xs: X[:, :2].repeat(2, axis=0)}
+    gets = [*it.get_next(), *nb.get_next()]
+    return [
+        Run([it.initializer, nb.initializer, shuffled.initializer], feed),
+        Run(gets),
+        Run(gets),
+        Run([tf.shape(shuffled.get_next())]),
+    ]
+
+
 CATALOGUE = [
     Program("elementwise", _elementwise),
     Program("arrays", _arrays),
@@ -323,6 +345,7 @@ CATALOGUE = [
     Program("summaries", _summaries),
     Program("integers", _integers),
     Program("convnet", _convnet),
+    Program("datasets", _datasets),
 ]
 
 
