@@ -142,10 +142,10 @@ def to_float16(x: np.ndarray) -> np.ndarray:
     return m.view(np.float16) - np.float16(1.0)
 
 
-# Up to this many Box-Muller pairs, the float32 functions give the platform C library's own
-# results (what TensorFlow's kernel calls): bit for bit. Beyond it, numpy's float32 functions
-# (a few ulp off at most, much faster).
-EXACT_PAIRS = 1 << 17
+# Normal draws of up to this many values use the platform C library's float logf, sinf, cosf
+# (what TensorFlow's kernel calls): TensorFlow's values bit for bit, at some cost per value.
+# Larger draws use numpy's float32 functions: a few ulp off at most, and fast.
+EXACT_OUTPUTS = 1 << 13
 
 
 def _c_float_functions() -> dict[str, Any]:
@@ -250,14 +250,17 @@ def uniform_int(stream: Stream, n: int, lo: int, hi: int, dtype: Any) -> np.ndar
 
 
 def normal(stream: Stream, n: int, dtype: Any) -> np.ndarray:
-    """``n`` samples of N(0, 1) (``RandomStandardNormal``): Box-Muller on each call's pairs."""
+    """``n`` samples of N(0, 1) (``RandomStandardNormal``): Box-Muller on each call's pairs.
+
+    Float32 and float16 draws beyond ``EXACT_OUTPUTS`` values may differ from TensorFlow's
+    in the last bit or two (see :func:`box_muller32`)."""
     dt = np.dtype(dtype)
     if dt == np.float64:
         c = _fill(stream, n, 2)
         d0, d1 = box_muller64(c[:, 0], c[:, 1], c[:, 2], c[:, 3])
         return np.stack([d0, d1], 1).ravel()[:n]
     c = _fill(stream, n, 4)
-    f0, f1 = box_muller32(c[:, 0::2].ravel(), c[:, 1::2].ravel(), n <= 2 * EXACT_PAIRS)
+    f0, f1 = box_muller32(c[:, 0::2].ravel(), c[:, 1::2].ravel(), n <= EXACT_OUTPUTS)
     out = np.stack([f0, f1], 1).ravel()[:n]
     return out.astype(np.float16) if dt == np.float16 else out
 
@@ -272,7 +275,7 @@ def truncated_normal(stream: Stream, n: int, dtype: Any) -> np.ndarray:
     dt = np.dtype(dtype)
     size = 2 if dt == np.float64 else 4
     groups = -(-n // size)
-    exact = n <= 2 * EXACT_PAIRS
+    exact = n <= EXACT_OUTPUTS
     base = stream.reserve(RESERVED_PER_OUTPUT * n)
     start = np.arange(groups, dtype=np.uint64) * np.uint64(RESERVED_PER_OUTPUT * size // 4)
     out = np.empty((groups, size), dtype=np.float64 if dt == np.float64 else np.float32)
@@ -287,6 +290,11 @@ def truncated_normal(stream: Stream, n: int, dtype: Any) -> np.ndarray:
             f0, f1 = box_muller32(c[:, 0::2].ravel(), c[:, 1::2].ravel(), exact)
             cand = np.stack([f0, f1], 1).reshape(-1, 4)
         keep = np.abs(cand) < 2
+        if step == 0:  # most groups fill from their first call: no bookkeeping for those
+            full = keep.all(axis=1)
+            out[full] = cand[full]
+            count[full] = size
+            pending, cand, keep = pending[~full], cand[~full], keep[~full]
         slot = count[pending, None] + np.cumsum(keep, axis=1) - 1
         keep &= slot < size
         rows = np.broadcast_to(pending[:, None], keep.shape)
