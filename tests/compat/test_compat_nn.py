@@ -1,8 +1,8 @@
 """tf.nn, tf.losses, random ops and initializers against real TensorFlow.
 
-Values, gradients (tf.gradients), names, static shapes and dtypes must agree. Random ops
-draw different numbers than TensorFlow (numpy, not Philox): for them only the graph is
-compared (names, op types, shapes, dtypes and the (seed, seed2) attrs).
+Values, gradients (tf.gradients), names, static shapes and dtypes must agree. For random ops
+this file compares the graph (names, op types, shapes, dtypes and the (seed, seed2) attrs);
+tests/compat/test_random_streams.py compares the numbers they draw.
 """
 
 from __future__ import annotations
