@@ -172,3 +172,23 @@ def test_initializer_errors():
         tf.glorot_uniform_initializer()([2, 2], dtype=tf.int32)
     with pytest.raises(ValueError, match="fully defined shape"):
         tf.zeros_initializer()([None, 2])
+
+
+def test_seeded_weights_print_tensorflows_numbers():
+    """The classic tutorial start: with the same seed, the learner sees the numbers that
+    TensorFlow prints for the same program (TensorFlow's own random streams)."""
+    tf.set_random_seed(777)  # for reproducibility
+    w = tf.Variable(tf.random_normal([1]), name="weight")
+    b = tf.Variable(tf.random_normal([1]), name="bias")
+    w2 = tf.get_variable("W2", shape=[2, 3])  # glorot_uniform by default
+    t = tf.get_variable("T", shape=[2, 2], initializer=tf.truncated_normal_initializer(stddev=0.1))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = [repr(v) for v in sess.run([w, b, w2, t])]
+    assert got == [
+        "array([0.58597755], dtype=float32)",
+        "array([-1.1319157], dtype=float32)",
+        "array([[-0.14878953,  0.2038877 , -0.46203905],\n"
+        "       [-0.9751853 , -0.9309144 ,  0.2659918 ]], dtype=float32)",
+        "array([[-0.07322505,  0.03353315],\n       [ 0.04429887,  0.0910112 ]], dtype=float32)",
+    ]
