@@ -396,7 +396,10 @@ def _multinomial_kernel(
         return out
     # TensorFlow's CPU kernel: exp(logit - max) over the finite logits, summed in order (a
     # running total, not normalized); each sample is the first class whose total exceeds
-    # u * total, u a uniform double, the samples of all rows drawn one after another
+    # u * total, u a uniform double, the samples of all rows drawn one after another. (A big
+    # draw, e.g. 200 rows of 50 samples, TensorFlow splits among its threads, each block of
+    # rows starting further on in the stream: its numbers then depend on the machine's core
+    # count, and teachflow's match only its first block.)
     finite = np.isfinite(logits)
     z = np.where(finite, logits, -np.inf).astype(np.float64)
     top = np.where(finite.any(axis=1), z.max(axis=1), np.finfo(logits.dtype).min)
