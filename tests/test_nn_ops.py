@@ -265,7 +265,7 @@ def test_softmax_cross_entropy_errors():
     with pytest.raises(ValueError, match="named arguments") as e:
         tf.nn.softmax_cross_entropy_with_logits([[0.0, 1.0]], [[1.0, 2.0]])
     assert "(logits, labels)" in str(e.value)
-    with pytest.raises(ValueError, match="must have the same shape"):
+    with pytest.raises(ValueError, match="Dimensions must be equal, but are 3 and 2"):
         tf.nn.softmax_cross_entropy_with_logits_v2(labels=[[1.0, 0.0]], logits=[[1.0, 2.0, 3.0]])
     with pytest.raises(TypeError, match="parameter 'features' has DataType int32"):
         tf.nn.softmax_cross_entropy_with_logits_v2(labels=[[1, 0]], logits=[[1, 2]])

@@ -52,11 +52,14 @@ def _xent_infer(op: Operation) -> OutSpec:
             f"that does not match type {dt.name} of argument 'features'."
         )
     logits, labels = rank_is(op, 0, 2), rank_is(op, 1, 2)
-    if not logits.is_compatible_with(labels):
-        a, b = logits.as_list(), labels.as_list()
+    a, b = logits.as_list(), labels.as_list()
+    # the batch dimensions broadcast (a batch of 1 label row serves every logits row)
+    if 1 in (a[0], b[0]) and a[0] != b[0]:
+        a[0] = b[0] = a[0] if b[0] == 1 else b[0]
+    if not TensorShape(a).is_compatible_with(TensorShape(b)):
         k = 0 if a[0] is not None and b[0] is not None and a[0] != b[0] else 1
         raise registry.shape_error(op, f"Dimensions must be equal, but are {a[k]} and {b[k]}")
-    shape = logits.merge_with(labels)
+    shape = TensorShape(a).merge_with(TensorShape(b))
     return [(dt, TensorShape([shape[0].value])), (dt, shape)]
 
 
@@ -86,7 +89,12 @@ def _xent_grad(op: Operation, grad_loss: Tensor, grad_backprop: Tensor | None) -
     return [grad, _broadcast_mul(grad_loss, math_ops.negative(log_sm))]
 
 
-@registry.define("SoftmaxCrossEntropyWithLogits", infer=_xent_infer, grad=_xent_grad)
+@registry.define(
+    "SoftmaxCrossEntropyWithLogits",
+    infer=_xent_infer,
+    grad=_xent_grad,
+    peak=registry.scratch_copies(2),  # measured: shifted logits and their exp
+)
 def _xent_kernel(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """loss = -sum_j labels_j * log_softmax(logits)_j; backprop = softmax(logits) - labels"""
     if logits.shape != labels.shape:
@@ -138,7 +146,10 @@ def _sparse_xent_grad(
 
 
 @registry.define(
-    "SparseSoftmaxCrossEntropyWithLogits", infer=_sparse_xent_infer, grad=_sparse_xent_grad
+    "SparseSoftmaxCrossEntropyWithLogits",
+    infer=_sparse_xent_infer,
+    grad=_sparse_xent_grad,
+    peak=registry.scratch_copies(2),  # measured: shifted logits and their exp
 )
 def _sparse_xent_kernel(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """loss = -log_softmax(logits)[label]; backprop = softmax(logits) - onehot(label)"""
@@ -240,11 +251,8 @@ def softmax_cross_entropy_with_logits_v2(
         rank = x.shape.ndims
         if rank is not None and ax not in (-1, rank - 1):
             x, z = swap_last(x, ax), swap_last(z, ax)
-        if x.shape.ndims is not None and z.shape.ndims is not None:
-            if not x.shape.is_compatible_with(z.shape):
-                raise ValueError(
-                    f"logits and labels must have the same shape ({x.shape} vs {z.shape})"
-                )
+        # as TensorFlow: both are flattened to [-1, classes] (labels of shape [1, ?, 7] meet
+        # logits [?, 7]); the op checks the flattened shapes, broadcasting a batch of 1
         op = registry.make(
             "SoftmaxCrossEntropyWithLogits",
             [_flat_outer(x), _flat_outer(z)],

@@ -20,6 +20,7 @@ that repeat are summed (``_apply_sparse_duplicate_indices``): only those rows ar
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from teachflow import dtypes
@@ -38,6 +39,8 @@ def _flatten(x: Any) -> list[Any]:
         return [y for item in x for y in _flatten(item)]
     if isinstance(x, dict):
         return [y for k in sorted(x) for y in _flatten(x[k])]
+    if isinstance(x, Iterable) and not isinstance(x, (str, bytes)) and not hasattr(x, "op"):
+        return [y for item in x for y in _flatten(item)]  # d.values(), generators: any iterable
     return [x]
 
 
