@@ -51,13 +51,16 @@ node:
 
 # ---------------------------------------------------------------- browser for the browser tests
 browser:
-	@if command -v chromium >/dev/null; then :; \
+	@if command -v chromium >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "chromium not found: installing Debian's chromium (for the browser tests)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	else \
+	  echo "installing Debian's chromium and CJK fonts (for the browser tests and Japanese widgets)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	elif ! command -v chromium >/dev/null; then \
 	  echo "NOTE: chromium is not on PATH; the browser tests will be skipped."; \
-	  echo "      Install it (Debian: sudo apt-get install chromium) to run them."; \
+	  echo "      Install it (Debian: sudo apt-get install chromium fonts-noto-cjk) to run them."; \
+	else \
+	  echo "NOTE: no CJK fonts: Japanese widget labels show as boxes in screenshots."; \
+	  echo "      Install them (Debian: sudo apt-get install fonts-noto-cjk)."; \
 	fi
 
 # ---------------------------------------------------------------- everyday targets
