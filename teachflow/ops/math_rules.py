@@ -25,6 +25,7 @@ import numpy as np
 from teachflow import dtypes
 from teachflow.gradients import not_differentiable
 from teachflow.graph import Operation
+from teachflow.ops import registry
 
 Grad = Callable[..., Any]
 
@@ -131,10 +132,30 @@ def broadcast_axes(sx: Sequence[int], sy: Sequence[int]) -> tuple[list[int], lis
     return rx, ry
 
 
+def _check_broadcast(x: Any, y: Any) -> None:
+    try:
+        shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+    except ValueError:
+        return  # reported by the kernel with TensorFlow's text
+    dt = np.result_type(x, y)
+    n = int(np.prod(shape, dtype=object)) * dt.itemsize
+    if n > registry.MAX_TENSOR_BYTES:
+        dims = ",".join(str(d) for d in shape)
+        try:
+            name = dtypes.numpy_name(dtypes.as_dtype(dt))
+        except TypeError:
+            name = str(dt)
+        registry.check_peak(n, f"tensor with shape[{dims}] and type {name}")
+
+
 def binary_kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn(x, y)`` that says "Incompatible shapes" (as TensorFlow) when x and y don't broadcast."""
 
     def kernel(x: Any, y: Any) -> Any:
+        # x + y can be as large as x.size * y.size (a column plus a row): when that could pass
+        # the memory limit, the broadcast output is checked before numpy allocates it
+        if getattr(x, "nbytes", 8) * getattr(y, "size", 1) > registry.MAX_TENSOR_BYTES:
+            _check_broadcast(x, y)
         try:
             return fn(x, y)
         except ValueError:

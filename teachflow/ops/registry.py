@@ -269,12 +269,26 @@ def check_peak(nbytes: int, what: str = "tensor") -> None:
     )
 
 
-def static_peak(op: Operation) -> int | None:
-    """The bytes ``op``'s kernel holds at once, known from static shapes (None if unknown):
-    its definition's ``peak`` estimate, else the size of its outputs."""
-    est = op.opdef.peak
-    if est is not None:
-        return est(op)
+def scratch_copies(k: float) -> Peak:
+    """A ``peak`` estimate for :func:`define`: the outputs plus ``k`` scratch arrays the size of
+    the largest input (softmax cross entropy keeps 2: the shifted logits and their exp).
+    None while a size is unknown; then the plan does not check it."""
+
+    def peak(op: Operation) -> int | None:
+        outs = _outputs_bytes(op)
+        sizes = [t.shape.num_elements() for t in op.inputs]
+        if outs is None or any(n is None for n in sizes):
+            return None
+        biggest = max(
+            (n * max(t.dtype.size, 1) for n, t in zip(sizes, op.inputs) if n is not None),
+            default=0,
+        )
+        return outs + int(k * biggest)
+
+    return peak
+
+
+def _outputs_bytes(op: Operation) -> int | None:
     total = 0
     for t in op._outputs:
         n = t.shape.num_elements()
@@ -282,6 +296,13 @@ def static_peak(op: Operation) -> int | None:
             return None
         total += n * max(t.dtype.size, 1)
     return total
+
+
+def static_peak(op: Operation) -> int | None:
+    """The bytes ``op``'s kernel holds at once, known from static shapes (None if unknown):
+    its definition's ``peak`` estimate, else the size of its outputs."""
+    est = op.opdef.peak
+    return est(op) if est is not None else _outputs_bytes(op)
 
 
 def graph_for(inputs: Sequence[Any]) -> Graph:

@@ -81,9 +81,13 @@ def _range_kernel(ctx: registry.KernelContext, start: Any, limit: Any, delta: An
     except ValueError as e:
         raise invalid_argument(str(e), "delta must step from start toward limit.") from None
     registry.check_alloc([n], dt)
+    # computed in place in the output: the peak is the output itself (no int64 index array)
+    out = np.arange(n, dtype=dt.np)  # i, exactly as TensorFlow's static_cast<T>(i)
+    t = dt.np.type
     with np.errstate(all="ignore"):
-        t = dt.np.type
-        return (t(s) + np.arange(n).astype(dt.np) * t(d)).astype(dt.np)
+        out *= t(d)
+        out += t(s)
+    return out
 
 
 def range_(

@@ -47,6 +47,7 @@ _IMAGE = "uint8, float32, float16, float64"
 _DBL_MAX = float(np.finfo(np.float64).max)
 _INVALID_TAG_CHARACTERS = re.compile(r"[^-/\w\.]")
 _SUM_CHUNK = 1 << 20
+_HIST_CHUNK = 1 << 16  # the histogram's scratch arrays: a few 512 KiB pieces at a time
 
 
 def _protos() -> Any:
@@ -148,9 +149,9 @@ def default_bucket_limits() -> np.ndarray:
     return limits
 
 
-def _sequential_sum(x: np.ndarray) -> float:
-    """x[0] + x[1] + ... left to right, as TensorFlow's loop adds (numpy's sum is pairwise)."""
-    total = 0.0
+def _sequential_sum(x: np.ndarray, total: float = 0.0) -> float:
+    """total + x[0] + x[1] + ... left to right, as TensorFlow's loop adds (numpy's sum is
+    pairwise)."""
     buf = np.empty(min(x.size, _SUM_CHUNK) + 1)
     for start in range(0, x.size, _SUM_CHUNK):
         chunk = x[start : start + _SUM_CHUNK]
@@ -161,6 +162,14 @@ def _sequential_sum(x: np.ndarray) -> float:
     return total
 
 
+def _chunks(x: np.ndarray) -> Any:
+    """``x`` flattened, in float64 pieces of at most ``_HIST_CHUNK`` values: the histogram's
+    temporaries stay a few MiB however large the input (not several copies of it)."""
+    flat = x.reshape(-1)
+    for start in range(0, flat.size, _HIST_CHUNK):
+        yield flat[start : start + _HIST_CHUNK].astype(np.float64, copy=False)
+
+
 def histogram_proto(values: Any) -> Any:
     """A ``HistogramProto`` of ``values`` exactly as TensorFlow's ``HistogramSummary`` makes it.
 
@@ -168,25 +177,36 @@ def histogram_proto(values: Any) -> Any:
     >>> h.num, h.min, h.max, h.sum, list(h.bucket)[:3]
     (3.0, 0.0, 1.0, 2.0, [0.0, 1.0, 0.0])
     """
-    x = np.asarray(values).astype(np.float64, copy=False).reshape(-1)
+    x = np.asarray(values)
     limits = default_bucket_limits()
-    counts = np.bincount(
-        np.minimum(np.searchsorted(limits, x, side="right"), limits.size - 1),
-        minlength=limits.size,
-    ).astype(np.float64)
+    counts = np.zeros(limits.size, np.int64)
+    lo, hi, total, squares = _DBL_MAX, -_DBL_MAX, 0.0, 0.0
+    for part in _chunks(x):
+        bucket = np.searchsorted(limits, part, side="right")
+        np.minimum(bucket, limits.size - 1, out=bucket)
+        counts += np.bincount(bucket, minlength=limits.size)
+        lo, hi = min(lo, float(part.min())), max(hi, float(part.max()))
+        total = _sequential_sum(part, total)
+        squares = _sequential_sum(part * part, squares)
     # a run of empty buckets is written as one bucket (ending where the run ends)
     empty = counts <= 0
     emit = ~empty | np.append(~empty[1:], True)
-    h = _protos().HistogramProto(
-        min=float(x.min()) if x.size else _DBL_MAX,
-        max=float(x.max()) if x.size else -_DBL_MAX,
-        num=float(x.size),
-        sum=_sequential_sum(x),
-        sum_squares=_sequential_sum(x * x),
-    )
+    h = _protos().HistogramProto(min=lo, max=hi, num=float(x.size), sum=total, sum_squares=squares)
     h.bucket_limit.extend(limits[emit].tolist())
-    h.bucket.extend(counts[emit].tolist())
+    h.bucket.extend(counts[emit].astype(np.float64).tolist())
     return h
+
+
+def _first_non_finite(x: np.ndarray) -> Any:
+    """The first NaN or infinity in ``x`` (None if none), checked a chunk at a time."""
+    if x.dtype.kind != "f":
+        return None
+    flat = x.reshape(-1)
+    for start in range(0, flat.size, _HIST_CHUNK):
+        finite = np.isfinite(flat[start : start + _HIST_CHUNK])
+        if not finite.all():
+            return flat[start + int(np.argmin(finite))]
+    return None
 
 
 @registry.define(
@@ -201,18 +221,16 @@ def _histogram_summary_kernel(ctx: registry.KernelContext, tag: Any, values: Any
     if tag.ndim != 0:
         raise errors.InvalidArgumentError(None, None, "tags must be scalar", None)
     x = np.asarray(values)
-    if x.dtype.kind == "f":
-        finite = np.isfinite(x)
-        if not finite.all():
-            first = x.reshape(-1)[np.argmin(finite.reshape(-1))]
-            kind = "Nan" if np.isnan(first) else "Infinity"
-            raise errors.InvalidArgumentError(
-                None,
-                None,
-                f"{kind} in summary histogram for: {ctx.op.name}",
-                "the values became NaN or infinite (often a too-large learning rate or log(0)); "
-                "check them before the summary, e.g. with tf.is_finite.",
-            )
+    bad = _first_non_finite(x)
+    if bad is not None:
+        kind = "Nan" if np.isnan(bad) else "Infinity"
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"{kind} in summary histogram for: {ctx.op.name}",
+            "the values became NaN or infinite (often a too-large learning rate or log(0)); "
+            "check them before the summary, e.g. with tf.is_finite.",
+        )
     s = _protos().Summary()
     s.value.add(tag=_text(tag[()]), histo=histogram_proto(x))
     return _bytes_scalar(s.SerializeToString())
