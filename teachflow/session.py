@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import reprlib
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -480,7 +481,10 @@ def _has_non_finite(val: Any) -> bool:
 
 
 def _short(val: Any) -> str:
-    text = repr(val)
+    try:
+        text = repr(val)
+    except RecursionError:  # a list nested thousands deep: repr only its first levels
+        text = reprlib.repr(val)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

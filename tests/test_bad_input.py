@@ -217,6 +217,12 @@ CASES: list[Case] = [
         "ValueError",
     ),
     Case(
+        "d = [1.0]; [d := [d] for _ in range(5000)]; sess.run(x, {x: d})",
+        ValueError,
+        "The requested array would exceed the maximum number of dimension of 64",
+        "ValueError",
+    ),
+    Case(
         "tf.stack([tf.constant([1.0]), tf.constant([1.0, 2.0])])",
         ValueError,
         "Dimension 0 in both shapes must be equal, but are 1 and 2",
