@@ -105,16 +105,11 @@ def percentiles(h: dict[str, Any]) -> list[float | None]:
     if total <= 0:
         return [None] * len(PERCENTILES)
     cum = np.cumsum(counts)
-    out: list[float | None] = []
-    for p in PERCENTILES:
-        target = p * total
-        i = int(np.searchsorted(cum, target, side="left"))
-        i = min(i, len(counts) - 1)
-        before = cum[i] - counts[i]
-        frac = 0.0 if counts[i] == 0 else (target - before) / counts[i]
-        value = left[i] + (right[i] - left[i]) * min(max(frac, 0.0), 1.0)
-        out.append(_short(value))
-    return out
+    target = np.asarray(PERCENTILES) * total
+    i = np.minimum(np.searchsorted(cum, target, side="left"), len(counts) - 1)
+    before = cum[i] - counts[i]
+    frac = np.clip((target - before) / np.where(counts[i] == 0, 1.0, counts[i]), 0.0, 1.0)
+    return [_short(v) for v in (left[i] + (right[i] - left[i]) * frac).tolist()]
 
 
 def _whole(counts: np.ndarray, total: float) -> np.ndarray:
@@ -201,16 +196,27 @@ class _Series:
 
 
 class _Hist:
-    """One histogram tag of one run: percentiles per step and the newest histogram."""
+    """One histogram tag of one run: percentiles per step and the newest histogram (rebinned
+    only when it is sent: a refresh that reads 100 steps rebins one)."""
 
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
-        self.last: dict[str, Any] = {}
+        self._newest: tuple[int, dict[str, Any]] | None = None
+        self._last: dict[str, Any] = {}
 
     def add(self, step: int, value: dict[str, Any], wall: float) -> None:
         self.rows.append({"step": step, "wall": round(wall, 3), "q": percentiles(value)})
-        if not self.last or step >= self.last["step"]:
-            self.last = {"step": step, "num": float(value.get("num", 0)), **rebin(value)}
+        if self._newest is None or step >= self._newest[0]:
+            self._newest = (step, value)
+            self._last = {}
+
+    @property
+    def last(self) -> dict[str, Any]:
+        """The newest step's histogram: ``{step, num, edges, counts}`` (whole counts)."""
+        if not self._last and self._newest is not None:
+            step, value = self._newest
+            self._last = {"step": step, "num": float(value.get("num", 0)), **rebin(value)}
+        return self._last
 
     def json(self, run: str, tag: str, start: int = 0) -> dict[str, Any]:
         rows = self.rows[start:]
