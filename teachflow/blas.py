@@ -9,7 +9,11 @@ take 10x longer than with one thread. teachflow therefore decides per product:
   which is about a millisecond of one core's work): waking threads costs more than they
   save, and a busy machine makes them wait;
 - the machine's physical cores (never more than the BLAS library's own setting) for larger
-  ones, such as a convolution's patch matrix times its filter.
+  ones, such as a convolution's patch matrix times its filter, but only the cores that other
+  programs leave idle: on Linux, the CPU time other processes used over the last half second
+  (``/proc/stat`` minus this process's own) is read at most twice a second, and a product
+  gets one thread less per core they keep busy. BLAS threads that must wait for a core
+  (they spin after each product) would slow down everything else in the step.
 
 The setting is changed only around teachflow's own product calls and restored right after,
 so numpy code of the user's (and ``threadpoolctl.threadpool_limits`` around it) is never
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -94,6 +99,60 @@ def physical_cores() -> int:
     return max(1, len(seen))
 
 
+class _Idle:
+    """Cores other processes leave idle, measured from ``/proc/stat`` (Linux) at most every
+    :data:`EVERY` seconds: the busy time of this process's CPUs minus its own CPU time."""
+
+    EVERY = 0.5
+
+    def __init__(self) -> None:
+        try:
+            self.cpus = {f"cpu{c}" for c in os.sched_getaffinity(0)}
+        except AttributeError:
+            self.cpus = set()
+        self.at = 0.0
+        self.busy = 0.0
+        self.own = 0.0
+        self.cores = float(len(self.cpus))
+        self.idle = self.cores
+
+    def _busy_seconds(self) -> float | None:
+        try:
+            with open("/proc/stat", "rb") as f:
+                lines = f.read().split(b"\n")
+        except OSError:
+            return None
+        ticks = 0
+        for line in lines:
+            fields = line.split()
+            if fields and fields[0].decode() in self.cpus:
+                # user nice system idle iowait irq softirq steal: all but idle and iowait
+                v = [int(x) for x in fields[1:9]]
+                ticks += sum(v) - v[3] - v[4]
+        return ticks / _TICKS
+
+    def now(self) -> float:
+        t = time.monotonic()
+        if t - self.at < self.EVERY or not self.cpus:
+            return self.idle
+        busy, own = self._busy_seconds(), time.process_time()
+        if busy is None:
+            self.cpus = set()
+            return self.idle
+        if self.at:
+            others = (busy - self.busy) - (own - self.own)
+            self.idle = min(self.cores, max(0.0, self.cores - others / (t - self.at)))
+        self.at, self.busy, self.own = t, busy, own
+        return self.idle
+
+
+try:
+    _TICKS = float(os.sysconf("SC_CLK_TCK"))
+except (AttributeError, ValueError, OSError):
+    _TICKS = 100.0
+_idle = _Idle()
+
+
 def _controllers() -> list[Any]:
     global _libs, _large
     with _lock:
@@ -117,7 +176,9 @@ def threads_for(macs: int) -> int:
         return 1
     if _libs is None:
         _controllers()
-    return _large
+    if _large == 1:
+        return 1
+    return max(1, min(_large, int(_idle.now() + 0.5)))
 
 
 def call(macs: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import teachflow as tf
-from teachflow import execution
+from teachflow import compiled, execution
 
 
 def _mean_model() -> tuple[tf.Graph, tf.Tensor, list[tf.Tensor], tf.Variable]:
@@ -193,3 +193,55 @@ def test_an_op_whose_fed_output_still_runs_leaves_the_fed_value_alone() -> None:
         [3.0, 4.0],
     ]
     assert ex.results[0] == 10.0 and ex.results[2] == 37.0
+
+
+def test_a_40000_op_chain_compiles_and_runs_like_numpy() -> None:
+    """A long plan compiles into a loop (no generated source), in time linear in its size."""
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [3], name="x")
+    y = x
+    for i in range(20_000):  # 40,000 ops: a Const and an AddV2 each
+        y = y + float(i % 3)
+    want = np.array([1.0, 2.0, 3.0], np.float32)
+    for i in range(20_000):
+        want = want + np.float32(i % 3)
+    sess = tf.Session()
+    for _ in range(3):
+        np.testing.assert_array_equal(sess.run(y, {x: [1.0, 2.0, 3.0]}), want)
+    plan = sess.stepper(y, {x: [1.0, 2.0, 3.0]}).plan
+    assert plan.runner is not None and len(plan.steps) > compiled.TEXT_STEPS
+    assert plan.runner.step_of_line == {}  # the loop runner, not generated text
+
+
+@pytest.fixture
+def loop_runner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every plan compiled as long plans are (a loop), so small graphs test that path."""
+    monkeypatch.setattr(compiled, "TEXT_STEPS", 0)
+
+
+def test_an_error_in_a_loop_runner_names_the_node(loop_runner: None) -> None:
+    with tf.Graph().as_default():
+        test_an_error_in_a_compiled_run_names_the_node_and_the_session_goes_on()
+
+
+def test_a_loop_runner_frees_each_value_after_its_last_use(loop_runner: None) -> None:
+    with tf.Graph().as_default():
+        test_a_compiled_run_frees_each_value_after_its_last_use()
+
+
+def test_a_loop_runner_remembers_shapes_and_serves_threads(loop_runner: None) -> None:
+    with tf.Graph().as_default():
+        test_remembered_shapes_follow_the_batch_size()
+    with tf.Graph().as_default():
+        test_threads_sharing_a_compiled_plan_with_different_shapes()
+
+
+def test_a_loop_runner_fetches_multiple_outputs_and_identities(loop_runner: None) -> None:
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [4], name="x")
+    a, b = tf.split(x, 2)
+    out = [tf.identity(a * 2.0), tf.stop_gradient(b), tf.shape(b)]
+    sess = tf.Session()
+    for _ in range(3):
+        got = sess.run(out, {x: [1.0, 2.0, 3.0, 4.0]})
+        assert [v.tolist() for v in got] == [[2.0, 4.0], [3.0, 4.0], [2]]
