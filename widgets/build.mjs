@@ -17,8 +17,8 @@ const entries = files.filter((f) => f.endsWith(".js")).map((f) => join(src, f));
 mkdirSync(out, { recursive: true });
 for (const f of files.filter((f) => f.endsWith(".css"))) copyFileSync(join(src, f), join(out, f));
 
-const options = {
-  entryPoints: entries,
+const options = (entry) => ({
+  entryPoints: [entry],
   outdir: out,
   bundle: true,
   format: "esm",
@@ -27,11 +27,24 @@ const options = {
   minify: !watch,
   legalComments: "eof",
   logLevel: "info",
-};
+  // the shared widget code carries its CSS as text (one <style> per page, not per widget)
+  ...(entry.endsWith("graphlib.js") ? { loader: { ".css": "text" } } : {}),
+});
 
 if (watch) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  for (const entry of entries) {
+    const ctx = await esbuild.context(options(entry));
+    await ctx.watch();
+  }
 } else {
-  await esbuild.build(options);
+  // one widget's broken source must not keep the others from building
+  let failed = 0;
+  for (const entry of entries) {
+    try {
+      await esbuild.build(options(entry));
+    } catch {
+      failed += 1;
+    }
+  }
+  if (failed) process.exit(1);
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import pathlib
 
 STATIC = pathlib.Path(__file__).parent / "static"
@@ -17,3 +19,10 @@ def path(name: str) -> pathlib.Path:
             "teachflow wheel ships it already."
         )
     return file
+
+
+@functools.cache
+def code(name: str) -> tuple[str, str]:
+    """``(text, key)`` of a shared code bundle: the browser imports each key once per page."""
+    text = path(name).read_text(encoding="utf-8")
+    return text, hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -89,7 +89,9 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     """
 
     _esm = _bundle.path("graphview.js")
-    _css = _bundle.path("graphview.css")
+    # the version of the widgets' code: the small _esm asks for the code (a "code" message)
+    # once per page and shares it among all views (see widgets/src/_loader.js)
+    _code_key = traitlets.Unicode().tag(sync=True)
 
     title = traitlets.Unicode("").tag(sync=True)
     lang = traitlets.Unicode("en").tag(sync=True)
@@ -131,7 +133,8 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     ) -> None:
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {LANGS}, got {lang!r}.")
-        super().__init__(lang=lang, **kwargs)
+        _, key = _bundle.code("graphlib.js")
+        super().__init__(lang=lang, _code_key=key, **kwargs)
         if graph_or_session is None:
             graph_or_session = get_default_graph()
         if isinstance(graph_or_session, BaseSession):
@@ -530,6 +533,7 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
             "expand": lambda c: self.expand(str(c.get("scope", ""))),
             "collapse": lambda c: self.collapse(str(c.get("scope", ""))),
             "poll": lambda c: self._sync_session(),
+            "code": lambda c: self.send({"event": "code", "code": _bundle.code("graphlib.js")[0]}),
         }
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-BUNDLE = Path(__file__).resolve().parents[2] / "teachflow" / "widgets" / "static" / "graphview.js"
+STATIC = Path(__file__).resolve().parents[2] / "teachflow" / "widgets" / "static"
+BUNDLE = STATIC / "graphview.js"  # the small ESM: it imports CODE once per page
+CODE = STATIC / "graphlib.js"
 
 CELL = f"""
 import pathlib
@@ -14,9 +16,17 @@ import anywidget
 import traitlets
 
 
+CODE = pathlib.Path({str(CODE)!r}).read_text()
+
+
 class Smoke(anywidget.AnyWidget):
     _esm = pathlib.Path({str(BUNDLE)!r})
+    _code_key = traitlets.Unicode("smoke").tag(sync=True)
     dot = traitlets.Unicode("digraph {{ a -> b }}").tag(sync=True)
+
+    def __init__(self):
+        super().__init__()
+        self.on_msg(lambda w, c, b: self.send({{"event": "code", "code": CODE}}))
 
 
 w = Smoke()

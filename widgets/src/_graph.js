@@ -17,6 +17,8 @@ function loadGraphviz() {
 // node names are 14 pt in the DOT source: at this scale they are 9 px on screen
 export const LABEL_PT = 14;
 export const MIN_SCALE = 9 / LABEL_PT;
+// automatic moves (following the run, a search result) show names at least this big
+const READABLE = 10.5 / LABEL_PT;
 const MAX_AUTO_SCALE = 1.5;
 const PAD = 16;
 
@@ -271,7 +273,8 @@ export class GraphPane {
   // The first view: the whole graph when it can be read, else its top at a readable size.
   home() {
     if (!this.natural) return;
-    const k = Math.max(MIN_SCALE, this.fitScale());
+    const fit = this.fitScale();
+    const k = fit >= MIN_SCALE ? fit : READABLE;
     const [W] = this.viewSize();
     const gw = this.natural.w * k;
     const tx = gw + 2 * PAD <= W ? (W - gw) / 2 : PAD;
@@ -307,13 +310,13 @@ export class GraphPane {
     if (!b) return;
     const [W, H] = this.viewSize();
     const t = this.transform;
-    const k = Math.max(t.k, MIN_SCALE);
+    const k = t.k >= MIN_SCALE ? t.k : READABLE;
     const [sx0, sy0] = t.apply([b.x0, b.y0]);
     const [sx1, sy1] = t.apply([b.x1, b.y1]);
     const m = 24;
     const inside = sx0 >= m && sy0 >= m && sx1 <= W - m && sy1 <= H - m;
     if (!always && inside && t.k >= MIN_SCALE) return;
-    this.centerOn([(b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2], Math.min(k, 2), false);
+    this.centerOn([(b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2], Math.min(Math.max(k, always ? READABLE : k), 2), false);
   }
 
   // want: {kind: "current"} | {kind: "selected"} | {kind: "scope", name}

@@ -1,10 +1,4 @@
-// GraphView (browser half): the graph in its own viewport, search, the selected node's details
-// and a run preview. All of it is drawn from the plain data the Python half syncs.
-import { createView } from "./_view.js";
+// GraphView's ESM: the shared widget code (graphlib.js) does the work.
+import { loader } from "./_loader.js";
 
-function render({ model, el }) {
-  const view = createView(model, el);
-  return view.cleanup;
-}
-
-export default { render };
+export default loader("graphview");
