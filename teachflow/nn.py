@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from teachflow import rnn_cell
+
 # ruff: noqa: F401 - this module is the public tf.nn namespace
 from teachflow.ops.activation_ops import (
     crelu,
@@ -41,6 +43,7 @@ from teachflow.ops.xent_ops import (
     sparse_softmax_cross_entropy_with_logits,
     weighted_cross_entropy_with_logits,
 )
+from teachflow.rnn import static_bidirectional_rnn, static_rnn
 from teachflow.unsupported import UnsupportedFeatureError
 
 # TensorFlow 1.x tf.nn names teachflow does not have (yet): asking says so plainly, and
@@ -51,7 +54,7 @@ _NOT_IMPLEMENTED = frozenset(
     depthwise_conv2d dilation2d dynamic_rnn embedding_lookup embedding_lookup_sparse
     fused_batch_norm local_response_normalization log_poisson_loss lrn
     max_pool1d max_pool3d max_pool_with_argmax nce_loss normalize_moments pool
-    raw_rnn relu_layer rnn_cell sampled_softmax_loss separable_conv2d static_rnn
+    raw_rnn relu_layer sampled_softmax_loss separable_conv2d
     sufficient_statistics weighted_moments""".split()
 )
 

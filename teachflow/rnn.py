@@ -1,0 +1,157 @@
+"""``tf.nn.static_rnn``: a cell unrolled over a Python list of time steps (one copy of the
+cell's ops per step, all sharing its variables), and its bidirectional form.
+
+>>> import teachflow as tf
+>>> steps = [tf.constant([[1.0, 0.0]]), tf.constant([[0.0, 1.0]])]
+>>> cell = tf.nn.rnn_cell.BasicRNNCell(3)
+>>> outputs, state = tf.nn.static_rnn(cell, steps, dtype=tf.float32)
+>>> len(outputs), outputs[1].name, state.name
+(2, 'rnn/basic_rnn_cell/Tanh_1:0', 'rnn/basic_rnn_cell/Tanh_1:0')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teachflow.graph import Tensor
+from teachflow.rnn_cell import _flatten, _pack_like
+
+
+def _tf() -> Any:
+    import teachflow
+
+    return teachflow
+
+
+def _check_cell(cell: Any) -> None:
+    if not (callable(cell) and hasattr(cell, "state_size") and hasattr(cell, "output_size")):
+        raise TypeError(f"cell must be an instance of RNNCell, got {cell!r}")
+
+
+def static_rnn(
+    cell: Any,
+    inputs: Any,
+    initial_state: Any = None,
+    dtype: Any = None,
+    sequence_length: Any = None,
+    scope: Any = None,
+) -> tuple[list[Any], Any]:
+    """Runs ``cell`` on ``inputs[0], inputs[1], ...`` (each ``[batch, depth]``), carrying the
+    state; returns ``(outputs, final_state)``. With ``sequence_length`` (``[batch]``), steps past
+    a sequence's end output zeros and keep its state."""
+    from teachflow.variable_scope import variable_scope
+
+    tf = _tf()
+    _check_cell(cell)
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError("inputs must be a sequence")
+    if not inputs:
+        raise ValueError("inputs must not be empty")
+    with variable_scope(scope or "rnn") as varscope:
+        first = inputs[0]
+        while isinstance(first, (list, tuple)):
+            first = first[0]
+        first = tf.convert_to_tensor(first)
+        for x in _flatten(list(inputs)):
+            shape = tf.convert_to_tensor(x).shape
+            if shape.ndims is not None and shape.ndims < 2:
+                raise ValueError(
+                    f"Shape {shape} must have rank at least 2\n  Hint: each step's input is "
+                    "[batch, features]."
+                )
+            for i, d in enumerate(shape.as_list()[1:] if shape.ndims else []):
+                if d is None:
+                    raise ValueError(
+                        f"Input size (dimension {i} of inputs) must be accessible via shape "
+                        "inference, but saw value None."
+                    )
+        fixed = first.shape[0].value if first.shape.ndims else None
+        batch_size: Any = fixed if fixed is not None else tf.shape(first)[0]
+        if initial_state is not None:
+            state = initial_state
+        else:
+            if not dtype:
+                raise ValueError("If no initial_state is provided, dtype must be specified")
+            state = cell.zero_state(batch_size, dtype)
+        if sequence_length is not None:
+            sequence_length = tf.to_int32(sequence_length, name="sequence_length")
+            zero_output = _zero_output(cell, batch_size, dtype or _state_dtype(state))
+        outputs = []
+        for time, x in enumerate(inputs):
+            if time > 0:
+                varscope.reuse_variables()
+            output, new_state = cell(x, state)
+            if sequence_length is not None:
+                done = tf.greater_equal(time, sequence_length)
+                output = _select(done, zero_output, output)
+                new_state = (
+                    _pack_like(
+                        state,
+                        [_select(done, a, b) for a, b in zip(_flatten(state), _flatten(new_state))],
+                    )
+                    if isinstance(state, (tuple, list))
+                    else _select(done, state, new_state)
+                )
+            state = new_state
+            outputs.append(output)
+        return outputs, state
+
+
+def _state_dtype(state: Any) -> Any:
+    return _flatten(state)[0].dtype
+
+
+def _zero_output(cell: Any, batch_size: Any, dtype: Any) -> Any:
+    from teachflow.rnn_cell import _zeros
+
+    sizes = cell.output_size
+    flat = [_zeros(batch_size, s, dtype) for s in _flatten(sizes)]
+    return _pack_like(sizes, flat) if isinstance(sizes, (tuple, list)) else flat[0]
+
+
+def _select(done: Tensor, old: Any, new: Any) -> Any:
+    """Per row: ``old`` where the sequence has ended, else ``new``."""
+    tf = _tf()
+    if isinstance(new, (tuple, list)):
+        return _pack_like(new, [_select(done, a, b) for a, b in zip(_flatten(old), _flatten(new))])
+    return tf.where(done, old, new)
+
+
+def static_bidirectional_rnn(
+    cell_fw: Any,
+    cell_bw: Any,
+    inputs: Any,
+    initial_state_fw: Any = None,
+    initial_state_bw: Any = None,
+    dtype: Any = None,
+    sequence_length: Any = None,
+    scope: Any = None,
+) -> tuple[list[Any], Any, Any]:
+    """A forward and a backward :func:`static_rnn` (scopes ``bidirectional_rnn/fw`` and
+    ``/bw``); each output is the two directions' outputs concatenated."""
+    from teachflow.variable_scope import variable_scope
+
+    tf = _tf()
+    _check_cell(cell_fw)
+    _check_cell(cell_bw)
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError("inputs must be a list")
+    if not inputs:
+        raise ValueError("inputs must not be empty")
+    if sequence_length is not None:
+        from teachflow.unsupported import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError(
+            "teachflow does not implement static_bidirectional_rnn(sequence_length=...) "
+            "(TensorFlow 1.x has it). Hint: pad the sequences to the same length."
+        )
+    with variable_scope(scope or "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            out_fw, state_fw = static_rnn(cell_fw, inputs, initial_state_fw, dtype, scope=fw_scope)
+        with variable_scope("bw") as bw_scope:
+            rev, state_bw = static_rnn(
+                cell_bw, list(reversed(inputs)), initial_state_bw, dtype, scope=bw_scope
+            )
+    out_bw = list(reversed(rev))
+    outputs = [tf.concat([a, b], 1) for a, b in zip(out_fw, out_bw)]
+    return outputs, state_fw, state_bw
