@@ -512,7 +512,9 @@ class SummaryPlot(anywidget.AnyWidget):  # type: ignore[misc]
                 continue
 
     def close(self) -> None:
-        self._stop.set()
+        stop = getattr(self, "_stop", None)  # None when __init__ refused its arguments
+        if stop is not None:
+            stop.set()
         super().close()
 
     # -- messages ----------------------------------------------------------------------------
