@@ -138,6 +138,21 @@ def test_scatter_updates_in_place(tf1: Any, kind: str) -> None:
     check(tf1, build)
 
 
+@pytest.mark.parametrize("opt", ["GradientDescent", "Momentum", "Adam", "RMSProp", "Adagrad"])
+def test_an_optimizer_step_is_seen_by_a_read_after_it(tf1: Any, opt: str) -> None:
+    def build(tf: Any) -> Any:
+        v = tf.Variable([1.0, 2.0])
+        loss = tf.reduce_sum(v * v)
+        make = getattr(tf.train, opt + "Optimizer")
+        optimizer = make(0.1, 0.9) if opt == "Momentum" else make(0.1)
+        step = optimizer.minimize(loss)
+        with tf.control_dependencies([step]):
+            after = tf.identity(v)
+        return [after, loss]
+
+    check(tf1, build)
+
+
 def test_a_fetched_value_does_not_change_after_later_updates(tf1: Any) -> None:
     for lib in (tf1, teachflow):
         g = lib.Graph()
