@@ -217,6 +217,55 @@ def main() -> None:
         f"5 build 1,000 ops: teachflow {t_build * 1e3:.1f} ms, with DOT {t_dot * 1e3:.1f} ms "
         f"(target < 50 ms); TensorFlow builds it in {t_tf_build * 1e3:.1f} ms"
     )
+    real_models(tt, tf1, k, args.quick)
+
+
+def real_models(tt: Any, tf1: Any, k: float, quick: bool) -> None:
+    """The Deep MNIST CNN, an MLP step on a busy machine, and compiling long plans."""
+    from benchmarks import busy, cnn, compile_time
+
+    print()
+    for name, make, number, target in (
+        ("6 CNN train step (b=50)", cnn.train_step, 10, "<= 2.0x TF"),
+        ("7 CNN forward (b=50)", cnn.forward, 20, "<= 1.5x TF"),
+    ):
+        n = max(2, int(number * k))
+        t_tt, t_tf = best_time(make(tt), n, rounds=3), best_time(make(tf1), n, rounds=3)
+        print(
+            f"{name:28} teachflow {t_tt * 1e3:7.1f} ms  TensorFlow {t_tf * 1e3:7.1f} ms  "
+            f"{t_tt / t_tf:5.2f}x TF  (target {target})"
+        )
+
+    burners = max(1, (os.cpu_count() or 2) - 1)
+    n = max(10, int(100 * k))
+    mlps = {"teachflow": mlp(tt), "TensorFlow": mlp(tf1)}
+    quiet = {lib: best_time(fn, n) for lib, fn in mlps.items()}
+    with busy.Burners(burners, seconds=120):
+        time.sleep(0.3)  # let the burners get going
+        loaded = {lib: best_time(fn, n) for lib, fn in mlps.items()}
+    print(
+        f"8 MLP step, {burners} CPU-burning process(es) running: "
+        + ", ".join(
+            f"{lib} {loaded[lib] * 1e6:.0f}us = {loaded[lib] / quiet[lib]:.2f}x its quiet "
+            f"{quiet[lib] * 1e6:.0f}us"
+            for lib in mlps
+        )
+        + " (target: teachflow <= 1.5x quiet)"
+    )
+
+    for size in (5_000, 40_000) if quick else (5_000, 40_000, 200_000):
+        m = compile_time.measure(size)
+        tf_note = ""
+        if size <= (5_000 if quick else 40_000):
+            first, steady = compile_time.tensorflow_runs(tf1, size)
+            tf_note = f"; TensorFlow: first run {first:.2f} s, then {steady * 1e3:.1f} ms"
+        print(
+            f"9 plan of {size:,} ops: compile {m['compile']:.2f} s = "
+            f"{m['compile'] / m['interpreted']:.1f}x its interpreted run "
+            f"({m['interpreted'] * 1e3:.0f} ms; compiled {m['compiled'] * 1e3:.0f} ms)"
+            + tf_note
+            + (" (target <= 3x at 200,000)" if size == 200_000 else "")
+        )
 
 
 if __name__ == "__main__":

@@ -54,11 +54,14 @@ def measure(n: int) -> dict[str, float]:
     return out
 
 
-def tensorflow_run(tf1: Any, n: int) -> float:
+def tensorflow_runs(tf1: Any, n: int) -> tuple[float, float]:
+    """Seconds of TensorFlow's first run of the chain (its graph setup) and of a later one."""
     g, x, y = chain_graph(tf1, n)
     feed = {x: np.ones(4, np.float32)}
     with tf1.Session(graph=g) as sess:
-        sess.run(y, feed)
         t0 = time.perf_counter()
         sess.run(y, feed)
-        return time.perf_counter() - t0
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        sess.run(y, feed)
+        return first, time.perf_counter() - t0
