@@ -20,3 +20,19 @@ from teachflow.data.iterator_ops import (
 )
 
 IteratorV1 = Iterator
+
+# file readers of tf.data that teachflow does not have: a clear error, with what to do instead
+_NOT_IMPLEMENTED = frozenset(
+    "TextLineDataset TFRecordDataset FixedLengthRecordDataset experimental Options".split()
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _NOT_IMPLEMENTED:
+        from teachflow.unsupported import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError(
+            f"teachflow does not implement tf.data.{name} (TensorFlow 1.x has it). Hint: read "
+            "the file with numpy or Python and use tf.data.Dataset.from_tensor_slices."
+        )
+    raise AttributeError(f"module 'teachflow.data' has no attribute '{name}'")

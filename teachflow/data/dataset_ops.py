@@ -243,6 +243,25 @@ def _prefetch_kernel(
     return ds
 
 
+@_define("CacheDataset")
+def _cache_kernel(ctx: registry.KernelContext, ds: DatasetValue, filename: Any) -> DatasetValue:
+    """f(d) = d's elements, computed on the first pass and replayed after it"""
+    seen: list[Element] = []
+    complete = [False]
+
+    def elements() -> Iterator[Element]:
+        if complete[0]:
+            yield from ([a.copy() for a in e] for e in seen)
+            return
+        seen.clear()
+        for e in ds:
+            seen.append([a.copy() for a in e])
+            yield e
+        complete[0] = True
+
+    return DatasetValue("CacheDataset", elements)
+
+
 @_define("MapDataset")
 def _map_kernel(ctx: registry.KernelContext, ds: DatasetValue) -> DatasetValue:
     """f(d) = fn(e) for each element e of d"""
@@ -532,6 +551,33 @@ class Dataset:
             n = _int64(buffer_size, "buffer_size")
         return self._op("PrefetchDataset", [self._variant_tensor, n], self._structure)
 
+    def cache(self, filename: str = "") -> Dataset:
+        """The same elements, kept in memory after the first pass (so a shuffle before the cache
+        is done once). Only the in-memory cache: ``filename`` must be empty."""
+        if filename:
+            from teachflow.unsupported import UnsupportedFeatureError
+
+            raise UnsupportedFeatureError(
+                "teachflow does not implement Dataset.cache(filename) (TensorFlow 1.x has it). "
+                "Hint: use .cache() to keep the elements in memory."
+            )
+        from teachflow.ops.constant_op import convert_to_tensor
+
+        g = self._variant_tensor.graph
+        with g.as_default():
+            name = convert_to_tensor(filename, dtype=dtypes.string, name="filename")
+        return self._op("CacheDataset", [self._variant_tensor, name], self._structure)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _NOT_IMPLEMENTED:
+            from teachflow.unsupported import UnsupportedFeatureError
+
+            raise UnsupportedFeatureError(
+                f"teachflow does not implement Dataset.{name} (TensorFlow 1.x has it). Hint: "
+                "prepare the data with numpy and use from_tensor_slices, map, batch, shuffle."
+            )
+        raise AttributeError(f"'DatasetV1Adapter' object has no attribute '{name}'")
+
     # -- iterators ------------------------------------------------------------------------------
     def make_one_shot_iterator(self) -> Any:
         """An iterator that needs no initializer; it goes through the dataset once."""
@@ -593,6 +639,11 @@ def _source(
         t = registry.make1(op_type, inputs, attrs, op_type)
     return Dataset(t, structure)
 
+
+_NOT_IMPLEMENTED = frozenset(
+    """padded_batch flat_map interleave shard window apply unbatch reduce concatenate
+    list_files with_options options enumerate""".split()
+)
 
 # TensorFlow 1.x's class names for the same thing
 DatasetV1 = Dataset

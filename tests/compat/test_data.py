@@ -268,3 +268,22 @@ def test_training_on_a_dataset_matches(tf1: Any) -> None:
                 sess.run(lib.global_variables_initializer())
                 curves.append([float(sess.run([loss, step])[0]) for _ in range(12)])
     np.testing.assert_allclose(curves[1], curves[0], rtol=1e-5)
+
+
+def test_cache_replays_the_first_pass(tf1: Any) -> None:
+    got = check(
+        tf1, lambda tf: tf.data.Dataset.range(6).shuffle(6, seed=2).cache().repeat(3), order=False
+    )
+    first = [int(x) for x in got["elements"][0]]
+    assert first[:6] == first[6:12] == first[12:] and sorted(first[:6]) == list(range(6))
+
+
+def test_unsupported_parts_say_so() -> None:
+    from teachflow.unsupported import UnsupportedFeatureError
+
+    ds = teachflow.data.Dataset.range(3)
+    with pytest.raises(UnsupportedFeatureError, match="Dataset.padded_batch"):
+        ds.padded_batch(2, [])
+    with pytest.raises(UnsupportedFeatureError, match="tf.data.TextLineDataset"):
+        teachflow.data.TextLineDataset("lines.txt")
+    assert not hasattr(ds, "no_such_method")
