@@ -7,6 +7,10 @@ node it happened at, where the user created that node, and one hint on the fix.
 from __future__ import annotations
 
 import copy
+import linecache
+import os
+import sys
+import types
 from typing import Any
 
 OK = 0
@@ -30,12 +34,59 @@ UNAUTHENTICATED = 16
 
 def _context(op: Any, hint: str | None) -> str:
     lines = []
-    where = getattr(op, "location", None)
+    where = created_at(op)
     if where:
         lines.append(f"  '{op.name}' was created at {where}")
     if hint:
         lines.append(f"  Hint: {hint}")
     return "\n".join(lines)
+
+
+def created_at(op: Any) -> str | None:
+    """Where the user's code created ``op``: ``notebook cell 3, line 2 (b = tf.constant(1))``
+    in a notebook, ``file:line (source)`` elsewhere; None when unknown."""
+    from teachflow import paths
+
+    tb = getattr(op, "traceback", None)
+    if not tb:
+        return None
+    fname, line, _ = tb
+    src = linecache.getline(fname, line).strip()
+    return paths.code_place(fname, line) + (f" ({src})" if src else "")
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_name(value: Any) -> str | None:
+    """The name the user's code holds ``value`` under (a tensor, op or variable), looked up in
+    the innermost calling frame outside teachflow: locals, then globals; None when no name
+    refers to it. Hints then read ``{b: value}`` rather than ``{'b:0': value}``."""
+    frame: types.FrameType | None = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    for scope in (frame.f_locals, frame.f_globals):
+        for name, held in list(scope.items()):
+            if not name.startswith("_") and _refers_to(held, value):
+                return name
+    return None
+
+
+def _refers_to(held: Any, value: Any) -> bool:
+    if held is value:
+        return True
+    # a tf.Variable stands for its ref tensor, its read snapshot and its op
+    return type(held).__name__ in ("Variable", "RefVariable") and any(
+        getattr(held, attr, None) is value for attr in ("_variable", "_snapshot", "op")
+    )
+
+
+def python_expr(t: Any) -> str:
+    """How a hint writes tensor ``t`` in code: the user's name for it, else a placeholder that
+    names the tensor (``<tensor 'Const_10:0'>``), never a graph name posing as a variable."""
+    return user_name(t) or f"<tensor {getattr(t, 'name', t)!r}>"
 
 
 class OpError(Exception):

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
+import sys
 from typing import Any
 
 from teachflow import errors
@@ -106,3 +108,50 @@ def read_small(path: str, limit: int) -> bytes:
                 raise UnreadableFile(f"{path} is larger than {limit} bytes")
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+# -- places in the user's code ------------------------------------------------------------------
+
+
+def _cell_number(fname: str) -> int | None:
+    """The execution count (``In [N]``) of the notebook cell IPython compiled as ``fname``."""
+    m = re.fullmatch(r"<ipython-input-(\d+)-[0-9a-f]+>", fname)
+    if m:
+        return int(m.group(1))
+    ipython = sys.modules.get("IPython")  # never imported here: only a running shell counts
+    shell = ipython.get_ipython() if ipython is not None else None
+    name_of = getattr(getattr(shell, "compile", None), "format_code_name", None)
+    try:
+        label = name_of(fname) if name_of is not None else None
+    except Exception:  # noqa: BLE001 - another shell's compiler: no number, still a cell
+        label = None
+    m = re.fullmatch(r"In\[(\d+)\]", label[1]) if label else None
+    return int(m.group(1)) if m else None
+
+
+def is_notebook_cell(fname: str) -> bool:
+    """Whether ``fname`` names a notebook cell (ipykernel's temporary file, IPython's input)."""
+    return (
+        fname.startswith("<ipython-input-")
+        or "ipykernel_" in fname
+        or _cell_number(fname) is not None
+    )
+
+
+def code_place(fname: str, line: int) -> str:
+    """Where a line of user code is, as its author knows it.
+
+    A notebook cell reads ``notebook cell N, line M`` (N: the cell's ``In [N]``, from IPython's
+    compiler), not the kernel's temporary file ``ipykernel_<pid>/<hash>.py``; other code keeps
+    ``file:line``.
+
+    >>> from teachflow import paths
+    >>> paths.code_place("<ipython-input-3-0123456789ab>", 2)
+    'notebook cell 3, line 2'
+    >>> paths.code_place("/tmp/train.py", 12)
+    '/tmp/train.py:12'
+    """
+    if is_notebook_cell(fname):
+        n = _cell_number(fname)
+        return f"notebook cell {n}, line {line}" if n is not None else f"notebook cell, line {line}"
+    return f"{fname}:{line}"

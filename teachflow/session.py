@@ -428,10 +428,27 @@ def _feed_value(t: Tensor, val: Any) -> Any:
     if not t.shape.is_compatible_with(arr.shape):
         raise ValueError(
             f"Cannot feed value of shape {arr.shape} for Tensor '{t.name}', which has shape "
-            f"'{t.shape}'\n  Hint: feed a value of that shape, or declare the placeholder "
-            "with None where sizes vary (shape=[None, 3])."
+            f"'{t.shape}'\n  Hint: {_shape_hint(t, arr.shape)}"
         )
     return arr
+
+
+def _shape_hint(t: Tensor, fed: tuple[int, ...]) -> str:
+    """The declared and the fed shape side by side, and what differs."""
+    name = errors.user_name(t) or f"'{t.name}'"
+    declared = t.shape.as_list()
+    both = f"{name} is declared with shape {declared}; the value fed has shape {list(fed)}"
+    if len(declared) != len(fed):
+        target = [-1 if d is None else d for d in declared]
+        return (
+            f"{both}: rank {len(fed)} where rank {len(declared)} is declared; reshape the value, "
+            f"e.g. np.reshape(value, {target})."
+        )
+    i = next(i for i, (d, f) in enumerate(zip(declared, fed)) if d is not None and d != f)
+    return (
+        f"{both}: dimension {i} must be {declared[i]}, not {fed[i]}; feed a value of the "
+        "declared shape (declare that dimension None only if its size really varies)."
+    )
 
 
 def _with_fed(

@@ -60,7 +60,7 @@ def _placeholder_kernel(ctx: registry.KernelContext) -> np.ndarray:
         op,
         f"You must feed a value for placeholder tensor '{op.name}' with dtype "
         f"{dtypes.numpy_name(t.dtype)}{shape}",
-        f"pass feed_dict={{'{op.name}:0': value}} to sess.run.",
+        f"pass feed_dict={{{errors.user_name(t) or repr(t.name)}: value}} to sess.run.",
     )
 
 

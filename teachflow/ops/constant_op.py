@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from teachflow import dtypes
+from teachflow import dtypes, errors
 from teachflow.errors import DTypeMismatchError
 from teachflow.graph import Graph, Operation, Tensor, get_default_graph
 from teachflow.ops import registry
@@ -265,7 +265,8 @@ def _mismatch_error(
     conversion = f"Tensor conversion requested dtype {want} for Tensor with dtype {got}: '{t}'"
     hint = (
         f"  Hint: {f'input {arg!r} of {op!r}' if arg and op else 'this tensor'} must be {want}; "
-        f"convert it first with tf.cast({t.op.name}, tf.{want}) (or build both sides with the "
+        f"convert it first with tf.cast({errors.python_expr(t)}, tf.{want}) (or build both "
+        "sides with the "
         "same dtype)."
     )
     if not (arg and op and src):
