@@ -165,7 +165,8 @@ _C_FLOAT = _c_float_functions()
 def _as_c_float(f64: Any, name: str, x: np.ndarray, margin: float) -> np.ndarray:
     """The C library's float ``name(x)``: ``f64(x)`` rounded to float32, except where that
     lies within ``margin`` ulp of a rounding midpoint, where the C library may round the other
-    way (its float functions are not exactly rounded): those few are asked of it."""
+    way (its float functions are not exactly rounded): those values are asked of it, one call
+    each (what limits this to small draws)."""
     y = f64(x.astype(np.float64))
     out = y.astype(np.float32)
     fn = _C_FLOAT.get(name)
