@@ -276,8 +276,8 @@ export class GraphPane {
     const fit = this.fitScale();
     const k = fit >= MIN_SCALE ? fit : READABLE;
     const [W] = this.viewSize();
-    const gw = this.natural.w * k;
-    const tx = gw + 2 * PAD <= W ? (W - gw) / 2 : PAD;
+    // wider than the pane: its middle (dot centres the graph's main line)
+    const tx = (W - this.natural.w * k) / 2;
     this.setTransform(zoomIdentity.translate(tx, PAD).scale(k));
   }
 
@@ -398,8 +398,11 @@ export class GraphPane {
     mm.setAttribute("viewBox", `0 0 ${w} ${ht}`);
     const copy = graph0.cloneNode(true);
     for (const el of copy.querySelectorAll("text, title")) el.remove();
-    copy.removeAttribute("id");
-    for (const el of copy.querySelectorAll("[id]")) el.removeAttribute("id");
+    // a picture only: no ids, no classes (selectors for nodes must not find the copies)
+    for (const el of [copy, ...copy.querySelectorAll("*")]) {
+      el.removeAttribute("id");
+      el.removeAttribute("class");
+    }
     mm.append(copy);
     this.minimapView = s("rect", { class: "tf-minimap-view" });
     mm.append(this.minimapView);
