@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import _signal
 import contextlib
 import reprlib
 import signal
@@ -194,20 +195,23 @@ class BaseSession:
           feed_dict: {tensor or "name:0": value} overriding tensors' values for this run.
         """
         execution = self.stepper(fetches, feed_dict)
-        with _interrupts_at_end():
-            try:
-                return execution._run_silently()
-            except Exception as e:
-                if not self._closed:
-                    raise
-                # closed by another thread while this run was going: its values are gone
-                raise errors.CancelledError(
-                    None,
-                    None,
-                    "Run call was cancelled",
-                    "another thread closed this session during the run; close a session only "
-                    "after the runs using it have returned.",
-                ) from e
+        previous = _hold_interrupts()
+        try:
+            return execution._run_silently()
+        except Exception as e:
+            if not self._closed:
+                raise
+            # closed by another thread while this run was going: its values are gone
+            raise errors.CancelledError(
+                None,
+                None,
+                "Run call was cancelled",
+                "another thread closed this session during the run; close a session only "
+                "after the runs using it have returned.",
+            ) from e
+        finally:
+            if previous is not None:
+                _release_interrupts(previous)
 
     def stepper(self, fetches: Any, feed_dict: Any = None) -> _SessionExecution:
         """An :class:`~teachflow.execution.Execution` of ``run(fetches, feed_dict)``, not started.
@@ -341,40 +345,43 @@ class BaseSession:
         raise TypeError("A Session cannot be pickled: its values live in this process.")
 
 
-_deferring = False  # a run in the main thread is holding back Ctrl-C
+# Ctrl-C (SIGINT) during a run takes effect when the run has ended. A run is all or nothing
+# for variables, as in TensorFlow (whose C++ run finishes before Python sees the interrupt): a
+# run doing ``a += 1``, long work, then ``b += 1`` never stops between the two. Only the main
+# thread receives signals; the previous handler is put back after the run and then handles
+# the interrupt (KeyboardInterrupt, by default). ``_signal`` is the C module under ``signal``:
+# the public wrappers convert handlers to enums, 10x the cost of the swap, on every run.
+_MAIN_THREAD = threading.main_thread().ident
+_held: list[Any] = []  # the frames interrupted while held (at most a few)
+_holding = False
 
 
-@contextlib.contextmanager
-def _interrupts_at_end() -> Iterator[None]:
-    """Ctrl-C (SIGINT) during a run takes effect when the run has ended.
+def _hold(signum: int, frame: Any) -> None:
+    _held.append(frame)
 
-    A run is all or nothing for variables, as in TensorFlow (whose C++ run finishes before
-    Python sees the interrupt): a run doing ``a += 1``, long work, then ``b += 1`` never stops
-    between the two. Only the main thread receives signals; the previous handler is put back
-    after the run and then handles the interrupt (KeyboardInterrupt, by default).
-    """
-    global _deferring
-    if _deferring or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    if not callable(previous):  # ignored, or a handler installed outside Python
-        yield
-        return
-    pending: list[Any] = []
-    try:
-        signal.signal(signal.SIGINT, lambda signum, frame: pending.append(frame))
-    except ValueError:  # pragma: no cover - signals only work in the main interpreter
-        yield
-        return
-    _deferring = True
-    try:
-        yield
-    finally:
-        _deferring = False
-        signal.signal(signal.SIGINT, previous)
-        if pending:
-            previous(signal.SIGINT, pending[0])
+
+def _hold_interrupts() -> Any:
+    """Holds back Ctrl-C until :func:`_release_interrupts`; returns the previous handler (None
+    when nothing is held: not the main thread, already held, or no Python handler)."""
+    global _holding
+    if _holding or threading.get_ident() != _MAIN_THREAD:
+        return None
+    previous = _signal.signal(signal.SIGINT, _hold)
+    if not callable(previous):  # ignored, or a handler installed outside Python: leave it be
+        _signal.signal(signal.SIGINT, previous)
+        return None
+    _holding = True
+    return previous
+
+
+def _release_interrupts(previous: Any) -> None:
+    global _holding
+    _signal.signal(signal.SIGINT, previous)
+    _holding = False
+    if _held:
+        frame = _held[0]
+        _held.clear()
+        previous(signal.SIGINT, frame)
 
 
 class _SessionExecution(Execution):
