@@ -151,8 +151,24 @@ def test_smoothing_changes_the_line_and_the_raw_line_stays_faint(
     strong2, faint2 = ink(after)
     assert strong2 > 200 and faint2 > 200
     page.screenshot(path=str(output_dir / "smoothing-0.95.png"))
-    # the setting went back to Python (a re-displayed plot starts from it)
-    page.wait_for_function("() => document.querySelector('.tf-summary .tf-status') !== null")
+
+    # the horizontal axis: relative time from the run's first event, then wall-clock time
+    handle = host.element_handle()
+    plot.locator(".tf-xaxis").select_option("relative")
+    page.wait_for_function("el => el.tfChart.axes[0].label === 'relative time'", arg=handle)
+    xs = chart_data(host)[0]
+    assert xs[0] == 0 and xs == sorted(xs) and xs[-1] < 600
+    plot.locator(".tf-xaxis").select_option("wall")
+    page.wait_for_function("el => el.tfChart.axes[0].label === 'wall time'", arg=handle)
+    assert host.evaluate("el => el.tfChart.scales.x.time") is True
+    assert chart_data(host)[0][0] > 1e9  # seconds since 1970
+    plot.locator(".tf-xaxis").select_option("step")
+    # log scale
+    plot.locator(".tf-log").check()
+    page.wait_for_function("el => el.tfChart.scales.y.distr === 3", arg=handle)
+    ticks = host.evaluate("el => el.tfChart.axes[1]._values")
+    assert ticks and all("e-1" not in t for t in ticks)
+    card.screenshot(path=str(output_dir / "log-scale.png"))
 
 
 def test_sections_group_tags_and_the_filter_hides_cards(

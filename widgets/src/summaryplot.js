@@ -71,16 +71,26 @@ export function formatTicks(splits) {
   if (!Number.isFinite(step) || step === 0) step = Math.abs(vals[0]) || 1;
   const clean = splits.map((v) => (v != null && Math.abs(v) < step * 1e-6 ? 0 : v));
   const big = Math.max(...clean.map((v) => Math.abs(v ?? 0)));
+  const finite = clean.filter((v) => v != null && Number.isFinite(v));
+  // the fewest digits that write every tick exactly (to a millionth of the tick spacing)
+  const digits = (fmt, most) => {
+    let d = 0;
+    while (d < most && finite.some((v) => Math.abs(+fmt(v, d) - v) > step * 1e-6)) d++;
+    return d;
+  };
   if (big >= 1e5 || big < 1e-3) {
-    for (let d = 0; d <= 6; d++) {
-      const out = clean.map((v) => (v === 0 ? "0" : v.toExponential(d)));
-      if (new Set(out).size === new Set(clean).size) return out;
-    }
-    return clean.map((v) => (v === 0 ? "0" : v.toExponential(6)));
+    const d = digits((v, k) => v.toExponential(k), 6);
+    return clean.map((v) => (v == null ? "" : v === 0 ? "0" : v.toExponential(d)));
   }
-  let d = 0;
-  while (d < 10 && clean.some((v) => Math.abs(+v.toFixed(d) - v) > step * 1e-6)) d++;
-  return clean.map((v) => v.toFixed(d));
+  const d = digits((v, k) => v.toFixed(k), 10);
+  return clean.map((v) => (v == null ? "" : v.toFixed(d)));
+}
+
+// a log axis has ticks of several decades (0.01, 0.1, 1, 10): each in its shortest exact form
+function formatLogTick(v) {
+  if (v == null) return "";
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential().replace(/\.?0+e/, "e") : String(+v.toPrecision(6));
 }
 
 export function formatValue(v) {
@@ -91,6 +101,7 @@ export function formatValue(v) {
 }
 
 function formatDuration(sec) {
+  if (sec == null) return "";
   const a = Math.abs(sec);
   if (a < 120) return `${+sec.toFixed(a < 10 ? 1 : 0)} s`;
   if (a < 7200) return `${+(sec / 60).toFixed(1)} min`;
@@ -153,7 +164,7 @@ function scalarChart(host, runs, opts, L) {
   const u = new uPlot({
     width: opts.width, height: CHART_H,
     scales: { x: { time: opts.xmode === "wall" }, y: opts.log ? { distr: 3, log: 10 } : {} },
-    axes: [xAxis, axisStyle(L.value, { size: 64, values: (u, s) => formatTicks(s) })],
+    axes: [xAxis, axisStyle(L.value, { size: 64, values: (u, s) => (opts.log ? s.map(formatLogTick) : formatTicks(s)) })],
     series, legend: { show: true, live: true }, cursor: { drag: { x: true, y: false } },
   }, scalarData(runs, opts), host);
   return u;
