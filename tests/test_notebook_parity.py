@@ -5,8 +5,8 @@ The rule that keeps the two in step:
 - the same cells in the same order: cell for cell, the same id and the same kind (markdown or code);
 - each pair of code cells is the same code, token for token, once comments and blank lines are
   dropped (the Japanese notebooks translate their comments) and the widgets' ``lang="ja"``
-  argument, the one allowed difference in code: every ``GraphView``/``Stepper``/``SummaryPlot`` a Japanese notebook makes
-  passes ``lang="ja"``, and no English one passes ``lang``;
+  argument, the one allowed difference in code: every ``GraphView``/``Stepper``/``SummaryPlot``
+  a Japanese notebook makes passes ``lang="ja"``, and no English one passes ``lang``;
 - every markdown cell of a Japanese notebook is Japanese prose, and its links to other tutorials
   stay among the Japanese ones.
 
