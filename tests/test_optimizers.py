@@ -311,6 +311,18 @@ def test_updates_write_into_the_variables_own_buffers(name: str) -> None:
         assert not np.array_equal(sess.run(w), W0)
 
 
+@pytest.mark.parametrize("name", IN_PLACE)
+def test_block_by_block_updates_equal_whole_array_updates(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large variables are updated a cache-sized block at a time: the same arithmetic."""
+    whole = steps(IN_PLACE[name](), 3)
+    monkeypatch.setattr(training_ops, "BLOCK", 2)  # W0's 3 elements: a block of 2, then 1
+    with tf.Graph().as_default():
+        blocked = steps(IN_PLACE[name](), 3)
+    np.testing.assert_array_equal(blocked, whole)
+
+
 def adam_nesterov_reference(n: int, lr: float = 0.1, b1: float = 0.9, b2: float = 0.999):
     w, m, v = W0.astype(np.float64), 0.0, 0.0
     out = []
