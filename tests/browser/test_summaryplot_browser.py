@@ -151,6 +151,14 @@ def test_smoothing_changes_the_line_and_the_raw_line_stays_faint(
     strong2, faint2 = ink(after)
     assert strong2 > 200 and faint2 > 200
     page.screenshot(path=str(output_dir / "smoothing-0.95.png"))
+    # the picture in the docs: scalars and a histogram, smoothing 0.95 over the raw lines
+    plot.locator(".tf-filter").fill("hidden|loss")
+    plot.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    box = plot.bounding_box()
+    clip = {**box, "height": min(box["height"], 1000 - box["y"] - 30)}
+    page.screenshot(path=str(output_dir / "summaryplot.png"), clip=clip)
+    plot.locator(".tf-filter").fill("")
 
     # the horizontal axis: relative time from the run's first event, then wall-clock time
     handle = host.element_handle()
