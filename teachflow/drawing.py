@@ -147,9 +147,12 @@ def short_value(value: Any, width: int = 18) -> str | None:
 
 
 def _html(text: str) -> str:
-    """Text for a Graphviz HTML label (or any HTML): markup characters become entities."""
+    """Text for a Graphviz HTML label: markup characters become entities, backslashes double."""
+    # a backslash doubled: Graphviz expands escapes such as \G (the graph's name) and \N (the
+    # node's) in labels, HTML ones included, and reads \\ as one backslash
     out = (
-        text.replace("&", "&amp;")
+        text.replace("\\", "\\\\")
+        .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")

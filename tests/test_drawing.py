@@ -341,3 +341,37 @@ def test_svg_comes_from_the_system_dot(monkeypatch, tmp_path):
     failing.chmod(failing.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setattr(drawing.shutil, "which", lambda name: str(failing))
     assert counter_graph()._repr_svg_() is None
+
+
+def test_a_thousand_nested_scopes_draw_without_recursion():
+    from teachflow.ops import registry
+
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.constant(1.0, name="x")
+        for depth in range(1, 1001):
+            name = "/".join(["s"] * depth) + "/op/"
+            x = registry.make1("Identity", [x], {"T": tf.float32}, name=name)
+    d = drawing.draw(g, collapsed=[], max_nodes=5000)
+    # every level holding two ops or more is a cluster (the innermost holds one)
+    assert len(d.clusters) == 999
+    assert d.dot.count("subgraph") == 999
+    closed = drawing.draw(g)  # the default picture collapses the outermost scope
+    assert [n["name"] for n in closed.nodes] == ["x", "s"]
+    assert drawing.box_count(g, ["s"]) == 2
+
+
+def test_backslashes_in_names_are_not_graphviz_escapes():
+    from teachflow.ops import registry
+
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.constant(1.0, name="x")
+        registry.make1("Identity", [x], {"T": tf.float32}, name="e\\G/")
+        registry.make1("Identity", [x], {"T": tf.float32}, name="s\\N/a/")
+        registry.make1("Identity", [x], {"T": tf.float32}, name="s\\N/b/")
+    dot = drawing.to_dot(g)
+    # doubled: Graphviz would draw \G as the graph's name and \N as the node's
+    assert "label=<e\\\\G<BR/>" in dot
+    assert "<B>s\\\\N</B>" in dot
+    assert "e\\G" not in dot.replace("e\\\\G", "")
