@@ -108,7 +108,12 @@ def test_smoothing_changes_the_line_and_the_raw_line_stays_faint(
 ):
     page = page1400
     plot = open_plot(
-        page, jupyter_server, open_and_run_notebook, "smooth.ipynb", LOGS, SHOW.format(options="")
+        page,
+        jupyter_server,
+        open_and_run_notebook,
+        "smooth.ipynb",
+        LOGS,
+        SHOW.format(options=', title="Summaries in logs/mlp"'),
     )
     card = plot.locator(".tf-card[data-kind=scalar][data-tag=loss]")
     card.scroll_into_view_if_needed()
