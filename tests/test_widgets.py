@@ -669,3 +669,170 @@ def test_downsample_keeps_extremes():
     assert len(out) <= 201 and [5000, 100.0] in out
     assert out[0][0] == 0 and out[-1][0] == 9999
     assert sp.downsample(pts[:10], limit=200) == [[s, v] for s, v in pts[:10]]
+
+
+# ---------------------------------------------------------------------------- following, limits
+
+
+def mlp_training_step():
+    """An MLP training step with Adam (scopes hidden, output, loss): ~160 ops to step."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 20], name="x")
+        y = tf.placeholder(tf.float32, [None, 3], name="y")
+        with tf.name_scope("hidden"):
+            w1 = tf.Variable(tf.random_normal([20, 32], stddev=0.1), name="W")
+            h = tf.nn.relu(tf.matmul(x, w1) + tf.Variable(tf.zeros([32]), name="b"))
+        with tf.name_scope("output"):
+            w2 = tf.Variable(tf.random_normal([32, 3], stddev=0.1), name="W")
+            logits = tf.matmul(h, w2) + tf.Variable(tf.zeros([3]), name="b")
+        with tf.name_scope("loss"):
+            xent = tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=logits)
+            loss = tf.reduce_mean(xent)
+        train = tf.train.AdamOptimizer(0.01).minimize(loss)
+        init = tf.global_variables_initializer()
+    sess = tf.Session(graph=g)
+    sess.run(init)
+    rng = np.random.default_rng(0)
+    feed = {
+        x: rng.random((8, 20), dtype=np.float32),
+        y: np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)],
+    }
+    return sess, train, feed
+
+
+def test_the_stepper_draws_every_op_it_runs_as_its_own_box():
+    sess, train, feed = mlp_training_step()
+    s = Stepper(sess, train, feed)
+    assert "gradients" in s.collapsed
+    user_closed = "output"
+    custom(s, event="collapse", scope=user_closed)
+    reached = False
+    for _ in range(len(s.execution.plan.ops)):
+        op = s.execution.next_op
+        box = s._drawing.visible[op.name]
+        assert s.nodes[box]["name"] == op.name and s.nodes[box]["kind"] != "scope", op.name
+        assert current(s) == [box]
+        reached = reached or op.name.startswith(user_closed + "/")
+        if not reached:
+            assert user_closed in s.collapsed  # what the reader closed stays closed
+        custom(s, event="next")
+    assert reached
+    assert s.done and s.alert == {}
+
+
+def test_the_box_limit_keeps_the_open_scopes_and_says_so():
+    g = tf.Graph()
+    with g.as_default():
+        h = tf.placeholder(tf.float32, [None], name="x")
+        for scope in ("a", "b", "c"):
+            with tf.name_scope(scope):
+                for _ in range(250):
+                    h = tf.tanh(h)
+    view = GraphView(g)
+    assert view.collapsed == ["a", "b", "c"]
+    custom(view, event="expand", scope="a")
+    assert view.collapsed == ["b", "c"] and view.alert == {}
+    layout = view.dot
+    custom(view, event="expand", scope="b")
+    assert view.collapsed == ["b", "c"] and view.dot == layout  # nothing was reset
+    assert view.alert["key"] == "too_many" and view.alert["scope"] == "b"
+    assert view.alert["n"] > view.alert["max"] == 400
+    custom(view, event="reveal", name="c/Tanh_7")
+    assert view.collapsed == ["b", "c"] and view.alert["scope"] == "c"
+    custom(view, event="collapse", scope="a")
+    custom(view, event="reveal", name="c/Tanh_7")
+    assert view.collapsed == ["a", "b"] and view.alert == {}
+    assert "c/Tanh_7" in view.nodes and view.selected == "c/Tanh_7"
+
+
+def test_opening_a_scope_keeps_its_big_inner_scopes_closed():
+    g = tf.Graph()
+    with g.as_default():
+        h = tf.placeholder(tf.float32, [None], name="x")
+        with tf.name_scope("outer"):
+            for inner in ("p", "q"):
+                with tf.name_scope(inner):
+                    for _ in range(45):
+                        h = tf.tanh(h)
+    view = GraphView(g, collapsed=["outer"])
+    assert view.collapsed == ["outer"]
+    view.expand("outer")
+    assert view.collapsed == ["outer/p", "outer/q"]
+
+
+def test_a_plan_row_shows_the_value_at_its_step_not_the_value_now(counter):
+    g, state, update_op = counter
+    sess = tf.Session(graph=g)
+    sess.run(state.initializer)
+    sess.run(state.assign(3))
+    s = Stepper(sess, update_op)
+    custom(s, event="run_to_end")
+    rows = {r["name"]: r["value"] for r in s.plan["rows"]}
+    # counter was read as 3 and assigned 4; its row shows the 3 it gave at its step
+    assert rows["counter/read"] == "3" and rows["Assign"] == "4"
+    assert rows["counter"] == "3"
+    assert s.node_values["counter"] == "= 4"  # the badge: the value in the session now
+
+
+def test_a_stepper_overtaken_by_another_writer_says_so(counter):
+    g, state, update_op = counter
+    sess = tf.Session(graph=g)
+    sess.run(state.initializer)
+    first = Stepper(sess, update_op)
+    custom(first, event="next")
+    custom(first, event="next")
+    assert not first.stale and first.node_values["counter"] == "= 0"
+    second = Stepper(sess, update_op)
+    custom(second, event="run_to_end")
+    assert int(sess.run(state)) == 1
+    custom(first, event="poll")  # the browser asks now and then
+    assert first.stale and first.node_values["counter"] == "= 1"
+    custom(first, event="reset")
+    assert not first.stale
+
+
+def test_a_closed_session_disables_the_widget(counter):
+    g, state, update_op = counter
+    sess = tf.Session(graph=g)
+    s = Stepper(sess, update_op)
+    assert s.can_init and not s.closed
+    sess.close()
+    custom(s, event="poll")
+    assert s.closed and not s.can_init
+    custom(s, event="init")
+    assert s.error_info["first"] == "Attempted to use a closed Session."
+
+
+def test_an_uninitialized_variable_gets_no_value_badge(counter):
+    g, _, update_op = counter
+    s = Stepper(tf.Session(graph=g), update_op)
+    custom(s, event="next")
+    assert "counter" not in s.node_values
+    assert "warn" in states(s)["counter"] or "done" in states(s)["counter"]
+
+
+def test_empty_graph_and_language():
+    view = GraphView(tf.Graph(), lang="ja")
+    assert view.dot == "" and view.nodes == {} and view.legend == []
+    assert view.lang == "ja"
+    with pytest.raises(ValueError, match="lang must be one of"):
+        GraphView(tf.Graph(), lang="fr")
+
+
+def test_rerunning_a_cell_closes_the_widgets_it_made_before(counter, monkeypatch):
+    from teachflow.widgets import _lifecycle
+
+    g, _, update_op = counter
+    sess = tf.Session(graph=g)
+    cell = ["cell-1", 1]
+    monkeypatch.setattr(_lifecycle, "_current_cell", lambda: tuple(cell))
+    first = Stepper(sess, update_op)
+    also_first = GraphView(sess)  # made by the same run of the cell: kept
+    cell[1] = 2
+    second = Stepper(sess, update_op)
+    assert first.comm is None and also_first.comm is None
+    assert second.comm is not None
+    cell[0] = "cell-2"
+    other = GraphView(sess)
+    assert second.comm is not None and other.comm is not None

@@ -316,7 +316,7 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
                 ]
                 if list(self.collapsed) != d.collapsed:
                     self.collapsed = d.collapsed
-                self.dot = d.dot
+                self.dot = d.dot if d.nodes else ""  # the browser says the graph is empty
                 self._refresh_states()
                 self._update_search()
         finally:
