@@ -110,3 +110,17 @@ def test_check_peak_is_what_kernels_call_before_allocating(limit: Any) -> None:
         registry.check_alloc([100, 100, 100], tf.float32)
     with pytest.raises(tf.errors.ResourceExhaustedError, match="scratch"):
         registry.check_alloc(2**21, "scratch")
+
+
+def test_matmul_of_a_column_and_a_row_is_checked_before_allocating(limit: Any) -> None:
+    limit(10 * 2**20)
+    col = tf.placeholder(tf.float32, [None, None])
+    row = tf.placeholder(tf.float32, [None, None])
+    outer = tf.matmul(col, row)
+    sess = tf.Session()
+    assert sess.run(outer, {col: np.ones((3, 1)), row: np.ones((1, 4))}).shape == (3, 4)
+    with pytest.raises(tf.errors.ResourceExhaustedError) as info:
+        sess.run(outer, {col: np.ones((2000, 1)), row: np.ones((1, 2000))})
+    assert str(info.value).startswith(
+        "OOM when allocating tensor with shape[2000,2000] and type float"
+    )

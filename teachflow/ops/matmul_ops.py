@@ -99,6 +99,8 @@ def _matmul_kernel(ctx: registry.KernelContext, a: np.ndarray, b: np.ndarray) ->
             f"Matrix size-incompatible: In[0]: {bracket_dims(a.shape)}, "
             f"In[1]: {bracket_dims(b.shape)}"
         )
+    if a.shape[0] * b.shape[1] * a.itemsize > registry.MAX_TENSOR_BYTES:  # a column times a row
+        registry.check_alloc([a.shape[0], b.shape[1]], a.dtype)
     return blas.matmul(a, b)
 
 
