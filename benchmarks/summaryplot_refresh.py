@@ -11,6 +11,10 @@
   (wall time, and CPU time of the whole process, which other load on the machine disturbs
   less).
 
+- the browser half in headless Chromium (the real bundle, a stand-in for the Jupyter model):
+  first draw of 4 scalar tags of 10,000 points each, a smoothing change, an append of 10
+  points per series.
+
 Nothing here asserts on time.
 """
 
@@ -146,9 +150,117 @@ def training_overhead(steps: int = 600, rounds: int = 3) -> None:
         )
 
 
+PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><link rel="stylesheet" href="summaryplot.css"></head>
+<body style="width: 1300px"><div id="out"></div>
+<script type="module">
+import widget from "./summaryplot.js";
+
+class Model {
+  constructor(state) { this.state = state; this.handlers = {}; }
+  get(k) { return this.state[k]; }
+  set(k, v) { this.state[k] = v; for (const f of this.handlers["change:" + k] || []) f(); }
+  on(ev, f) { (this.handlers[ev] = this.handlers[ev] || []).push(f); }
+  off(ev, f) { this.handlers[ev] = (this.handlers[ev] || []).filter((g) => g !== f); }
+  save_changes() {}
+  send(msg) {}
+  emit(msg) { for (const f of this.handlers["msg:custom"] || []) f(msg); }
+}
+const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+async function until(check) { while (!check()) await new Promise((r) => setTimeout(r, 1)); }
+
+window.bench = async (snapshot, append) => {
+  const el = document.getElementById("out");
+  const model = new Model({ title: "bench", status: "", live: false, smoothing: 0.6, lang: "en" });
+  const cleanup = widget.render({ model, el });
+  const hosts = () => [...el.querySelectorAll(".tf-chart-host")];
+  let t0 = performance.now();
+  model.emit(snapshot);
+  await until(() => hosts().length && hosts().every((h) => h.tfChart));
+  await frame();
+  const first = performance.now() - t0;
+  t0 = performance.now();
+  model.set("smoothing", 0.9);
+  await frame();
+  const smoothing = performance.now() - t0;
+  t0 = performance.now();
+  model.emit(append);
+  await frame();
+  const appended = performance.now() - t0;
+  const points = hosts().map((h) => h.tfChart.data[0].length);
+  cleanup();
+  return { first, smoothing, appended, points, left: el.querySelectorAll("canvas").length };
+};
+window.ready = true;
+</script></body></html>
+"""
+
+
+def browser_draw(points: int = 10_000, tags: int = 4) -> None:
+    import functools
+    import http.server
+    import shutil
+    import threading
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parents[1] / "teachflow" / "widgets" / "static"
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        print("\nbrowser: chromium not found, skipped")
+        return
+    from playwright.sync_api import sync_playwright
+
+    rng = np.random.default_rng(0)
+
+    def series(tag: str, start: int, n: int) -> dict[str, Any]:
+        steps = list(range(start, start + n))
+        values = (1 / (np.arange(start, start + n) / 500 + 1) + 0.1 * rng.random(n)).tolist()
+        walls = [1.7e9 + 0.05 * st for st in steps]
+        return {"run": ".", "tag": tag, "steps": steps, "values": values, "walls": walls}
+
+    names = [f"layer{i}/loss" for i in range(tags)]
+    snapshot = {"event": "snapshot", "scalars": [series(t, 0, points) for t in names]}
+    append = {"event": "append", "scalars": [series(t, points, 10) for t in names]}
+    folder = tempfile.mkdtemp()
+    for name in ("summaryplot.js", "summaryplot.css"):
+        shutil.copy(static / name, folder)
+    Path(folder, "index.html").write_text(PAGE)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=folder)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+            page.wait_for_function("() => window.ready")
+            best: dict[str, float] = {}
+            for _ in range(3):
+                r = page.evaluate("([s, a]) => window.bench(s, a)", [snapshot, append])
+                for k in ("first", "smoothing", "appended"):
+                    best[k] = min(best.get(k, float("inf")), r[k])
+            browser.close()
+    finally:
+        server.shutdown()
+    kb = (static / "summaryplot.js").stat().st_size / 1024
+    print(f"\nbrowser: {tags} scalar tags x {points:,} points (bundle {kb:.0f} KiB, best of 3)")
+    print(f"  first draw        {best['first']:7.1f} ms")
+    print(f"  smoothing change  {best['smoothing']:7.1f} ms (all series smoothed and redrawn)")
+    print(f"  append 10 points  {best['appended']:7.1f} ms per refresh")
+    print(f"  after the append: {r['points']} points per chart; canvases left: {r['left']}")
+
+
 def main() -> None:
     refresh_cost()
     training_overhead()
+    browser_draw()
 
 
 if __name__ == "__main__":
