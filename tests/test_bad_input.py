@@ -519,6 +519,20 @@ CASES: list[Case] = [
         "ResourceExhaustedError",
     ),
     Case(
+        "p = tf.placeholder(tf.float32, [None, 1]); "
+        "sess.run(p * tf.transpose(p), {p: [[1.0]] * 10**6})",
+        E.ResourceExhaustedError,
+        "OOM when allocating tensor with shape[1000000,1000000] and type float",
+        "ResourceExhaustedError",
+    ),
+    Case(
+        "p = tf.placeholder(tf.float32, [None, 1]); "
+        "sess.run(tf.matmul(p, p, transpose_b=True), {p: [[1.0]] * 10**6})",
+        E.ResourceExhaustedError,
+        "OOM when allocating tensor with shape[1000000,1000000] and type float",
+        "ResourceExhaustedError",
+    ),
+    Case(
         "d = tf.placeholder(tf.int64); sess.run(tf.tile(c, [d]), {d: 10**12})",
         E.ResourceExhaustedError,
         "OOM when allocating tensor with shape[2000000000000] and type float",
@@ -669,9 +683,9 @@ CASES: list[Case] = [
     Case("tf.train.Saver(var_list=[])", ValueError, "No variables to save", "ValueError", False),
     # -- TensorFlow features teachflow does not have ----------------------------------------------
     Case(
-        "tf.while_loop",
+        "tf.SparseTensor",
         tf.UnsupportedFeatureError,
-        "teachflow does not implement tf.while_loop",
+        "teachflow does not implement tf.SparseTensor",
         "",
     ),
 ]
