@@ -4,8 +4,8 @@
 drawn with a random pen thickness and a random affine distortion (rotation, shear, scale,
 shift), centred like MNIST's digits, with a little noise. The same seed always gives the same
 images. They are written as MNIST's four IDX ``.gz`` files, so any MNIST reader (TensorFlow's
-``input_data`` too) can load them. A CNN reaches ~99% on them, an MLP ~95%, softmax
-regression ~85%: a lesson's curves look like MNIST's, only sooner.
+``input_data`` too) can load them. The "MNIST for beginners" softmax regression reaches about
+95% on them after 1,000 steps of 100 (on MNIST: about 92%).
 
 >>> from teachflow.examples.tutorials.mnist import digits
 >>> images, labels = digits.make(20, seed=1)
@@ -65,11 +65,11 @@ def _draw(fields: np.ndarray, which: np.ndarray, rng: np.random.Generator) -> np
     """Images ``[n, 28, 28]``: each output pixel mapped back into its glyph by a random affine
     map (rotation, shear, scale, aspect, shift) and sampled bilinearly."""
     n = len(which)
-    angle = rng.normal(0.0, 0.12, n)
-    shear = rng.uniform(-0.25, 0.25, n)
-    size = 18.0 / 7 * rng.uniform(0.85, 1.05, n)  # MNIST digits are ~20 pixels tall
-    aspect = rng.uniform(0.85, 1.2, n)
-    shift = rng.uniform(-1.5, 1.5, (n, 2, 1))
+    angle = rng.normal(0.0, 0.15, n)
+    shear = rng.uniform(-0.35, 0.35, n)
+    size = 18.0 / 7 * rng.uniform(0.8, 1.1, n)  # MNIST digits are ~20 pixels tall
+    aspect = rng.uniform(0.75, 1.25, n)
+    shift = rng.uniform(-2.0, 2.0, (n, 2, 1))
     cos, sin = np.cos(angle), np.sin(angle)
     rot = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], -2)
     zero = np.zeros(n)

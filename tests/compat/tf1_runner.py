@@ -1,0 +1,79 @@
+"""Runs a TensorFlow 1.x script on the installed TensorFlow 2 the way TensorFlow 1.x ran it.
+
+``python tests/compat/tf1_runner.py lab.py [args]``: ``import tensorflow`` gives
+``tensorflow.compat.v1`` with v2 behaviour disabled, ``tf.layers`` is TensorFlow 1.x's own layers
+(kept in ``tf_keras``), ``tensorflow.examples.tutorials.mnist`` is the pure-Python MNIST reader
+TensorFlow 1.x shipped (teachflow's copy: TensorFlow 2 dropped it), ``tf.contrib.layers`` has
+the initializers contrib defined as core ones. The compat suite compares what a script prints
+here and under ``python -m teachflow``.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+import types
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+def install() -> None:
+    import warnings
+
+    import tensorflow as real
+    import tensorflow.compat.v1 as v1
+
+    warnings.filterwarnings("ignore")
+    v1.disable_v2_behavior()
+    v1.logging.set_verbosity(v1.logging.ERROR)
+    from tf_keras.src.legacy_tf_layers import convolutional, core, normalization, pooling
+
+    from teachflow.examples.tutorials import mnist
+
+    layers = types.SimpleNamespace(
+        dense=core.dense, Dense=core.Dense, dropout=core.dropout, flatten=core.flatten,
+        conv2d=convolutional.conv2d, max_pooling2d=pooling.max_pooling2d,
+        average_pooling2d=pooling.average_pooling2d,
+        batch_normalization=normalization.batch_normalization,
+    )  # fmt: skip
+    contrib = types.SimpleNamespace(
+        layers=types.SimpleNamespace(xavier_initializer=v1.glorot_uniform_initializer)
+    )
+
+    class TF1(types.ModuleType):
+        def __getattr__(self, name: str) -> object:
+            if name == "layers":
+                return layers
+            if name == "contrib":
+                return contrib
+            return getattr(v1, name)
+
+    shim = TF1("tensorflow")
+    shim.__path__ = real.__path__  # type: ignore[attr-defined]
+    sys.modules["tensorflow"] = shim
+    for name in ("examples", "examples.tutorials", "examples.tutorials.mnist"):
+        sys.modules.setdefault("tensorflow." + name, types.ModuleType("tensorflow." + name))
+    sys.modules["tensorflow.examples.tutorials.mnist"] = mnist
+    from teachflow.examples.tutorials.mnist import input_data
+
+    sys.modules["tensorflow.examples.tutorials.mnist.input_data"] = input_data
+
+    def numpy_seed(seed: int | None) -> int | None:
+        # TensorFlow 1.x's reader took TensorFlow's graph seed (get_seed had no side effect then;
+        # TensorFlow 2's counts calls, so it is not called here)
+        if seed is not None:
+            return seed
+        graph_seed = v1.get_default_graph().seed
+        return None if graph_seed is None else graph_seed % (2**31 - 1)
+
+    input_data._numpy_seed = numpy_seed  # type: ignore[assignment]
+
+
+if __name__ == "__main__":
+    install()
+    script, *args = sys.argv[1:]
+    sys.argv = [script, *args]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    runpy.run_path(script, run_name="__main__")
