@@ -168,3 +168,24 @@ def test_an_infinite_max_pool_gradient_stays_at_the_maximum() -> None:
     (dx,) = tf.gradients(tf.reduce_sum(y * w), [x])
     got = tf.Session().run(dx)[0, :, :, 0]
     assert got.tolist() == [[0.0, np.inf, 0.0, 0.0], [0.0, 0.0, 0.0, 2.0]]
+
+
+def test_one_image_per_chunk_gives_the_same_convolution_and_gradients(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Patch matrices are made a chunk of images at a time: any chunking, the same sums."""
+    from teachflow.ops import conv_ops
+
+    x0, f0 = RNG.normal(size=(3, 6, 5, 2)), RNG.normal(size=(3, 3, 2, 4))
+
+    def run() -> list[np.ndarray]:
+        with tf.Graph().as_default():
+            x, f = tf.constant(x0), tf.constant(f0)
+            y = tf.nn.conv2d(x, f, [1, 2, 1, 1], "SAME")
+            grads = tf.gradients(tf.reduce_sum(y * y), [x, f])
+            return tf.Session().run([y, *grads])
+
+    whole = run()
+    monkeypatch.setattr(conv_ops, "CHUNK_BYTES", 1)
+    for a, b in zip(run(), whole):
+        np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -198,6 +198,57 @@ def _gemm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return blas.matmul(a, b)
 
 
+# images per patch-matrix chunk: about this many bytes, so that each chunk is still in the
+# CPU's cache when its GEMM reads it, and a batch never needs its whole patch matrix at once
+CHUNK_BYTES = 1 << 22
+
+
+def _chunks(xp: np.ndarray, k: Sequence[int], out: Sequence[int]) -> list[tuple[int, int]]:
+    """[first, end) image ranges whose patch matrices hold about :data:`CHUNK_BYTES`."""
+    per_image = out[0] * out[1] * k[0] * k[1] * xp.shape[3] * xp.itemsize
+    step = max(1, CHUNK_BYTES // max(per_image, 1))
+    n = xp.shape[0]
+    return [(i, min(i + step, n)) for i in range(0, n, step)]
+
+
+def _correlate(
+    xp: np.ndarray,
+    k: Sequence[int],
+    s: Sequence[int],
+    d: Sequence[int],
+    out: Sequence[int],
+    f2d: np.ndarray,
+) -> np.ndarray:
+    """patches(xp) @ f2d, (N, OH, OW, f2d's columns), a chunk of images at a time."""
+    n, rows = xp.shape[0], out[0] * out[1]
+    y = np.empty((n * rows, f2d.shape[1]), dtype=np.result_type(xp, f2d))
+    for a, b in _chunks(xp, k, out):
+        blas.matmul(_patch_matrix(xp[a:b], k, s, d, out), f2d, out=y[a * rows : b * rows])
+    return y.reshape(n, out[0], out[1], f2d.shape[1])
+
+
+def _correlate_filter(
+    xp: np.ndarray,
+    k: Sequence[int],
+    s: Sequence[int],
+    d: Sequence[int],
+    out: Sequence[int],
+    dy2d: np.ndarray,
+) -> np.ndarray:
+    """patches(xp)^T @ dy2d, (KH*KW*C, O), summed over chunks of images."""
+    rows = out[0] * out[1]
+    df: np.ndarray | None = None
+    for a, b in _chunks(xp, k, out):
+        part = _gemm(_patch_matrix(xp[a:b], k, s, d, out).T, dy2d[a * rows : b * rows])
+        if df is None:
+            df = part
+        else:
+            df += part
+    if df is None:  # no images: nothing to sum
+        return np.zeros((k[0] * k[1] * xp.shape[3], dy2d.shape[1]), np.result_type(xp, dy2d))
+    return df
+
+
 class _Geometry:
     """Where the windows of one op's run lie: output size and pads along height and width."""
 
@@ -511,9 +562,10 @@ def _conv(attrs: dict[str, Any], x: np.ndarray, f: np.ndarray) -> np.ndarray:
     geo = _Geometry(attrs, x.shape[1], x.shape[2], f.shape[0], f.shape[1])
     if geo.empty():
         return np.zeros((x.shape[0], *geo.out, f.shape[3]), dtype=x.dtype)
-    n, o = x.shape[0], f.shape[3]
-    patches = _patch_matrix(geo.pad(work_dtype(x)), geo.k, geo.s, geo.d, geo.out)
-    y = _gemm(patches, work_dtype(f).reshape(-1, o)).reshape(n, *geo.out, o)
+    o = f.shape[3]
+    y = _correlate(
+        geo.pad(work_dtype(x)), geo.k, geo.s, geo.d, geo.out, work_dtype(f).reshape(-1, o)
+    )
     return y.astype(x.dtype, copy=False)
 
 
@@ -627,9 +679,8 @@ def _transposed_conv(
     e = np.zeros(shape, dtype=dy.dtype)
     e[:, place[0], place[1], :] = dy
     e = e[:, crop[0], crop[1], :]
-    patches = _patch_matrix(e, geo.k, (1, 1), geo.d, size)  # N*H*W, KH*KW*O
     flipped = np.ascontiguousarray(f[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(-1, c)
-    return _gemm(patches, flipped).reshape(n, *size, c)
+    return _correlate(e, geo.k, (1, 1), geo.d, size, flipped)
 
 
 @registry.define(
@@ -656,8 +707,8 @@ def _backprop_filter_kernel(
     _check_out_backprop("Conv2DCustomBackpropFilter", geo, x.shape[1:3], (kh, kw), dy)
     if geo.empty():
         return np.zeros(s, dtype=x.dtype)
-    patches = _patch_matrix(geo.pad(work_dtype(x)), geo.k, geo.s, geo.d, geo.out)
-    df = _gemm(patches.T, work_dtype(dy).reshape(-1, o))  # KH*KW*C, O
+    xp, d2 = geo.pad(work_dtype(x)), work_dtype(dy).reshape(-1, o)
+    df = _correlate_filter(xp, geo.k, geo.s, geo.d, geo.out, d2)  # KH*KW*C, O
     return df.reshape(s).astype(x.dtype, copy=False)
 
 
