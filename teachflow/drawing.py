@@ -41,6 +41,8 @@ AUTO_BOXES = 50
 # INLINE_LABEL_EDGES edges they are real labels; up to MAX_LABELLED_EDGES they are xlabels,
 # placed after the layout; beyond, edges are not labelled (the info panel has the shapes).
 INLINE_LABEL_EDGES = 40
+# Pictures of more boxes than this are laid out with a faster, rougher crossing reduction.
+FAST_LAYOUT_BOXES = 60
 MAX_LABELLED_EDGES = 250
 
 KINDS = (
@@ -585,6 +587,10 @@ def _render_dot(
         bgcolor="transparent",
         labeljust="l",
     )
+    if len(d.nodes) > FAST_LAYOUT_BOXES:
+        # fewer rounds of crossing reduction and ranking: ~3x faster on 100+ boxes (the
+        # widget lays the picture out again each time a scope opens)
+        dot.attr("graph", mclimit="0.3", nslimit="2", searchsize="10")
     dot.attr("node", fontname=_FONT, fontsize="14", style="filled", penwidth="1.4", height="0.4")
     dot.attr("edge", fontname=_FONT, fontsize="10", color="#64748b", arrowsize="0.7")
     dot.attr("edge", fontcolor="#475569")

@@ -274,13 +274,22 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     # -- drawing -----------------------------------------------------------------------------
     def _opened(self, collapsed: list[str], scopes: list[str], keep: str = "") -> list[str]:
         """``collapsed`` with ``scopes`` open; their big inner scopes (not holding ``keep``) stay
-        closed, as in TensorBoard (one level at a time)."""
+        closed, as in TensorBoard (one level at a time). When that is still too many boxes,
+        every inner scope stays closed."""
+        out = self._opened_above(collapsed, scopes, keep, self._threshold)
+        if drawing.box_count(self._graph, out) > self._max_nodes:
+            out = self._opened_above(collapsed, scopes, keep, 1)
+        return out
+
+    def _opened_above(
+        self, collapsed: list[str], scopes: list[str], keep: str, size: int
+    ) -> list[str]:
         totals = self._drawing.scopes
         out = set(collapsed) - set(scopes)
         for scope in scopes:
             prefix = scope + "/"
             for s, n in totals.items():
-                if not s.startswith(prefix) or n <= self._threshold:
+                if not s.startswith(prefix) or n <= size:
                     continue
                 if keep == s or keep.startswith(s + "/"):
                     continue

@@ -55,3 +55,17 @@ export function debounce(fn, ms) {
     t = setTimeout(() => fn(...args), ms);
   };
 }
+
+// fn once after the current batch of trait changes (a kernel message sets several traits in a
+// row: the view redraws once, not once per trait).
+export function batched(fn) {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      fn();
+    });
+  };
+}

@@ -1,7 +1,7 @@
 // Stepper (browser half): the GraphView picture plus Next / Run to end / Reset, the run plan,
 // the error, the variables across runs. With "follow" on, the view keeps the current op in
 // sight (the Python half opens the scopes on its path; this side pans and zooms).
-import { h, listen } from "./_dom.js";
+import { batched, h, listen } from "./_dom.js";
 import { createView, section } from "./_view.js";
 
 const STATES = ["current", "done", "pending", "skip", "error", "fed"];
@@ -127,14 +127,16 @@ function render({ model, el }) {
     fill(error, errorNodes(model.get("error_info"), t));
     fill(timeline, timelineNodes(model.get("timeline_view"), t));
     fill(plan, planNodes(model.get("plan"), t));
-    // keep the current op of the plan in view (scrolling the list only, not the page)
-    const cur = plan.body.querySelector(".tf-plan-current, .tf-plan-error");
-    if (cur) {
+    // keep the current op of the plan in view (scrolling the list only, not the page); read
+    // positions in the next frame, when the browser lays the page out anyway
+    requestAnimationFrame(() => {
+      const cur = plan.body.querySelector(".tf-plan-current, .tf-plan-error");
+      if (!cur) return;
       const top = cur.offsetTop - plan.body.offsetTop;
       if (top < plan.body.scrollTop || top > plan.body.scrollTop + plan.body.clientHeight - cur.offsetHeight) {
         plan.body.scrollTop = Math.max(0, top - plan.body.clientHeight / 3);
       }
-    }
+    });
   };
 
   const onKey = (ev) => {
@@ -148,7 +150,7 @@ function render({ model, el }) {
   };
   root.addEventListener("keydown", onKey);
 
-  const off = listen(model, ["status", "error_info", "plan", "timeline_view", "done", "can_init", "closed", "follow", "stale"], update);
+  const off = listen(model, ["status", "error_info", "plan", "timeline_view", "done", "can_init", "closed", "follow", "stale"], batched(update));
   update();
   if (model.get("follow")) pane.want = { kind: "current" };
   return () => {

@@ -1,7 +1,7 @@
 // What GraphView and Stepper share: header (title, search, zoom), the graph pane, the side
 // panels (built here from the plain data the Python half sends), the legend, and teardown.
 import { GraphPane } from "./_graph.js";
-import { debounce, h, listen } from "./_dom.js";
+import { batched, debounce, h, listen } from "./_dom.js";
 import { texts } from "./_i18n.js";
 
 const POLL_MS = 2000;
@@ -258,7 +258,7 @@ export function createView(model, el, extra = {}) {
 
   const offs = [
     listen(model, ["dot"], () => { pane.layout(); updateHead(); }),
-    listen(model, ["node_states", "node_values", "matches"], () => pane.restyle()),
+    listen(model, ["node_states", "node_values", "matches"], batched(() => pane.restyle())),
     listen(model, ["title", "alert", "hidden", "closed"], updateHead),
     listen(model, ["info"], updateInfo),
     listen(model, ["notice"], () => { updateNotice(); updateLegend(); }),
