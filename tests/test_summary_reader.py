@@ -16,6 +16,7 @@ from tensorboard.compat.proto import event_pb2, summary_pb2, tensor_pb2, tensor_
 from tensorboard.summary.writer.record_writer import RecordWriter
 
 import teachflow as tf
+from teachflow.summary import reader as reader_module
 from teachflow.summary.reader import CorruptRecordWarning, LogReader, Purge, read_events
 
 
@@ -71,7 +72,7 @@ def test_a_refresh_reads_only_the_new_records(tmp_path: Path) -> None:
     assert reader.read() == [] and reader.records_read - before == 1
 
 
-def test_a_half_written_record_waits_for_its_end(tmp_path: Path) -> None:
+def test_a_half_written_record_waits_for_its_end(tmp_path: Path, chunk: None) -> None:
     path = event_file(tmp_path)
     reader = LogReader(tmp_path)
     whole = tmp_path / "whole"
@@ -128,7 +129,9 @@ def test_a_restart_purges_later_steps_as_tensorboard_does(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("where", ["length", "length crc", "data", "data crc"])
-def test_one_flipped_byte_skips_one_record_and_keeps_the_rest(tmp_path: Path, where) -> None:
+def test_one_flipped_byte_skips_one_record_and_keeps_the_rest(
+    tmp_path: Path, where: str, chunk: None
+) -> None:
     path = event_file(tmp_path)
     write_records(path, [scalar_event(s, float(s)).SerializeToString() for s in range(20)])
     start = record_offsets(path)[1 + 7]  # the record of step 7
@@ -144,11 +147,30 @@ def test_one_flipped_byte_skips_one_record_and_keeps_the_rest(tmp_path: Path, wh
     assert [r.step for r in records] == [s for s in range(20) if s != 7]
 
 
-def test_garbage_in_the_middle_is_skipped_and_counted(tmp_path: Path) -> None:
+@pytest.fixture(params=["16 MiB chunks", "64-byte chunks"])
+def chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads in the default chunks, and in chunks smaller than a record (every record, and
+    every stretch of garbage, then crosses a chunk's end)."""
+    if request.param == "64-byte chunks":
+        monkeypatch.setattr(reader_module, "CHUNK", 64)
+
+
+def test_chunks_smaller_than_records_read_the_same(tmp_path: Path, chunk: None) -> None:
+    path = event_file(tmp_path)
+    big = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag="note", simple_value=1.0)])
+    big.value[0].metadata.summary_description = "x" * 500  # a record of 500+ bytes
+    write_records(path, [scalar_event(s, s / 2).SerializeToString() for s in range(30)])
+    write_records(path, [event_pb2.Event(step=30, summary=big).SerializeToString()])
+    reader = LogReader(tmp_path)
+    assert [r.step for r in reader.read()] == list(range(31))
+    assert reader.records_read == 32
+
+
+def test_garbage_in_the_middle_is_skipped_and_counted(tmp_path: Path, chunk: None) -> None:
     path = event_file(tmp_path)
     write_records(path, [scalar_event(s, 1.0).SerializeToString() for s in range(3)])
     with open(path, "ab") as f:
-        f.write(os.urandom(3000))
+        f.write(np.random.default_rng(5).bytes(3000))
     write_records(path, [scalar_event(s, 1.0).SerializeToString() for s in range(3, 6)])
     reader = LogReader(tmp_path)
     with pytest.warns(CorruptRecordWarning, match="1 corrupt record"):

@@ -48,6 +48,7 @@ from teachflow import paths
 KINDS = ("scalar", "histogram", "image", "text", "tensor")
 HEADER = 12  # uint64 length + uint32 crc of it
 FOOTER = 4  # uint32 crc of the data
+CHUNK = 16 << 20  # bytes read at a time
 # TensorFlow stores a tensor whose elements are all equal as one value ("splat"); a declared
 # size up to this many elements is accepted for it (summaries never need more)
 MAX_SPLAT = 1 << 16
@@ -83,6 +84,10 @@ class Purge:
     run: str
     step: int
     tags: frozenset[str] | None
+
+    def covers(self, run: str, tag: str) -> bool:
+        """Whether this restart concerns ``tag`` of ``run`` (its values at ``step`` or later)."""
+        return run == self.run and (self.tags is None or tag in self.tags)
 
 
 def _logdir_of(logdir_or_writer: Any) -> str:
@@ -127,11 +132,16 @@ def _crc() -> Any:
 # ------------------------------------------------------------------------------ one file
 @dataclass
 class _EventFile:
-    """One event file and how far it has been read (``offset``: the next record's start)."""
+    """One event file and how far it has been read (``offset``: the next record's start).
+
+    The file is read in chunks of at most :data:`CHUNK` bytes (a record longer than that is
+    read whole: its length is checksummed and fits the file).
+    """
 
     path: str
     offset: int = 0
     skipped: int = 0  # corrupt records passed over so far
+    in_garbage: bool = False  # the bytes at offset follow a corrupt record (counted already)
 
     def read_new(self) -> tuple[list[bytes], int]:
         """The complete records written since the last call, and how many were corrupt."""
@@ -140,55 +150,76 @@ class _EventFile:
         except OSError:
             return [], 0
         if size < self.offset:  # the file was replaced: read it again
-            self.offset = 0
-        if size - self.offset < HEADER:
-            return [], 0
-        with open(self.path, "rb") as f:
-            f.seek(self.offset)
-            data = f.read(size - self.offset)
-        crc = _crc()
+            self.offset, self.in_garbage = 0, False
         out: list[bytes] = []
+        bad = 0
+        crc = _crc()
+        with open(self.path, "rb") as f:
+            while size - self.offset >= HEADER:
+                f.seek(self.offset)
+                data = f.read(min(size - self.offset, CHUNK))
+                rest = size - self.offset
+                pos, corrupt, need = self._parse(data, rest, crc, out)
+                if pos == 0 and need and need <= rest:
+                    f.seek(self.offset)  # one record longer than a chunk
+                    pos, corrupt, _ = self._parse(f.read(need), rest, crc, out)
+                bad += corrupt
+                if pos == 0:
+                    break  # the rest is still being written
+                self.offset += pos
+        self.skipped += bad
+        return out, bad
+
+    def _parse(
+        self, data: bytes, rest: int, crc: Any, out: list[bytes]
+    ) -> tuple[int, int, int | None]:
+        """Appends the whole records of ``data`` (the first bytes of the ``rest`` left in the
+        file) to ``out``; returns (bytes consumed, corrupt records, size of the incomplete
+        record at the end when its header is sound)."""
         bad = 0
         pos = 0
         end = len(data)
         while end - pos >= HEADER:
             (length,) = struct.unpack_from("<Q", data, pos)
-            (want,) = struct.unpack_from("<I", data, pos + 8)
-            if crc(data[pos : pos + 8]) != want:  # a corrupt length: find the next record
-                found = self._resync(data, pos + 1, crc)
-                if found is None:
-                    break  # maybe the next record is still being written: retry later
-                bad += 1
-                pos = found
+            if crc(data[pos : pos + 8]) != struct.unpack_from("<I", data, pos + 8)[0]:
+                # a corrupt length: resume at the next offset a record can start at
+                if not self.in_garbage:
+                    bad += 1
+                    self.in_garbage = True
+                pos = self._resync(data, pos + 1, rest, crc)
                 continue
             stop = pos + HEADER + length + FOOTER
             if stop > end:
-                break  # half-written: the writer may still finish it
+                return pos, bad, HEADER + length + FOOTER  # half-written, or longer than a chunk
             body = data[pos + HEADER : stop - FOOTER]
-            (want,) = struct.unpack_from("<I", data, stop - FOOTER)
-            if crc(body) == want:
+            if crc(body) == struct.unpack_from("<I", data, stop - FOOTER)[0]:
                 out.append(body)
-            else:
+            elif not self.in_garbage:
                 bad += 1
+            self.in_garbage = False
             pos = stop
-        self.offset += pos
-        self.skipped += bad
-        return out, bad
+        return pos, bad, None
 
     @staticmethod
-    def _resync(data: bytes, start: int, crc: Any) -> int | None:
-        """The first offset >= start where a whole record with matching checksums begins."""
+    def _resync(data: bytes, start: int, rest: int, crc: Any) -> int:
+        """The first offset >= start where a record with matching checksums begins, or whose
+        length checksum matches but whose end is not in ``data`` yet; else the first offset
+        past those that cannot hold a whole header."""
         end = len(data)
-        for q in range(start, end - HEADER - FOOTER + 1):
+        for q in range(start, end - HEADER + 1):
             (length,) = struct.unpack_from("<Q", data, q)
-            if q + HEADER + length + FOOTER > end:  # cheap test first: most offsets fail it
+            # cheap test first, failed by nearly every offset: the record must fit the file
+            # (or a write in progress, up to a chunk past its end)
+            if q + HEADER + length + FOOTER > rest + CHUNK:
                 continue
             if crc(data[q : q + 8]) != struct.unpack_from("<I", data, q + 8)[0]:
                 continue
             stop = q + HEADER + length + FOOTER
+            if stop > end:
+                return q
             if crc(data[q + HEADER : stop - FOOTER]) == struct.unpack_from("<I", data, stop - 4)[0]:
                 return q
-        return None
+        return max(start, end - HEADER + 1)
 
 
 # ------------------------------------------------------------------------------ values
@@ -429,11 +460,7 @@ class LogReader:
 def apply_purges(records: list[Record], purges: list[Purge]) -> list[Record]:
     """``records`` without those a later restart made out of date (see :class:`Purge`)."""
     for p in purges:
-        records = [
-            r
-            for r in records
-            if not (r.run == p.run and r.step >= p.step and (p.tags is None or r.tag in p.tags))
-        ]
+        records = [r for r in records if not (r.step >= p.step and p.covers(r.run, r.tag))]
     return records
 
 
