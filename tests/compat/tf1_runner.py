@@ -38,9 +38,33 @@ def install() -> None:
         average_pooling2d=pooling.average_pooling2d,
         batch_normalization=normalization.batch_normalization,
     )  # fmt: skip
-    contrib = types.SimpleNamespace(
-        layers=types.SimpleNamespace(xavier_initializer=v1.glorot_uniform_initializer)
-    )
+    from tensorflow.python.ops import rnn
+    from tf_keras.src.layers.rnn import legacy_cell_wrappers, legacy_cells
+
+    rnn_cell = types.SimpleNamespace(
+        BasicRNNCell=legacy_cells.BasicRNNCell, BasicLSTMCell=legacy_cells.BasicLSTMCell,
+        LSTMCell=legacy_cells.LSTMCell, GRUCell=legacy_cells.GRUCell,
+        MultiRNNCell=legacy_cells.MultiRNNCell, LSTMStateTuple=legacy_cells.LSTMStateTuple,
+        DropoutWrapper=legacy_cell_wrappers.DropoutWrapper,
+    )  # fmt: skip
+    contrib_rnn = types.ModuleType("tensorflow.contrib.rnn")
+    contrib_rnn.__dict__.update(vars(rnn_cell), static_rnn=rnn.static_rnn)
+    contrib_layers = types.ModuleType("tensorflow.contrib.layers")
+    contrib_layers.xavier_initializer = v1.glorot_uniform_initializer  # type: ignore[attr-defined]
+    contrib = types.ModuleType("tensorflow.contrib")
+    contrib.__dict__.update(rnn=contrib_rnn, layers=contrib_layers)
+    for module in (contrib, contrib_rnn, contrib_layers):
+        sys.modules[module.__name__] = module
+
+    class NN(types.ModuleType):
+        def __getattr__(self, name: str) -> object:
+            if name == "rnn_cell":
+                return rnn_cell
+            if name == "static_rnn":
+                return rnn.static_rnn
+            return getattr(v1.nn, name)
+
+    nn = NN("tensorflow.nn")
 
     class TF1(types.ModuleType):
         def __getattr__(self, name: str) -> object:
@@ -48,6 +72,8 @@ def install() -> None:
                 return layers
             if name == "contrib":
                 return contrib
+            if name == "nn":
+                return nn
             return getattr(v1, name)
 
     shim = TF1("tensorflow")
