@@ -15,6 +15,7 @@ from teachflow.ops.random_ops import (
     set_random_seed,
     truncated_normal,
 )
+from teachflow.ops.random_ops import random_gamma as gamma
 from teachflow.ops.random_ops import random_normal as normal
 from teachflow.ops.random_ops import random_shuffle as shuffle
 from teachflow.ops.random_ops import random_uniform as uniform

@@ -349,3 +349,33 @@ def test_known_values_as_tensorflow_prints_them():
 
 def test_unseeded_streams_start_anywhere():
     assert philox.Stream(0, 0).counter != philox.Stream(0, 0).counter
+
+
+def test_random_gamma_graph_shapes_and_statistics():
+    g = tf.random_gamma([N // 10], [0.5, 3.0], beta=[1.0, 2.0], seed=8)
+    assert str(g) == 'Tensor("random_gamma/Maximum:0", shape=(20000, 2), dtype=float32)'
+    types = [op.type for op in tf.get_default_graph().get_operations()]
+    assert types[-6:] == [
+        "BroadcastArgs",
+        "BroadcastTo",
+        "RandomGamma",
+        "RealDiv",
+        "Const",
+        "Maximum",
+    ]
+    assert seeds(g.op.inputs[1]) == (87654321, 8)
+    x = run(g)
+    assert x.min() > 0
+    # Gamma(alpha, rate beta): mean alpha / beta, variance alpha / beta^2
+    np.testing.assert_allclose(x.mean(axis=0), [0.5, 1.5], rtol=0.03)
+    np.testing.assert_allclose(x.var(axis=0), [0.5, 0.75], rtol=0.06)
+    e = run(tf.random.gamma([N // 10], 1.0, dtype=tf.float64, seed=9))
+    assert e.dtype == np.float64 and abs(e.mean() - 1.0) < 0.03
+
+
+def test_random_gamma_errors():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="alpha should have non-zero"):
+        run(tf.random_gamma([2], np.zeros([0], np.float32)))
+    assert run(tf.random_gamma([0], np.zeros([0], np.float32))).shape == (0, 0)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Incompatible shapes"):
+        run(tf.random_gamma([2], tf.placeholder_with_default([1.0, 2.0], [None]), beta=[1.0] * 3))

@@ -332,3 +332,70 @@ def doubles(stream: Stream, n: int, reserve: int) -> np.ndarray:
     base = stream.reserve(reserve)
     w = stream.calls(base, -(-2 * n // 4)).ravel()[: 2 * n]
     return to_float64(w[0::2], w[1::2])
+
+
+def gamma(stream: Stream, samples: int, alpha: np.ndarray) -> np.ndarray:
+    """``samples`` draws of Gamma(alpha, 1) for each alpha: a (samples, alpha.size) float64
+    array (``RandomGamma``).
+
+    Output i (alpha i // samples, sample i % samples) reads its own stretch of the stream, 256
+    calls after output i - 1's. alpha == 1: -log1p(-u). Otherwise Marsaglia and Tsang's
+    method: d = alpha - 1/3 (+1 when alpha < 1), c = 1 / 3 / sqrt(d); draw x normal until
+    v = (1 + c x)^3 > 0, then u uniform; accept d v when u < 1 - 0.0331 x^4 or
+    log u < x^2 / 2 + d (1 - v + log v), times b^(1 / alpha) (b uniform) when alpha < 1.
+    Normals and uniforms come two per call (a Box-Muller pair, two 52-bit uniforms) and are
+    used last one first.
+    """
+    alphas = np.asarray(alpha, dtype=np.float64).reshape(-1)
+    n = samples * alphas.size
+    base = stream.reserve(RESERVED_PER_OUTPUT * n)
+    a = np.repeat(alphas, samples)  # output i's alpha
+    start = np.arange(n, dtype=np.uint64) * np.uint64(RESERVED_PER_OUTPUT)
+    out = np.empty(n)
+    calls = np.zeros(n, dtype=np.uint64)  # calls each output has made
+    bufs = {"normal": np.zeros((n, 2)), "uniform": np.zeros((n, 2))}
+    left = {"normal": np.zeros(n, dtype=np.int64), "uniform": np.zeros(n, dtype=np.int64)}
+
+    def take(kind: str, idx: np.ndarray) -> np.ndarray:
+        """The next normal or uniform of outputs ``idx`` (a new call when their pair is used)."""
+        empty = idx[left[kind][idx] == 0]
+        if empty.size:
+            c = bits(stream.key, base, start[empty] + calls[empty])
+            calls[empty] += np.uint64(1)
+            if kind == "normal":
+                pair = box_muller64(c[:, 0], c[:, 1], c[:, 2], c[:, 3])
+            else:
+                pair = (to_float64(c[:, 0], c[:, 1]), to_float64(c[:, 2], c[:, 3]))
+            bufs[kind][empty] = np.stack(pair, axis=1)
+            left[kind][empty] = 2
+        left[kind][idx] -= 1
+        return bufs[kind][idx, left[kind][idx]]  # type: ignore[no-any-return]
+
+    one = np.flatnonzero(a == 1.0)
+    if one.size:
+        out[one] = -np.log1p(-take("uniform", one))
+    small = a < 1
+    d = a + np.where(small, 2.0 / 3, -1.0 / 3)
+    c = 1.0 / 3 / np.sqrt(d)
+    pending = np.flatnonzero(a != 1.0)
+    while pending.size:
+        x = take("normal", pending)
+        v = 1 + c[pending] * x
+        ok = v > 0
+        idx, x, v = pending[ok], x[ok], v[ok] * v[ok] * v[ok]
+        u = take("uniform", idx)
+        dv = d[idx]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            accept = (u < 1 - 0.0331 * (x * x) * (x * x)) | (
+                np.log(u) < 0.5 * x * x + dv * (1 - v + np.log(v))
+            )
+        done = idx[accept]
+        res = dv[accept] * v[accept]
+        tiny = done[small[done]]
+        if tiny.size:
+            res[small[done]] *= take("uniform", tiny) ** (1 / a[tiny])
+        out[done] = res
+        finished = np.zeros(n, dtype=bool)
+        finished[done] = True
+        pending = pending[~finished[pending]]
+    return out.reshape(alphas.size, samples).T

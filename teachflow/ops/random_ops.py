@@ -38,7 +38,7 @@ import numpy as np
 from teachflow import dtypes
 from teachflow.gradients import not_differentiable
 from teachflow.graph import Graph, Operation, Tensor, get_default_graph
-from teachflow.ops import math_ops, philox, registry
+from teachflow.ops import array_ops, broadcast_ops, math_ops, philox, registry
 from teachflow.ops.constant_op import convert_to_tensor
 from teachflow.ops.op_args import int_arg
 from teachflow.tensor_shape import TensorShape, bracket
@@ -362,6 +362,56 @@ def random_shuffle(value: Any, seed: int | None = None, name: str | None = None)
         v = convert_to_tensor(value, name="value")
         attrs = {**_seed_attrs(seed), "T": v.dtype.base_dtype}
         return registry.make1("RandomShuffle", [v], attrs, scope)
+
+
+def _gamma_infer(op: Operation) -> list[tuple[dtypes.DType, TensorShape]]:
+    _check_shape_input(op)
+    return [(op.attrs["T"], _static_shape(op.inputs[0]).concatenate(op.inputs[1].shape))]
+
+
+@registry.define(
+    "RandomGamma", infer=_gamma_infer, ctx=True, stateful=True, grad=not_differentiable
+)
+def _gamma_kernel(ctx: registry.KernelContext, shape: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """f(shape, alpha) = samples of Gamma(alpha, 1), shape + alpha's shape"""
+    dt = ctx.attrs["T"]
+    dims = _dims(shape, dt)
+    if np.size(alpha) == 0:
+        if int(np.prod(dims)) == 0:
+            return np.zeros(dims + np.shape(alpha), dt.np)
+        raise ValueError("Input alpha should have non-zero element count, got: 0")
+    values = philox.gamma(_stream(ctx), int(np.prod(dims)), alpha)
+    return values.astype(dt.np).reshape(dims + np.shape(alpha))
+
+
+def random_gamma(
+    shape: Any,
+    alpha: Any,
+    beta: Any = None,
+    dtype: Any = dtypes.float32,
+    seed: int | None = None,
+    name: str | None = None,
+) -> Tensor:
+    """Samples of Gamma(alpha, beta) (beta the rate), ``shape`` samples per alpha/beta.
+
+    >>> import teachflow as tf
+    >>> print(tf.random_gamma([10], [0.5, 1.5], seed=1))
+    Tensor("random_gamma/Maximum:0", shape=(10, 2), dtype=float32)
+    """
+    dt = _float_dtype(dtype)
+    g = registry.graph_for([shape, alpha, beta])
+    with g.as_default(), g.name_scope(name or "random_gamma"):
+        shape_t = convert_to_tensor(shape, name="shape", dtype=dtypes.int32)
+        alpha_t = convert_to_tensor(alpha, name="alpha", dtype=dt)
+        beta_t = convert_to_tensor(1 if beta is None else beta, name="beta", dtype=dt)
+        both = broadcast_ops.broadcast_dynamic_shape(
+            array_ops.shape(alpha_t), array_ops.shape(beta_t)
+        )
+        alpha_b = broadcast_ops.broadcast_to(alpha_t, both)
+        attrs = {**_seed_attrs(seed), "S": dtypes.int32, "T": dt}
+        draws = registry.make1("RandomGamma", [shape_t, alpha_b], attrs, "RandomGamma")
+        # a gamma sample is positive: those that underflow become the smallest normal float
+        return math_ops.maximum(np.finfo(dt.np).tiny, draws / beta_t)
 
 
 # -- sampling classes ----------------------------------------------------------------------------

@@ -275,6 +275,11 @@ def _random(tf: Any) -> list[Run]:
     return [Run(out)]
 
 
+def _random_gamma(tf: Any) -> list[Run]:
+    # BroadcastArgs and BroadcastTo spread alpha over beta's shape
+    return [Run([tf.random_gamma([4], [[0.5], [2.0]], beta=[1.0, 3.0], seed=7)])]
+
+
 def _summaries(tf: Any) -> list[Run]:
     x = tf.constant(X, name="x")
     s = [tf.summary.scalar("mean", tf.reduce_mean(x)), tf.summary.histogram("x", x)]
@@ -312,7 +317,7 @@ def _datasets(tf: Any) -> list[Run]:
     xs = tf.placeholder(tf.float32, [None, 2], name="xs")
     a = tf.data.Dataset.from_tensor_slices((xs, tf.range(4))).skip(1).take(2)
     b = tf.data.Dataset.zip((tf.data.Dataset.range(3), tf.data.Dataset.from_tensors(X).repeat()))
-    it = a.repeat(2).batch(2).prefetch(1).make_initializable_iterator()
+    it = a.cache().repeat(2).batch(2).prefetch(1).make_initializable_iterator()
     shuffled = tf.data.Dataset.range(6).shuffle(6, seed=1).batch(6).make_initializable_iterator()
     nb = b.make_initializable_iterator()
     feed = {xs: X[:, :2].repeat(2, axis=0)}
@@ -323,6 +328,18 @@ def _datasets(tf: Any) -> list[Run]:
         Run(gets),
         Run([tf.shape(shuffled.get_next())]),
     ]
+
+
+def _while_loop(tf: Any) -> list[Run]:
+    x = tf.placeholder(tf.float32, [], name="x")
+    w = tf.Variable(np.array([[0.5, -0.25], [0.75, 0.5]], np.float32), name="w")
+
+    def body(i: Any, h: Any) -> Any:
+        inner = tf.while_loop(lambda j, a: j < i, lambda j, a: (j + 1, a * 0.5), [0, h])[1]
+        return i + 1, tf.cond(i > 1, lambda: tf.tanh(tf.matmul(inner, w)), lambda: inner + x)
+
+    loop = tf.while_loop(lambda i, h: i < 4, body, [0, tf.ones([1, 2])])
+    return [Run([w.initializer]), Run(list(loop), {x: 1.5})]
 
 
 CATALOGUE = [
@@ -342,10 +359,12 @@ CATALOGUE = [
     Program("cond", _cond),
     Program("variable_updates", _variable_updates),
     Program("random", _random),  # TensorFlow draws the same numbers
+    Program("random gamma", _random_gamma),
     Program("summaries", _summaries),
     Program("integers", _integers),
     Program("convnet", _convnet),
     Program("datasets", _datasets),
+    Program("while_loop", _while_loop),
 ]
 
 

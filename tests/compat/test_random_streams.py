@@ -93,6 +93,10 @@ NORMAL = {
     ],
     "truncated float64": lambda tf, s: [tf.truncated_normal([9], dtype=tf.float64, seed=s)],
     "truncated float16": lambda tf, s: [tf.truncated_normal([10], dtype=tf.float16, seed=s)],
+    "gamma": lambda tf, s: [
+        tf.random_gamma([6], [[0.3], [1.0], [4.5]], beta=[1.0, 2.0], seed=s),
+        tf.random.gamma([3, 2], 0.05, dtype=tf.float64, seed=s),
+    ],
 }
 
 
