@@ -202,6 +202,7 @@ from teachflow.ops.matmul_ops import accumulate_n, add_n, matmul, tensordot
 from teachflow.ops.random_ops import (
     get_seed,
     multinomial,
+    random_gamma,
     random_normal,
     random_shuffle,
     random_uniform,
