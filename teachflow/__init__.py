@@ -257,6 +257,7 @@ from teachflow.ops.state_ops import (
 )
 from teachflow.ops.transpose_ops import invert_permutation, reverse, reverse_v2, transpose
 from teachflow.ops.where_ops import boolean_mask, where, where_v2
+from teachflow.ops.while_ops import while_loop
 from teachflow.renames import batch_matmul, mul, neg, pack, select, sub, unpack
 from teachflow.session import (
     ConfigProto,

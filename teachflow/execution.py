@@ -85,7 +85,7 @@ class Plan:
         for i, op in enumerate(self.ops):
             outs: Any
             for t in op._outputs:
-                if t not in fed:
+                if t not in fed and t not in slot:  # (a loop's back edge got its slot early)
                     slot[t] = len(slot)
             # a fed output keeps its fed value (the op may still run for its other outputs)
             if not op._outputs:
@@ -95,11 +95,20 @@ class Plan:
             else:
                 outs = tuple(-1 if t in fed else slot.get(t, -1) for t in op._outputs)
             fn = _guard_size(op, _deref_wrapper(op, registry.bind(op, state)))
-            step = PlanStep(op, fn, tuple(slot[t] for t in op.inputs), outs)
+            # a Merge's NextIteration input comes later in the plan: its slot is made now
+            ins = tuple(slot[t] if t in slot else slot.setdefault(t, len(slot)) for t in op.inputs)
+            step = PlanStep(op, fn, ins, outs)
             step.index = i
             self.steps.append(step)
         # a plan through a tf.cond passes dead values: it steps, checking each op's inputs
         self.has_dead = any(op.type in ("Switch", "RefSwitch") for op in self.ops)
+        # while loops: where each one jumps back (a plan with a loop steps, as one with a cond)
+        self.loops = _loops(self.steps, slot) if self.has_dead else []
+        self.loop_at_end = {lp.end: lp for lp in self.loops}
+        self.frame_of: dict[int, Loop] = {}
+        for lp in sorted(self.loops, key=lambda lp: lp.start - lp.end):  # innermost last
+            for i in range(lp.start, lp.end + 1):
+                self.frame_of[i] = lp
         if self.has_dead:
             at = {op: i for i, op in enumerate(self.ops)}
             for st in self.steps:
@@ -131,7 +140,7 @@ def _topological(needed: set[Operation]) -> list[Operation]:
     waiting = {op: 0 for op in ops}
     users: dict[Operation, list[Operation]] = {}
     for op in ops:
-        for dep in {t.op for t in op.inputs} | set(op._control_inputs):
+        for dep in {t.op for t in op.inputs if not _back_edge(op, t)} | set(op._control_inputs):
             if dep in waiting:
                 waiting[op] += 1
                 users.setdefault(dep, []).append(op)
@@ -154,6 +163,51 @@ def _topological(needed: set[Operation]) -> list[Operation]:
             + ", ".join(stuck[:3]),
         )
     return out
+
+
+def _back_edge(op: Operation, t: Tensor) -> bool:
+    """A while loop's edge from NextIteration back to its Merge (the one cycle a graph has)."""
+    return t.op.type == "NextIteration" and op.type in ("Merge", "RefMerge")
+
+
+class Loop:
+    """A tf.while_loop in a plan: the steps from its first Merge to its last NextIteration run
+    again while the value of its LoopCond is true."""
+
+    __slots__ = ("frame", "start", "end", "pred", "enters")
+
+    def __init__(self, frame: str, start: int, end: int, pred: int, enters: list[int]) -> None:
+        self.frame = frame
+        self.start = start  # first Merge
+        self.end = end  # last NextIteration
+        self.pred = pred  # slot of the LoopCond's value
+        self.enters = enters  # slots of the loop variables' Enter values (read once)
+
+
+def _loops(steps: Sequence[PlanStep], slot: dict[Tensor, int]) -> list[Loop]:
+    at = {st.op: st.index for st in steps}
+    merges: dict[str, list[PlanStep]] = {}
+    for st in steps:
+        op = st.op
+        if op.type in ("Merge", "RefMerge") and len(op.inputs) == 2:
+            enter, nxt = op.inputs[0].op, op.inputs[1].op
+            if enter.type == "Enter" and nxt.type == "NextIteration":
+                merges.setdefault(enter.attrs["frame_name"], []).append(st)
+    loops = []
+    for frame, ms in merges.items():
+        nexts = [at[m.op.inputs[1].op] for m in ms if m.op.inputs[1].op in at]
+        preds = [
+            c.inputs[1]
+            for m in ms
+            for t in m.op.outputs[:1]
+            for c in m.op.graph._consumers.get(t, [])
+            if c.type in ("Switch", "RefSwitch") and c in at and c.inputs[1].op.type == "LoopCond"
+        ]
+        if not nexts or not preds or preds[0] not in slot:
+            continue
+        enters = [slot[m.op.inputs[0]] for m in ms if m.op.inputs[0] in slot]
+        loops.append(Loop(frame, min(m.index for m in ms), max(nexts), slot[preds[0]], enters))
+    return loops
 
 
 def _aliasing_slots(ops: Sequence[Operation], slot: dict[Tensor, int]) -> frozenset[int]:
@@ -217,11 +271,14 @@ def _deref_wrapper(op: Operation, fn: Callable[..., Any]) -> Callable[..., Any]:
 class StepRecord:
     """What one step did: ``op``, its ``inputs`` and ``outputs`` values, ``error``, ``seconds``."""
 
-    __slots__ = ("op", "index", "inputs", "outputs", "error", "seconds")
+    __slots__ = ("op", "index", "inputs", "outputs", "error", "seconds", "frame", "iteration")
 
     def __init__(self, op: Operation, index: int) -> None:
         self.op = op
         self.index = index
+        # for an op inside a tf.while_loop: the loop's frame name and the iteration (from 0)
+        self.frame: str | None = None
+        self.iteration: int | None = None
         self.inputs: list[Any] = []
         self.outputs: list[Any] = []
         self.error: BaseException | None = None
@@ -258,6 +315,7 @@ class Execution:
         self.records: list[StepRecord] = []
         self.error: BaseException | None = None
         self._dead: set[int] = set()  # steps skipped on a cond's untaken branch
+        self.iterations: dict[str, int] = {}  # each running while loop's iteration count
 
     # -- state ------------------------------------------------------------------------------
     @property
@@ -319,6 +377,9 @@ class Execution:
             raise StopIteration("All ops of this run have been executed.")
         step = self.plan.steps[self._pc]
         rec = StepRecord(step.op, self._pc)
+        loop = self.plan.frame_of.get(self._pc) if self.plan.loops else None
+        if loop is not None:
+            rec.frame, rec.iteration = loop.frame, self.iterations.get(loop.frame, 0)
         vals = self._values
         alias = self.plan.aliases
         rec.inputs = [_show(vals[i], i in alias) for i in step.ins]
@@ -340,6 +401,8 @@ class Execution:
             shown = outs if isinstance(outs, tuple) else (outs,)
             rec.outputs = [_show(vals[i], i in alias) if i >= 0 else None for i in shown]
         self._pc += 1
+        if self.plan.loops:
+            self._loop_step(step)
         self.records.append(rec)
         self._notify("finished", rec)
         return rec
@@ -362,6 +425,24 @@ class Execution:
             for s, v in zip(outs, out):
                 if s >= 0:
                     vals[s] = v
+
+    def _loop_step(self, step: PlanStep) -> None:
+        """At a loop's start, count from 0; after its last NextIteration, jump back to its first
+        Merge while its condition holds (the Merges then take the NextIteration values)."""
+        op = step.op
+        if op.type == "Enter" and not op.attrs.get("is_constant", False):
+            self.iterations[op.attrs["frame_name"]] = 0
+        loop = self.plan.loop_at_end.get(step.index)
+        if loop is None:
+            return
+        pred = self._values[loop.pred]
+        if pred is registry.DEAD or pred is _NOT_COMPUTED or not bool(pred):
+            return
+        for s in loop.enters:
+            self._values[s] = registry.DEAD
+        self._dead.difference_update(range(loop.start, loop.end + 1))
+        self.iterations[loop.frame] = self.iterations.get(loop.frame, 0) + 1
+        self._pc = loop.start
 
     def _is_dead(self, step: PlanStep, args: list[Any]) -> bool:
         """Whether ``step`` is on a cond's untaken branch: a dead input (Merge takes those)
