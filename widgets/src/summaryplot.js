@@ -252,7 +252,7 @@ function render({ model, el }) {
   slider.addEventListener("input", () => {
     smoothValue.textContent = (+slider.value).toFixed(2);
     clearTimeout(smoothTimer);
-    smoothTimer = setTimeout(() => { model.set("smoothing", +slider.value); model.save_changes(); redrawScalars(); }, 60);
+    smoothTimer = setTimeout(() => { model.set("smoothing", +slider.value); model.save_changes(); }, 60);
   });
   const xLabel = h("span");
   const xSelect = h("select", { class: "tf-xaxis" });
