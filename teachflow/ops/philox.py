@@ -381,7 +381,7 @@ def gamma(stream: Stream, samples: int, alpha: np.ndarray) -> np.ndarray:
     while pending.size:
         x = take("normal", pending)
         v = 1 + c[pending] * x
-        ok = v > 0
+        ok = ~(v <= 0)  # as TensorFlow: a NaN (from a bad alpha) goes on, to a NaN sample
         idx, x, v = pending[ok], x[ok], v[ok] * v[ok] * v[ok]
         u = take("uniform", idx)
         dv = d[idx]
