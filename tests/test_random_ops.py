@@ -379,3 +379,9 @@ def test_random_gamma_errors():
     assert run(tf.random_gamma([0], np.zeros([0], np.float32))).shape == (0, 0)
     with pytest.raises(tf.errors.InvalidArgumentError, match="Incompatible shapes"):
         run(tf.random_gamma([2], tf.placeholder_with_default([1.0, 2.0], [None]), beta=[1.0] * 3))
+
+
+def test_random_gamma_of_bad_alphas_is_nan_as_in_tensorflow():
+    x = run(tf.random_gamma([4], [-1.0, np.nan, 0.0, np.inf], seed=1))
+    assert np.isnan(x[:, :2]).all()
+    assert (x[:, 2] == np.finfo(np.float32).tiny).all() and np.isinf(x[:, 3]).all()
