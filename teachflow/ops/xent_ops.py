@@ -72,6 +72,8 @@ def _is_zeros(t: Tensor | None) -> bool:
     """Whether an output gradient is known to be zero (the output was not used)."""
     if t is None or t.op.type == "ZerosLike":
         return True
+    if t.op.type == "Fill":  # zeros_like of a known shape: Fill(shape, 0)
+        t = t.op.inputs[1]
     value = registry.constant_value(t)
     return value is not None and not np.any(value)
 

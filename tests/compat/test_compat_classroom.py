@@ -191,3 +191,15 @@ def test_contrib_l2_regularizer_is_scaled_l2_loss(tf1: Any) -> None:
     with pytest.raises(ValueError, match="Setting a scale less than 0 on a regularizer: -1"):
         teachflow.contrib.layers.l2_regularizer(-1.0)
     assert teachflow.contrib.layers.l2_regularizer(0.0)(teachflow.constant(1.0)) is None
+
+
+def test_sparse_xent_loss_gradient(tf1: Any) -> None:
+    """Mechanics 101's loss: tf.losses.sparse_softmax_cross_entropy, differentiated."""
+
+    def build(tf: Any) -> Any:
+        logits = tf.constant(LOGITS)
+        labels = tf.to_int64(tf.constant([1, 3, 6, 0]))
+        loss = tf.losses.sparse_softmax_cross_entropy(labels=labels, logits=logits)
+        return [loss, tf.gradients(loss, logits)[0]]
+
+    compare(tf1, build)

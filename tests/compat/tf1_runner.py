@@ -28,9 +28,9 @@ def install() -> None:
     warnings.filterwarnings("ignore")
     v1.disable_v2_behavior()
     v1.logging.set_verbosity(v1.logging.ERROR)
-    from tf_keras.src.legacy_tf_layers import convolutional, core, normalization, pooling
+    import importlib.util
 
-    from teachflow.examples.tutorials import mnist
+    from tf_keras.src.legacy_tf_layers import convolutional, core, normalization, pooling
 
     layers = types.SimpleNamespace(
         dense=core.dense, Dense=core.Dense, dropout=core.dropout, flatten=core.flatten,
@@ -80,10 +80,19 @@ def install() -> None:
     shim.__path__ = real.__path__  # type: ignore[attr-defined]
     sys.modules["tensorflow"] = shim
     for name in ("examples", "examples.tutorials", "examples.tutorials.mnist"):
-        sys.modules.setdefault("tensorflow." + name, types.ModuleType("tensorflow." + name))
-    sys.modules["tensorflow.examples.tutorials.mnist"] = mnist
+        sys.modules["tensorflow." + name] = types.ModuleType("tensorflow." + name)
+    mnist = sys.modules["tensorflow.examples.tutorials.mnist"]
     from teachflow.examples.tutorials.mnist import input_data
 
+    # the Mechanics 101 model: teachflow's file, built with TensorFlow (TensorFlow 2 dropped it)
+    spec = importlib.util.find_spec("teachflow.examples.tutorials.mnist.mnist")
+    assert spec is not None and spec.origin is not None
+    with open(spec.origin) as f:
+        source = f.read().replace("import teachflow as tf", "import tensorflow as tf")
+    model = types.ModuleType("tensorflow.examples.tutorials.mnist.mnist")
+    exec(compile(source, spec.origin, "exec"), model.__dict__)  # noqa: S102 - our own file
+    mnist.__dict__.update(input_data=input_data, mnist=model)
+    sys.modules[model.__name__] = model
     sys.modules["tensorflow.examples.tutorials.mnist.input_data"] = input_data
 
     def numpy_seed(seed: int | None) -> int | None:
