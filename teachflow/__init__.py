@@ -86,7 +86,6 @@ from teachflow.init_ops import (
     glorot_uniform_initializer,
     initializers,
     ones_initializer,
-    orthogonal_initializer,
     random_normal_initializer,
     random_uniform_initializer,
     truncated_normal_initializer,
