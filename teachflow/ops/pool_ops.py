@@ -118,8 +118,10 @@ def _max_pool_kernel(ctx: registry.KernelContext, x: np.ndarray) -> np.ndarray:
 
 def _window_max(taps: list[np.ndarray]) -> np.ndarray:
     """The elementwise maximum of the window positions' views (NaN wins, as in np.max)."""
-    out = np.array(taps[0])
-    for t in taps[1:]:
+    if len(taps) == 1:
+        return np.array(taps[0])
+    out = np.maximum(taps[0], taps[1])
+    for t in taps[2:]:
         np.maximum(out, t, out=out)
     return out
 
@@ -159,9 +161,26 @@ def _max_pool_grad_kernel(
         return np.zeros_like(x)
     d = work_dtype(dy)
     dxp = np.zeros(_padded_shape(geo, x.shape), d.dtype)
+    finite = bool(np.isfinite(d).all()) if d.dtype.kind == "f" else True
+    # windows that do not overlap write their share straight into place
+    apart = all(s >= k for s, k in zip(geo.s, geo.k))
+    part = None if apart else np.empty_like(d)
     for hit, tap in zip(_first_max(geo, x), geo.taps(dxp)):
-        np.add(tap, d, out=tap, where=hit)
+        if part is None:
+            _masked(d, hit, finite, tap)
+        else:
+            tap += _masked(d, hit, finite, part)
     return _unpad(geo, dxp).astype(x.dtype, copy=False)
+
+
+def _masked(values: np.ndarray, hit: np.ndarray, finite: bool, out: np.ndarray) -> np.ndarray:
+    """``values`` where ``hit``, else 0. A product when the values are finite: masked
+    assignment branches on every element and is several times slower on random masks."""
+    if finite:
+        return np.multiply(values, hit, out=out)
+    np.copyto(out, 0)
+    np.copyto(out, values, where=hit)  # inf * 0 would be NaN
+    return out
 
 
 def _padded_shape(geo: _Geometry, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -180,14 +199,19 @@ def _first_max(geo: _Geometry, x: np.ndarray) -> Iterator[np.ndarray]:
     taps = geo.taps(geo.pad(x, _lowest(x.dtype)))
     top = _window_max(taps)
     nan = bool((top != top).any())
-    free = np.ones(top.shape, dtype=bool)  # windows whose maximum is not found yet
+    free = np.empty(top.shape, dtype=bool)  # windows whose maximum is not found yet
     hit = np.empty(top.shape, dtype=bool)
-    for t in taps:
+    last = len(taps) - 1
+    for i, t in enumerate(taps):
         np.equal(t, top, out=hit)
         if nan:
             hit |= t != t
-        hit &= free
-        free ^= hit
+        if i == 0:
+            np.logical_not(hit, out=free)
+        else:
+            hit &= free
+            if i < last:
+                free ^= hit
         yield hit
 
 
@@ -224,8 +248,10 @@ def _max_pool_grad_grad_kernel(
     if geo.empty():
         return np.zeros_like(y)
     out = np.zeros(y.shape, dtype=g.dtype)
+    finite = bool(np.isfinite(g).all()) if g.dtype.kind == "f" else True
+    part = np.empty_like(out)
     for hit, tap in zip(_first_max(geo, x), geo.taps(geo.pad(g))):
-        np.copyto(out, tap, where=hit)
+        out += _masked(tap, hit, finite, part)
     return out
 
 
