@@ -22,7 +22,7 @@ import numpy as np
 
 from teachflow import dtypes
 from teachflow.graph import Operation, Tensor
-from teachflow.ops import fill_ops, random_ops
+from teachflow.ops import array_ops, fill_ops, linalg_ops, math_ops, random_ops, transpose_ops
 from teachflow.ops.constant_op import constant
 from teachflow.ops.op_args import float_arg
 from teachflow.tensor_shape import TensorShape
@@ -374,6 +374,49 @@ class UniformUnitScaling(Initializer):
         return {"factor": self.factor, "seed": self.seed, "dtype": self.dtype.name}
 
 
+class Orthogonal(Initializer):
+    """gain * an orthogonal matrix: the Q of a random normal matrix's QR decomposition.
+
+    Shapes of rank > 2 are flattened to [prod(shape[:-1]), shape[-1]]; rows or columns are
+    orthonormal, whichever there are fewer of.
+
+    >>> import teachflow as tf
+    >>> w = tf.Session().run(tf.orthogonal_initializer(seed=1)([4, 3]))
+    >>> bool(abs(w.T @ w - np.eye(3)).max() < 1e-5)
+    True
+    """
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None, dtype: Any = dtypes.float32):
+        self.gain = float_arg(gain, "gain")
+        self.seed = seed
+        self.dtype = _float_dtype(dtype)
+
+    def __call__(self, shape: Any, dtype: Any = None, partition_info: Any = None) -> Tensor:
+        dt = _float_dtype(dtype if dtype is not None else self.dtype)
+        dims = _dims(shape)
+        if len(dims) < 2:
+            raise ValueError(
+                "The tensor to initialize must be at least two-dimensional.\n  Hint: got shape "
+                f"{dims}."
+            )
+        rows, cols = int(np.prod(dims[:-1])), dims[-1]
+        flat = [cols, rows] if rows < cols else [rows, cols]
+        a = random_ops.random_normal(flat, dtype=dt, seed=self.seed)
+        q, r = linalg_ops.qr(a)
+        # the sign of R's diagonal makes Q unique (and uniformly distributed)
+        q = math_ops.multiply(q, math_ops.sign(linalg_ops.diag_part(r)), name="mul")
+        if rows < cols:
+            with a.graph.name_scope("matrix_transpose"):
+                q = transpose_ops.transpose(q, [1, 0])
+        return math_ops.multiply(self.gain, array_ops.reshape(q, dims), name="mul")
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain, "seed": self.seed, "dtype": self.dtype.name}
+
+
+orthogonal_initializer = Orthogonal
+
+
 class Identity(Initializer):
     """gain * the identity matrix (2-D shapes only).
 
@@ -442,6 +485,7 @@ class _Initializers:
     glorot_uniform = GlorotUniform
     glorot_normal = GlorotNormal
     identity = Identity
+    orthogonal = Orthogonal
     he_normal = staticmethod(he_normal)
     he_uniform = staticmethod(he_uniform)
     lecun_normal = staticmethod(lecun_normal)
@@ -471,7 +515,7 @@ class _Initializers:
     def __getattr__(self, name: str) -> Any:
         from teachflow.unsupported import UnsupportedFeatureError
 
-        if name in ("orthogonal", "tables_initializer"):
+        if name == "tables_initializer":
             raise UnsupportedFeatureError(
                 f"teachflow does not implement tf.initializers.{name} (TensorFlow 1.x has it)."
             )

@@ -280,6 +280,12 @@ def _random_gamma(tf: Any) -> list[Run]:
     return [Run([tf.random_gamma([4], [[0.5], [2.0]], beta=[1.0, 3.0], seed=7)])]
 
 
+def _orthogonal(tf: Any) -> list[Run]:
+    # Qr and DiagPart: the Q of a random normal matrix, its columns' signs made unique
+    init = tf.orthogonal_initializer(seed=8)
+    return [Run([init([4, 3]), init([2, 5])])]
+
+
 def _summaries(tf: Any) -> list[Run]:
     x = tf.constant(X, name="x")
     s = [tf.summary.scalar("mean", tf.reduce_mean(x)), tf.summary.histogram("x", x)]
@@ -360,6 +366,7 @@ CATALOGUE = [
     Program("variable_updates", _variable_updates),
     Program("random", _random),  # TensorFlow draws the same numbers
     Program("random gamma", _random_gamma),
+    Program("orthogonal initializer", _orthogonal),
     Program("summaries", _summaries),
     Program("integers", _integers),
     Program("convnet", _convnet),

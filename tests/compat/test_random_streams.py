@@ -158,6 +158,32 @@ def test_initializers(tf1: Any, init: str, seeding: str) -> None:
     assert_same_draws(tf1, build, rtol, seeding)
 
 
+def test_orthogonal_initializer(tf1: Any) -> None:
+    """TensorFlow's graph (random normal, Qr, DiagPart, Sign...) and its numbers, to the
+    rounding of two float32 QR decompositions (LAPACK's here, Eigen's in TensorFlow)."""
+
+    def build(lib: Any) -> list[Any]:
+        lib.set_random_seed(3)
+        init = lib.orthogonal_initializer(gain=2.0)
+        v = lib.get_variable("w", [6, 4], initializer=init)
+        return [v, init([3, 5]), lib.orthogonal_initializer(seed=1)([2, 2, 3])]
+
+    got = []
+    for lib in (tf1, teachflow):
+        with lib.Graph().as_default() as g:
+            fetches = build(lib)
+            types = [op.type for op in g.get_operations()]
+            with lib.Session() as sess:
+                sess.run(lib.global_variables_initializer())
+                got.append((types, [t.name for t in fetches], sess.run(fetches)))
+    (tf_types, tf_names, want), (tt_types, tt_names, have) = got
+    assert (tt_types, tt_names) == (tf_types, tf_names)
+    for a, b in zip(want, have):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-5)
+    w = have[0] / 2.0
+    np.testing.assert_allclose(w.T @ w, np.eye(4), atol=1e-5)
+
+
 def test_variables_from_random_ops_and_default_initializer(tf1: Any) -> None:
     """The classic programs: weights from tf.random_normal, tf.get_variable's glorot default."""
 
