@@ -30,7 +30,6 @@ from teachflow import (
 )
 from teachflow import export as graph_util
 from teachflow import tf_logging as logging
-from teachflow.app import flags  # tf.flags: TensorFlow 1.x's alias of tf.app.flags
 from teachflow.dtypes import (
     DType,
     as_dtype,
@@ -86,6 +85,7 @@ from teachflow.init_ops import (
     glorot_uniform_initializer,
     initializers,
     ones_initializer,
+    orthogonal_initializer,
     random_normal_initializer,
     random_uniform_initializer,
     truncated_normal_initializer,
