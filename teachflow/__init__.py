@@ -30,6 +30,7 @@ from teachflow import (
 )
 from teachflow import export as graph_util
 from teachflow import tf_logging as logging
+from teachflow.app import flags  # tf.flags: TensorFlow 1.x's alias of tf.app.flags
 from teachflow.dtypes import (
     DType,
     as_dtype,
