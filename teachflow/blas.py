@@ -35,6 +35,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -57,10 +58,13 @@ def _parse_env() -> int | None:
     try:
         n = int(text)
     except ValueError:
-        raise ValueError(
-            f"TEACHFLOW_BLAS_THREADS must be a whole number, not {text!r}\n  Hint: 0 leaves the "
-            "BLAS library's own setting alone; 1, 2... fix the thread count."
-        ) from None
+        # a typo in the environment must not stop ``import teachflow``: say so, use the policy
+        warnings.warn(
+            f"TEACHFLOW_BLAS_THREADS must be a whole number, not {text!r}; ignored.\n  Hint: 0 "
+            "leaves the BLAS library's own setting alone; 1, 2... fix the thread count.",
+            stacklevel=2,
+        )
+        return None
     return max(n, 0)
 
 
@@ -191,8 +195,9 @@ def call(macs: int, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     changed = []
     for lib in libs:
         have = lib.get_num_threads()
-        # never more threads than the library's (the user's) own setting
-        if have is not None and want < have:
+        # the policy never takes more threads than the library's (the user's) own setting;
+        # an explicit count (set_threads, TEACHFLOW_BLAS_THREADS) is used as given
+        if have is not None and want != have and (want < have or _override is not None):
             lib.set_num_threads(want)
             changed.append((lib, have))
     if not changed:
