@@ -2,12 +2,12 @@
 AttributeError, and the few switches of TensorFlow 2 that TF1 code calls.
 
 >>> import teachflow as tf
->>> hasattr(tf, "while_loop")
+>>> hasattr(tf, "py_func")
 False
->>> tf.while_loop  # doctest: +ELLIPSIS
+>>> tf.py_func  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-teachflow.unsupported.UnsupportedFeatureError: teachflow does not implement tf.while_loop ...
+teachflow.unsupported.UnsupportedFeatureError: teachflow does not implement tf.py_func ...
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from typing import Any
 class UnsupportedFeatureError(NotImplementedError, AttributeError):
     """A TensorFlow feature teachflow does not have.
 
-    Also an AttributeError, so ``hasattr(tf, "while_loop")`` is simply False.
+    Also an AttributeError, so ``hasattr(tf, "py_func")`` is simply False.
     """
 
 
 # TensorFlow 1.x names that learners meet in tutorials, with what to use instead here.
 KNOWN: dict[str, str] = {
     "case": "compute the branches and pick with tf.where",
-    "while_loop": "run the loop in Python around sess.run",
     "map_fn": "loop in Python, or use vectorised ops",
     "scan": "loop in Python around sess.run",
     "foldl": "loop in Python around sess.run",
@@ -38,7 +37,6 @@ KNOWN: dict[str, str] = {
     "Assert": "check the fetched value in Python",
     "SparseTensor": "use dense tensors",
     "sparse_tensor_to_dense": "use dense tensors",
-    "data": "feed numpy batches with feed_dict",
     "estimator": "write the training loop with tf.Session",
     "keras": "use real TensorFlow (see the graduating notebook)",
     "FIFOQueue": "feed batches with feed_dict",
