@@ -156,7 +156,8 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         self._redrawing = False
         self._seen_version = self._state_version()
         if not self.title:
-            self.title = f"Graph · {len(self._graph.get_operations())} ops"
+            n = len(self._graph.get_operations())
+            self.title = f"グラフ · 演算 {n} 個" if lang == "ja" else f"Graph · {n} ops"
         self._redraw(None if collapsed is None else list(collapsed))
         self.on_msg(self._on_custom_msg)
         _lifecycle.adopt(self)

@@ -87,7 +87,8 @@ class Stepper(GraphView):
         self._followed: set[str] = set()  # scopes that following the run opened
         self.runs = 0
         self.timeline: list[dict[str, Any]] = []
-        kwargs.setdefault("title", f"sess.run({fetch_text(fetches)}) · step by step")
+        way = "1 ステップずつ" if kwargs.get("lang") == "ja" else "step by step"
+        kwargs.setdefault("title", f"sess.run({fetch_text(fetches)}) · {way}")
         super().__init__(sess, **kwargs)
         self._record_timeline("start")
         self._start(execution)

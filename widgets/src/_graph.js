@@ -207,6 +207,7 @@ export class GraphPane {
     this.viewport = vp;
     this.el.prepend(svg);
     this.sizePane(first);
+    this.size = this.viewSize(); // the new height is not a resize to make up for
     select(svg).call(this.zoom).on("dblclick.zoom", null);
     this.buildMinimap(graph0);
     this.restyle();
@@ -313,10 +314,27 @@ export class GraphPane {
     const k = t.k >= MIN_SCALE ? t.k : READABLE;
     const [sx0, sy0] = t.apply([b.x0, b.y0]);
     const [sx1, sy1] = t.apply([b.x1, b.y1]);
-    const m = 24;
+    const m = 4;
     const inside = sx0 >= m && sy0 >= m && sx1 <= W - m && sy1 <= H - m;
-    if (!always && inside && t.k >= MIN_SCALE) return;
-    this.centerOn([(b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2], Math.min(Math.max(k, always ? READABLE : k), 2), false);
+    if (inside && !this.underMinimap([sx0, sy0, sx1, sy1]) && t.k >= MIN_SCALE
+      && (!always || t.k >= READABLE)) return;
+    // centred, but not past the picture's edges (a small graph stays whole in view); in the
+    // middle when the edge would put it under the minimap
+    const c = [(b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2];
+    const kk = Math.min(Math.max(k, always ? READABLE : k), 2);
+    this.centerOn(c, kk, true);
+    const u = this.transform;
+    const [a0, a1] = [u.apply([b.x0, b.y0]), u.apply([b.x1, b.y1])];
+    if (this.underMinimap([a0[0], a0[1], a1[0], a1[1]])) this.centerOn(c, kk, false);
+  }
+
+  // Whether a box (pane pixels) is hidden by the minimap in the pane's corner.
+  underMinimap([x0, y0, x1, y1]) {
+    this.drawMinimapView();
+    if (!this.minimapView || this.minimap.classList.contains("tf-hidden")) return false;
+    const [W, H] = this.viewSize();
+    const w = +this.minimap.getAttribute("width") + 8, h = +this.minimap.getAttribute("height") + 8;
+    return x1 > W - w && y1 > H - h && x0 < W && y0 < H;
   }
 
   // want: {kind: "current"} | {kind: "selected"} | {kind: "scope", name}
@@ -391,7 +409,7 @@ export class GraphPane {
     this.minimapView = null;
     if (!graph0 || !this.natural) return;
     const { w, h: ht } = this.natural;
-    const side = 150;
+    const side = 120;
     const k = Math.min(side / w, side / ht);
     mm.setAttribute("width", Math.max(30, w * k));
     mm.setAttribute("height", Math.max(30, ht * k));

@@ -83,6 +83,8 @@ const EN = {
   later: (n) => `… ${n} more ops`,
   runReturned: "run returned",
   timelineNote: "Variables keep their values from one run to the next; intermediate tensors are computed again in each run and then dropped (— = not initialized).",
+  runLabel: (label) => label,
+  place: (text) => text,
   closed: "This session is closed: its values are gone. Make a new tf.Session() and a new widget for it.",
   stale: "The session's variables were changed outside this Stepper (by another Stepper or sess.run) during this run: values read earlier in this run are older. Press Reset for a fresh run.",
   tooMany: (scope, n, max) => `Opening ${scope} would draw ${n} boxes; at most ${max} are drawn at once. Close another scope first (your open scopes are kept).`,
@@ -167,6 +169,13 @@ const JA = {
   later: (n) => `… あと ${n} 個の演算`,
   runReturned: "実行の戻り値",
   timelineNote: "変数の値は実行から次の実行へ引き継がれます。途中のテンソルは実行ごとに計算し直され、その後捨てられます（— = 未初期化）。",
+  runLabel: (label) => {
+    if (label === "start") return "開始";
+    if (label === "initialized") return "初期化後";
+    const m = /^run (\d+)$/.exec(label);
+    return m ? `${m[1]} 回目` : label;
+  },
+  place: (text) => text.replace(/^notebook cell(?: (\d+))?, line (\d+)/, (_, c, l) => `ノートブックのセル${c ? ` ${c}` : ""} の ${l} 行目`),
   closed: "このセッションは閉じられています: 値は失われました。新しい tf.Session() と新しいウィジェットを作ってください。",
   stale: "この実行の途中で、セッションの変数がこの Stepper の外（別の Stepper や sess.run）で変更されました。先に読んだ値は古いものです。リセットで新しく実行してください。",
   tooMany: (scope, n, max) => `${scope} を開くと ${n} 個の箱を描くことになります（一度に最大 ${max} 個）。先に別のスコープを閉じてください（開いたスコープはそのままです）。`,

@@ -22,7 +22,7 @@ function errorNodes(e, t) {
   const out = [h("div", { class: "tf-error-title", text: `${e.cls}: ${e.first}` })];
   if (e.op) {
     out.push(h("div", { class: "tf-error-node" }, t.atNode, h("b", { text: e.op }), ` (${e.type})`,
-      e.where ? `, ${t.createdAt} ${e.where}` : "", e.src ? h("pre", { text: e.src }) : null));
+      e.where ? `, ${t.createdAt} ${t.place(e.where)}` : "", e.src ? h("pre", { text: e.src }) : null));
   }
   if (e.hint) out.push(h("div", { class: "tf-error-hint", text: t.hint + e.hint }));
   if (e.bad) {
@@ -54,7 +54,7 @@ function planNodes(p, t) {
 function timelineNodes(tl, t) {
   if (!tl || !tl.labels || !tl.labels.length) return [];
   const cell = (v) => (v == null ? h("td", { class: "tf-dim", text: "—" }) : h("td", { text: v }));
-  const rows = [h("tr", {}, h("th"), ...tl.labels.map((l) => h("th", { text: l })))];
+  const rows = [h("tr", {}, h("th"), ...tl.labels.map((l) => h("th", { text: t.runLabel(l) })))];
   for (const r of tl.rows) rows.push(h("tr", {}, h("th", { text: r.name }), ...r.cells.map(cell)));
   rows.push(h("tr", { class: "tf-result-row" }, h("th", { text: t.runReturned }),
     ...tl.results.map((v) => (v == null ? h("td", { class: "tf-dim" }) : h("td", { text: v })))));

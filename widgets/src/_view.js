@@ -48,7 +48,7 @@ function infoNodes(info, t) {
       h("b", { text: info.name }), " ", h("code", { text: info.type })),
   ];
   if (info.where) {
-    out.push(h("div", { class: "tf-where" }, `${t.createdAt} ${info.where}`,
+    out.push(h("div", { class: "tf-where" }, `${t.createdAt} ${t.place(info.where)}`,
       info.src ? h("pre", { text: info.src }) : null));
   }
   const rows = [];
