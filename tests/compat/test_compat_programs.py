@@ -49,10 +49,25 @@ def same_printout(ours: str, theirs: str) -> None:
             assert float(x) == pytest.approx(float(y), rel=1e-3, abs=2e-4), (la, lb)
 
 
+@pytest.fixture(scope="module")
+def tensorflow_printouts(
+    tf1: object, workdir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Every program's printout under TensorFlow, from one process (one TensorFlow import)."""
+    out = tmp_path_factory.mktemp("tensorflow_printouts")
+    scripts = [str(p) for p in PROGRAMS if p.stem not in TEACHFLOW_ONLY]
+    run([sys.executable, str(HERE / "tf1_runner.py"), "--many", str(out), *scripts], workdir)
+    return out
+
+
 @pytest.mark.parametrize(
     "program", [p for p in PROGRAMS if p.stem not in TEACHFLOW_ONLY], ids=lambda p: p.stem
 )
-def test_same_printout_as_tensorflow(tf1: object, program: Path, workdir: Path) -> None:
+def test_same_printout_as_tensorflow(
+    program: Path, workdir: Path, tensorflow_printouts: Path
+) -> None:
+    error = tensorflow_printouts / f"{program.stem}.err"
+    assert not error.exists(), error.read_text()
+    theirs = (tensorflow_printouts / f"{program.stem}.txt").read_text()
     ours = run([sys.executable, "-m", "teachflow", str(program)], workdir)
-    theirs = run([sys.executable, str(HERE / "tf1_runner.py"), str(program)], workdir)
     same_printout(ours, theirs)

@@ -1,6 +1,7 @@
 """Runs a TensorFlow 1.x script on the installed TensorFlow 2 the way TensorFlow 1.x ran it.
 
-``python tests/compat/tf1_runner.py lab.py [args]``: ``import tensorflow`` gives
+``python tests/compat/tf1_runner.py lab.py [args]`` (or ``--many OUT_DIR lab1.py lab2.py ...``,
+one printout file per script): ``import tensorflow`` gives
 ``tensorflow.compat.v1`` with v2 behaviour disabled, ``tf.layers`` is TensorFlow 1.x's own layers
 (kept in ``tf_keras``), ``tensorflow.examples.tutorials.mnist`` is the pure-Python MNIST reader
 TensorFlow 1.x shipped (teachflow's copy: TensorFlow 2 dropped it), ``tf.contrib.layers`` has
@@ -106,9 +107,39 @@ def install() -> None:
     input_data._numpy_seed = numpy_seed  # type: ignore[assignment]
 
 
+def run_many(out_dir: str, scripts: list[str]) -> None:
+    """Runs each script in turn (a fresh default graph each), writing its printout to
+    ``out_dir/<name>.txt`` (or its error to ``<name>.err``): one TensorFlow import for all."""
+    import contextlib
+    import io
+    import traceback
+
+    import tensorflow.compat.v1 as v1
+
+    for script in scripts:
+        name = os.path.splitext(os.path.basename(script))[0]
+        v1.reset_default_graph()
+        sys.argv = [script]
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out):
+                runpy.run_path(script, run_name="__main__")
+        except SystemExit as e:
+            if e.code not in (None, 0):
+                out.write(f"exit {e.code}\n")
+        except Exception:  # noqa: BLE001 - reported to the test
+            with open(os.path.join(out_dir, name + ".err"), "w") as f:
+                f.write(traceback.format_exc())
+        with open(os.path.join(out_dir, name + ".txt"), "w") as f:
+            f.write(out.getvalue())
+
+
 if __name__ == "__main__":
     install()
-    script, *args = sys.argv[1:]
-    sys.argv = [script, *args]
-    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
-    runpy.run_path(script, run_name="__main__")
+    if sys.argv[1] == "--many":
+        run_many(sys.argv[2], sys.argv[3:])
+    else:
+        script, *args = sys.argv[1:]
+        sys.argv = [script, *args]
+        sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+        runpy.run_path(script, run_name="__main__")
