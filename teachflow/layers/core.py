@@ -232,6 +232,11 @@ class Flatten(Layer):
         shape = inputs.shape
         if shape.ndims is None:
             raise ValueError("The rank of the inputs to `Flatten` must be known.")
+        if shape.ndims == 0:
+            raise ValueError(
+                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
+                "min_ndim=1, found ndim=0. Full shape received: ()"
+            )
         if self.data_format == "channels_first" and shape.ndims > 2:
             perm = [0, *range(2, shape.ndims), 1]
             inputs = transpose_ops.transpose(inputs, perm)
