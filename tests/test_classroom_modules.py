@@ -162,3 +162,15 @@ def test_hook_maps_tensorflow_modules_and_uninstalls() -> None:
         if real is not None:
             sys.modules["tensorflow"] = real
     assert not any(isinstance(f, as_tensorflow.TensorFlowAlias) for f in sys.meta_path)
+
+
+def test_layers_are_scopes_in_the_graph_view() -> None:
+    from teachflow.drawing import graph_nodes_edges
+
+    x = tf.placeholder(tf.float32, [None, 8, 8, 1])
+    h = tf.layers.max_pooling2d(tf.layers.conv2d(x, 4, 3, activation=tf.nn.relu), 2, 2)
+    tf.layers.dense(tf.layers.flatten(h), 10)
+    drawn = graph_nodes_edges(tf.get_default_graph())
+    top = {c["name"] for c in drawn["clusters"] if c["parent"] == ""}
+    assert top == {"conv2d", "flatten", "dense"}  # a one-op scope is drawn as its op
+    assert "max_pooling2d/MaxPool" in {n["name"] for n in drawn["nodes"]}
