@@ -2,11 +2,13 @@
 one), and the window geometry that pooling (``pool_ops``) shares.
 
 Each kernel is one large matrix product (GEMM) on BLAS's threads (:mod:`teachflow.blas`):
-the padded input's windows (a strided view, no copy) are laid out once as a patch matrix of
-shape (N*OH*OW, KH*KW*C) (im2col), which the forward multiplies by the filter (KH*KW*C, O)
-and the filter's gradient multiplies, transposed, by the output gradient (N*OH*OW, O). The
-input's gradient is the transposed convolution: the output gradient, spread out by the
-strides and padded, correlated with the filter turned 180 degrees, through the same GEMM.
+the padded input's windows (a strided view, no copy) are laid out, a few images at a time,
+as a patch matrix of shape (N*OH*OW, KH*KW*C) (im2col), which the forward multiplies by the
+filter (KH*KW*C, O) and the filter's gradient multiplies, transposed, by the output gradient
+(N*OH*OW, O). The input's gradient is the transposed convolution: the output gradient,
+spread out by the strides and padded, correlated with the filter turned 180 degrees, through
+the same GEMM; or, when the filter has many more output than input channels (a first layer),
+the windows' gradients from one GEMM, summed back by one reduction over a strided view.
 
 >>> import teachflow as tf
 >>> x = tf.ones([1, 4, 4, 1])
