@@ -17,7 +17,10 @@ take 10x longer than with one thread. teachflow therefore decides per product:
 
 The setting is changed only around teachflow's own product calls and restored right after,
 so numpy code of the user's (and ``threadpoolctl.threadpool_limits`` around it) is never
-affected. To override, set the environment variable ``TEACHFLOW_BLAS_THREADS`` before the
+affected. (threadpoolctl lets one Python thread at a time change it, the first to do so:
+sessions run from other threads meanwhile keep the library's setting.)
+
+To override, set the environment variable ``TEACHFLOW_BLAS_THREADS`` before the
 import, or call :func:`set_threads`: a positive number makes every product use that many
 threads; 0 leaves the BLAS library's setting alone.
 
