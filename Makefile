@@ -26,6 +26,9 @@ $(BIN)/python:
 # so the editable install's build hook finds it in place.
 $(INSTALLED): pyproject.toml hatch_build.py | $(BIN)/python $(BUNDLE)
 	$(BIN)/pip install -q --progress-bar off -e '.[dev]'
+# tf-keras keeps TensorFlow 1.x's tf.layers and RNN cells (the compat suite's oracle); it is
+# installed without its dependencies, which name the full `tensorflow` package
+	$(BIN)/pip install -q --progress-bar off --no-deps 'tf-keras==2.21.*'
 	touch $@
 
 # ---------------------------------------------------------------- widget bundle (npm)
