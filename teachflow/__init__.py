@@ -121,6 +121,7 @@ from teachflow.ops.constant_op import constant, convert_to_tensor, is_tensor
 from teachflow.ops.control_flow_ops import cond
 from teachflow.ops.control_ops import group, no_op
 from teachflow.ops.fill_ops import fill, ones, ones_like, zeros, zeros_like
+from teachflow.ops.functional_ops import foldl, foldr, map_fn, scan
 from teachflow.ops.gather_ops import (
     gather,
     gather_nd,
@@ -257,6 +258,7 @@ from teachflow.ops.state_ops import (
     scatter_update,
     variables_initializer,
 )
+from teachflow.ops.tensor_array_ops import TensorArray
 from teachflow.ops.transpose_ops import invert_permutation, reverse, reverse_v2, transpose
 from teachflow.ops.where_ops import boolean_mask, where, where_v2
 from teachflow.ops.while_ops import while_loop

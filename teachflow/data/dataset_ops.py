@@ -26,11 +26,8 @@ from teachflow.data import structure as nest
 from teachflow.data.structure import Spec
 from teachflow.graph import Graph, Operation, Tensor, get_default_graph
 from teachflow.ops import registry
+from teachflow.ops.handles import variant
 from teachflow.tensor_shape import TensorShape
-
-# the dtypes of a dataset's value and of an iterator's handle (TensorFlow's DT_VARIANT, DT_RESOURCE)
-variant = dtypes.DType("variant", np.object_, 21)
-resource = dtypes.DType("resource", np.object_, 20)
 
 Element = list[np.ndarray]
 

@@ -27,10 +27,11 @@ import numpy as np
 
 from teachflow import dtypes, errors
 from teachflow.data import structure as nest
-from teachflow.data.dataset_ops import Dataset, DatasetValue, Element, _attrs, resource
+from teachflow.data.dataset_ops import Dataset, DatasetValue, Element, _attrs
 from teachflow.data.structure import Spec
 from teachflow.graph import Operation, Tensor, get_default_graph
 from teachflow.ops import registry
+from teachflow.ops.handles import resource
 from teachflow.tensor_shape import TensorShape
 
 

@@ -27,6 +27,7 @@ from teachflow.graph import Graph, Operation, Tensor
 from teachflow.ops import array_ops, registry
 from teachflow.ops.constant_op import convert_to_tensor
 from teachflow.ops.control_flow_ops import _flatten, _pack_like, merge, switch
+from teachflow.ops.tensor_array_ops import TensorArray
 from teachflow.tensor_shape import TensorShape
 
 Outs = list[tuple[dtypes.DType, TensorShape]]
@@ -198,7 +199,12 @@ def while_loop(
                 nxt = n + 1
                 return (nxt, _call(user_body, rest) if unpack else user_body(rest))
 
-        flat_in = [convert_to_tensor(v) for v in _flatten(structure)]
+        # a TensorArray travels through the loop as its flow (its handle is read inside)
+        arrays = [v if isinstance(v, TensorArray) else None for v in _flatten(structure)]
+        flat_in = [
+            v.flow if ta is not None else convert_to_tensor(v)
+            for v, ta in zip(_flatten(structure), arrays)
+        ]
         frame = g.unique_name("while_context")  # "while/while_context", as TensorFlow names it
         ctx = WhileContext(g, frame, parallel_iterations)
         if ctx.outer is not None:  # a loop inside a cond branch or another loop
@@ -213,14 +219,17 @@ def while_loop(
                 if inv is not None:
                     m._shape = inv
             ctx.pivot = merges[0]
-            c = _call(cond, _pack_like(structure, merges))
+            c = _call(cond, _pack_like(structure, _with_arrays(arrays, merges)))
             c = convert_to_tensor(c)
             pred = registry.make1("LoopCond", [c], {}, "LoopCond")
             switches = [switch(m, pred, name="Switch") for m in merges]
             idents = [array_ops.identity(s[1], name="Identity") for s in switches]
             ctx.pivot = idents[0]
-            result = _call(body, _pack_like(structure, idents))
-            flat_out = [convert_to_tensor(v) for v in _flatten(_as_structure(result))]
+            result = _call(body, _pack_like(structure, _with_arrays(arrays, idents)))
+            flat_out = [
+                v.flow if isinstance(v, TensorArray) else convert_to_tensor(v)
+                for v in _flatten(_as_structure(result))
+            ]
             if len(flat_out) != len(merges):
                 raise ValueError(
                     "The two structures don't have the same number of elements.\n\nFirst "
@@ -250,11 +259,17 @@ def while_loop(
         for e, inv in zip(exits, invariants):
             if inv is not None:
                 e._shape = inv
-    if len(exits) == 1 and not return_same_structure:
-        return exits[0]
+    finals = _with_arrays(arrays, exits)
+    if len(finals) == 1 and not return_same_structure:
+        return finals[0]
     # packed like what body returned (a tuple body gives a tuple), as TensorFlow 1.x does
-    out = _pack_like(_as_structure(result), exits)
+    out = _pack_like(_as_structure(result), finals)
     return out[1] if maximum_iterations is not None else out
+
+
+def _with_arrays(arrays: list[Any], flows: list[Tensor]) -> list[Any]:
+    """Loop values as the user passed them: a TensorArray where one went in."""
+    return [t if ta is None else ta._with_flow(t) for ta, t in zip(arrays, flows)]
 
 
 def _call(fn: Callable[..., Any], args: Any) -> Any:

@@ -345,7 +345,26 @@ def _while_loop(tf: Any) -> list[Run]:
         return i + 1, tf.cond(i > 1, lambda: tf.tanh(tf.matmul(inner, w)), lambda: inner + x)
 
     loop = tf.while_loop(lambda i, h: i < 4, body, [0, tf.ones([1, 2])])
-    return [Run([w.initializer]), Run(list(loop), {x: 1.5})]
+    rows = tf.constant(X)
+    mapped = tf.map_fn(lambda r: r * x, rows)
+    scanned = tf.scan(lambda a, r: a + r, rows, reverse=True)
+    folded = tf.foldl(lambda a, r: a * 0.5 + r, rows)
+    ta = tf.TensorArray(tf.float32, size=2).write(0, x).write(1, x * 2.0)
+    parts = [mapped, scanned, folded, ta.stack(), ta.size()]
+    return [Run([w.initializer]), Run(list(loop), {x: 1.5}), Run(parts, {x: 2.0})]
+
+
+def _batch_norm(tf: Any) -> list[Run]:
+    x = tf.placeholder(tf.float32, [None, 3, 3, 2], name="x")
+    scale = tf.Variable([1.0, 0.5], name="scale")
+    offset = tf.Variable([0.1, -0.2], name="offset")
+    y, mean, var = tf.nn.fused_batch_norm(x, scale, offset)
+    y_inf, _, _ = tf.nn.fused_batch_norm(x, scale, offset, mean, var, is_training=False)
+    loss = tf.reduce_sum(y * y * [1.0, 2.0]) + tf.reduce_sum(y_inf * x)
+    grads = tf.gradients(loss, [x, scale, offset])  # FusedBatchNormGradV3, both modes
+    init = tf.global_variables_initializer()
+    images = np.random.default_rng(2).normal(size=(2, 3, 3, 2)).astype(np.float32)
+    return [Run([init]), Run([y, mean, var, y_inf, *grads], {x: images})]
 
 
 CATALOGUE = [
@@ -370,6 +389,7 @@ CATALOGUE = [
     Program("summaries", _summaries),
     Program("integers", _integers),
     Program("convnet", _convnet),
+    Program("batch_norm", _batch_norm),
     Program("datasets", _datasets),
     Program("while_loop", _while_loop),
 ]

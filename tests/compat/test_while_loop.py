@@ -183,3 +183,96 @@ def test_bad_cond_and_body(tf1v1: Any) -> None:
     # teachflow says so while building
     with teachflow.Graph().as_default(), pytest.raises(TypeError, match="enters the loop with"):
         teachflow.while_loop(lambda v: v < 3, lambda v: teachflow.cast(v, teachflow.float32), [1])
+
+
+# -- map_fn, scan, foldl, foldr, TensorArray ------------------------------------------------------
+
+
+def _values(tf1v1: Any, build: Callable[[Any, Any], Any]) -> None:
+    """Values, dtypes and static shapes agree (the graphs differ in a few helper ops)."""
+    out = []
+    for lib in (tf1v1, teachflow):
+        with lib.Graph().as_default():
+            x = lib.placeholder(lib.float32, [3, 2], name="x")
+            fetches = build(lib, x)
+            with lib.Session() as sess:
+                vals = [sess.run(fetches, {x: X}) for _ in range(2)]
+            out.append((vals, [str(t.shape) for t in _leaves(fetches)]))
+    (want, want_shapes), (got, got_shapes) = out
+    assert got_shapes == want_shapes
+    for w, v in zip(want, got):
+        for a, b in zip(_leaves(w), _leaves(v), strict=True):
+            assert np.asarray(b).dtype == np.asarray(a).dtype
+            np.testing.assert_allclose(b, a, rtol=1e-6)
+
+
+X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 4.0]], np.float32)
+
+
+def test_map_fn(tf1v1: Any) -> None:
+    _values(
+        tf1v1,
+        lambda tf, x: [
+            tf.map_fn(lambda r: r * 2.0, x),
+            tf.map_fn(lambda r: tf.reduce_sum(r), x),
+            tf.map_fn(
+                lambda p: (p[0] + 1.0, tf.cast(p[1], tf.int32)),
+                (x, x),
+                dtype=(tf.float32, tf.int32),
+            ),
+        ],
+    )
+
+
+def test_scan_forward_reverse_and_with_initializer(tf1v1: Any) -> None:
+    _values(
+        tf1v1,
+        lambda tf, x: [
+            tf.scan(lambda a, r: a + r, x),
+            tf.scan(lambda a, r: a * r, x, reverse=True),
+            tf.scan(lambda a, r: a + tf.reduce_sum(r), x, initializer=tf.constant(10.0)),
+        ],
+    )
+
+
+def test_foldl_foldr(tf1v1: Any) -> None:
+    _values(
+        tf1v1,
+        lambda tf, x: [
+            tf.foldl(lambda a, r: a * 2.0 + r, x),
+            tf.foldr(lambda a, r: a * 2.0 + r, x),
+            tf.foldl(lambda a, r: a + tf.reduce_max(r), x, initializer=0.5),
+        ],
+    )
+
+
+def test_tensor_array_in_a_loop(tf1v1: Any) -> None:
+    def build(tf: Any, x: Any) -> Any:
+        ta = tf.TensorArray(tf.float32, size=3)
+
+        def body(i: Any, ta: Any) -> Any:
+            return i + 1, ta.write(i, tf.reduce_sum(x[i]) * tf.cast(i, tf.float32))
+
+        _, done = tf.while_loop(lambda i, _: i < 3, body, [0, ta])
+        unstacked = tf.TensorArray(tf.float32, size=3).unstack(x)
+        again = tf.TensorArray(tf.float32, size=2, clear_after_read=False).write(1, 3.0)
+        return [done.stack(), done.size(), unstacked.read(2), again.read(1) + again.read(1)]
+
+    _values(tf1v1, build)
+
+
+def test_tensor_array_errors(tf1v1: Any) -> None:
+    for lib in (tf1v1, teachflow):
+        with lib.Graph().as_default():
+            ta = lib.TensorArray(lib.float32, size=2)
+            twice = ta.write(0, 1.0).write(0, 2.0).stack()
+            outside = ta.write(5, 1.0).stack()
+            read_twice = lib.TensorArray(lib.float32, size=1).write(0, 1.0)
+            twice_read = read_twice.read(0) + read_twice.read(0)
+            with lib.Session() as sess:
+                with pytest.raises(lib.errors.InvalidArgumentError, match="already been written"):
+                    sess.run(twice)
+                with pytest.raises(lib.errors.InvalidArgumentError, match="size is: 2"):
+                    sess.run(outside)
+                with pytest.raises(lib.errors.InvalidArgumentError, match="twice because"):
+                    sess.run(twice_read)
