@@ -1,13 +1,11 @@
-"""Text and HTML pieces the widgets show: escaped names, summarised values, source locations.
+"""Text the widgets show: summarised values and source locations, as plain strings.
 
-Every string that reaches the browser as HTML goes through :func:`esc`: node names, tags,
-values and error messages come from users (or from someone else's notebook) and are text,
-never markup.
+The widgets send data, never markup: the browser puts every string on the page as text, so a
+node name like ``<img onerror=...>`` shows as written.
 """
 
 from __future__ import annotations
 
-import html
 import os
 from typing import Any
 
@@ -16,12 +14,6 @@ import numpy as np
 # how much of an array the browser ever gets
 MAX_SHOWN = 6
 MAX_TEXT = 60
-
-
-def esc(text: Any) -> str:
-    """``text`` as HTML text: ``<img onerror=...>`` shows as written, quotes included."""
-    s = html.escape(str(text), quote=True)
-    return "".join(c if c >= " " or c in "\n\t" else "\ufffd" for c in s)
 
 
 def clip(text: str, width: int = MAX_TEXT) -> str:
