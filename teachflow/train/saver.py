@@ -190,8 +190,9 @@ def write_checkpoint(prefix: str, tensors: Sequence[tuple[str, Any]]) -> None:
     data_path, index_path = prefix + _DATA_SUFFIX, prefix + _INDEX_SUFFIX
     parent = os.path.dirname(prefix) or "."
     try:  # as TensorFlow's SaveV2: a missing directory (one level, not its parents) is created
-        with contextlib.suppress(FileExistsError):  # made meanwhile by another saver: fine
-            os.mkdir(parent)
+        if not os.path.isdir(parent):
+            with contextlib.suppress(FileExistsError):  # made meanwhile by another saver: fine
+                os.mkdir(parent)
         if not os.path.isdir(parent):
             raise NotADirectoryError(parent)
     except OSError:
