@@ -275,6 +275,12 @@ def test_search_reveals_and_panels_keep_labels_readable(
     after = view.evaluate(MIN_LABEL_JS)
     assert after["min"] >= 8 and after["width"] >= 560, after
     page.screenshot(path=str(output_dir / "search-revealed.png"))
+    # the picture as a file, as it looks now (the selected node keeps its look)
+    with page.expect_download() as download:
+        view.locator(".tf-zoom button", has_text="SVG").click()
+    svg = Path(download.value.path()).read_text()
+    assert svg.startswith("<svg") and "tf-selected" in svg and "<style>" in svg
+    assert f"<title>{target}</title>" in svg
 
 
 LIMIT_CELL = """

@@ -6,7 +6,8 @@
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { select } from "d3-selection";
 import { zoom as d3zoom, zoomIdentity } from "d3-zoom";
-import { h, s } from "./_dom.js";
+import css from "./graphview.css";
+import { h, s, SVG_NS } from "./_dom.js";
 
 let graphvizPromise = null;
 function loadGraphviz() {
@@ -286,6 +287,19 @@ export class GraphPane {
     if (!this.natural) return;
     const k = Math.min(MAX_AUTO_SCALE, this.fitScale());
     this.centerOn([this.natural.w / 2, this.natural.h / 2], k, false);
+  }
+
+  // The whole picture as a standalone SVG file, looking as it does now (states included).
+  downloadSvg(name = "graph.svg") {
+    if (!this.svg || !this.natural) return;
+    const { w, h: ht } = this.natural;
+    const out = s("svg", { xmlns: SVG_NS, width: w, height: ht, viewBox: `0 0 ${w} ${ht}`, class: "tf-widget tf-graph" });
+    out.append(s("style", {}, css), this.viewport.firstElementChild.cloneNode(true));
+    const blob = new Blob([new XMLSerializer().serializeToString(out)], { type: "image/svg+xml" });
+    const url = URL.createObjectURL(blob);
+    const a = h("a", { href: url, download: name });
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
   zoomBy(f) {

@@ -155,7 +155,8 @@ export function createView(model, el, extra = {}) {
     zoomBtn("−", t.zoomOut, () => pane.zoomBy(1 / 1.25)),
     zoomBtn(t.fit, t.fitTitle, () => pane.fit()),
     zoomBtn(t.readable, t.readableTitle, () => pane.readable()),
-    zoomBtn("+", t.zoomIn, () => pane.zoomBy(1.25)));
+    zoomBtn("+", t.zoomIn, () => pane.zoomBy(1.25)),
+    zoomBtn("SVG", t.download, () => pane.downloadSvg()));
   const header = h("div", { class: "tf-header" }, title, h("div", { class: "tf-searchwrap" }, searchBox, results), zoom);
 
   // -- side panels
