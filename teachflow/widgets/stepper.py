@@ -23,7 +23,7 @@ from teachflow.widgets.graphview import GraphView, _reads_variables, _variable_m
 
 _UNINIT = re.compile(r"uninitialized value (\S+)")
 # the plan list shows this many ops around the current one (plans can have 10,000 ops)
-PLAN_WINDOW = 120
+PLAN_WINDOW = 60
 TIMELINE_COLUMNS = 8
 TIMELINE_ROWS = 8
 MAX_TIMELINE = 200
