@@ -570,6 +570,7 @@ def _saved_v(tmp_path: Path) -> tuple[Any, Any, str]:
     with tf.Session() as sess:
         sess.run(v.initializer)
         prefix = saver.save(sess, str(tmp_path / "model.ckpt"))
+    assert prefix is not None
     return v, saver, prefix
 
 
