@@ -457,3 +457,57 @@ def test_a_japanese_stepper(wide_page, jupyter_server, open_and_run_notebook, ou
     legend = widget.locator(".tf-legend").inner_text()
     assert "変数" in legend and "次に実行" in legend and "operation" not in legend
     widget_shot(widget, output_dir / "stepper-ja.png")
+
+
+TWO_STEPPERS = """
+import teachflow as tf
+from teachflow.widgets import Stepper
+
+tf.reset_default_graph()
+counter = tf.Variable(0, name="counter")
+update = tf.assign(counter, counter + 1)
+sess = tf.Session()
+sess.run(counter.initializer)
+first = Stepper(sess, update)
+second = Stepper(sess, update)
+display(first, second)
+"""
+
+
+def kernel_run(page: Any, code: str) -> None:
+    page.evaluate(
+        """async (code) => {
+          const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+          await k.requestExecute({code}).done;
+        }""",
+        code,
+    )
+
+
+def test_values_follow_the_session_and_a_closed_session_says_so(
+    wide_page, jupyter_server, open_and_run_notebook, output_dir
+):
+    page = wide_page
+    jupyter_server.write_notebook("two.ipynb", TWO_STEPPERS)
+    open_and_run_notebook(page, jupyter_server, "two.ipynb")
+    steppers = page.locator(STEPPER)
+    steppers.nth(1).locator("svg g.node").first.wait_for(state="attached")
+    first, second = steppers.nth(0), steppers.nth(1)
+    badge = "svg g.node:has(> title:text-is('counter')) text.tf-value-text"
+    assert first.locator(badge).text_content() == "= 0"
+    # the first Stepper reads counter, then the second runs to its end (counter = 1)
+    click_next(first, 2)
+    click_next(first, 3)
+    second.locator("button[data-event='run_to_end']").click()
+    second.locator(badge).filter(has_text="= 1").wait_for()
+    # the first one sees it on its own (it asks the kernel now and then): badge and notice
+    first.locator(badge).filter(has_text="= 1").wait_for(timeout=10_000)
+    first.locator(".tf-stale").wait_for(timeout=10_000)
+    assert "changed outside this Stepper" in first.locator(".tf-stale").inner_text()
+    # a cell closes the session: both widgets say so and their buttons are off
+    kernel_run(page, "sess.close()")
+    first.locator(".tf-closed").wait_for(timeout=10_000)
+    assert "This session is closed" in first.locator(".tf-closed").inner_text()
+    assert first.locator("button[data-event='next']").is_disabled()
+    assert first.locator("button[data-event='reset']").is_disabled()
+    widget_shot(first, output_dir / "closed.png")
