@@ -26,6 +26,7 @@ from teachflow.ops.activation_ops import (
     softsign,
     swish,
 )
+from teachflow.ops.batch_norm_ops import batch_normalization, fused_batch_norm
 from teachflow.ops.conv_ops import (
     conv2d,
     conv2d_backprop_filter,
@@ -49,13 +50,11 @@ from teachflow.unsupported import UnsupportedFeatureError
 # TensorFlow 1.x tf.nn names teachflow does not have (yet): asking says so plainly, and
 # hasattr(tf.nn, name) is False (UnsupportedFeatureError is also an AttributeError)
 _NOT_IMPLEMENTED = frozenset(
-    """atrous_conv2d avg_pool1d avg_pool3d batch_normalization
-    bidirectional_dynamic_rnn conv1d conv3d convolution ctc_loss
-    depthwise_conv2d dilation2d dynamic_rnn embedding_lookup embedding_lookup_sparse
-    fused_batch_norm local_response_normalization log_poisson_loss lrn
-    max_pool1d max_pool3d max_pool_with_argmax nce_loss normalize_moments pool
-    raw_rnn relu_layer sampled_softmax_loss separable_conv2d
-    sufficient_statistics weighted_moments""".split()
+    """atrous_conv2d avg_pool1d avg_pool3d bidirectional_dynamic_rnn conv1d conv3d convolution
+    ctc_loss depthwise_conv2d dilation2d dynamic_rnn embedding_lookup
+    embedding_lookup_sparse local_response_normalization log_poisson_loss lrn max_pool1d
+    max_pool3d max_pool_with_argmax nce_loss normalize_moments pool raw_rnn relu_layer
+    sampled_softmax_loss separable_conv2d sufficient_statistics weighted_moments""".split()
 )
 
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from teachflow.graph import GraphKeys, Tensor, get_default_graph
 from teachflow.init_ops import ones_initializer, zeros_initializer
 from teachflow.layers.base import Layer, initializer_arg
@@ -32,8 +30,9 @@ from teachflow.unsupported import UnsupportedFeatureError
 class BatchNormalization(Layer):
     """Batch normalisation over all axes but ``axis`` (the channels, last by default).
 
-    For 4-D inputs TensorFlow uses its fused kernel, whose moving variance is updated with the
-    unbiased batch variance (n / (n - 1) times the biased one); teachflow does the same.
+    For 4-D inputs (channels last or first) it is TensorFlow's fused kernel ``FusedBatchNormV3``,
+    whose moving variance is updated with the unbiased batch variance (n / (n - 1) times the
+    biased one); ``fused=False`` builds the plain graph (moments and the ``batchnorm`` scope).
     """
 
     def __init__(
@@ -147,6 +146,14 @@ class BatchNormalization(Layer):
 
         inputs = self._cast_inputs(inputs)
         ndims = inputs.shape.ndims or 0
+        known = training
+        if isinstance(training, Tensor):
+            from teachflow.ops.registry import constant_value
+
+            value = constant_value(training)
+            known = None if value is None else bool(value)
+        if self.fused is not False and ndims == 4 and self._axes in ([1], [3]):
+            return self._fused_call(inputs, training, known)
         reduction = [i for i in range(ndims) if i not in self._axes]
         broadcast = self._axes != [ndims - 1]
         dims = inputs.shape.as_list() if ndims else []
@@ -155,21 +162,12 @@ class BatchNormalization(Layer):
         def bcast(t: Any) -> Any:
             return reshape(t, shape) if broadcast and t is not None else t
 
-        known = training
-        if isinstance(training, Tensor):
-            from teachflow.ops.registry import constant_value
-
-            value = constant_value(training)
-            known = None if value is None else bool(value)
         if known is False:
             mean, variance = self.moving_mean, self.moving_variance
         else:
             batch_mean, batch_var = moments(inputs, reduction)
             mean = smart_cond(training, lambda: batch_mean, lambda: self.moving_mean.value())
             variance = smart_cond(training, lambda: batch_var, lambda: self.moving_variance.value())
-            update_var = variance
-            if ndims == 4 and len(self._axes) == 1:
-                update_var = self._unbiased(inputs, variance, reduction)
             mean_update = smart_cond(
                 training,
                 lambda: self._assign_moving_average(self.moving_mean, mean),
@@ -177,44 +175,62 @@ class BatchNormalization(Layer):
             )
             var_update = smart_cond(
                 training,
-                lambda: self._assign_moving_average(self.moving_variance, update_var),
+                lambda: self._assign_moving_average(self.moving_variance, variance),
                 lambda: self.moving_variance,
             )
-            for u in (mean_update, var_update):
-                self.add_update(u.op)
-                get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, u.op)
+            self._collect_updates(mean_update, var_update)
         return _batch_normalization(
             inputs, bcast(mean), bcast(variance), bcast(self.beta), bcast(self.gamma), self.epsilon
         )
 
-    @staticmethod
-    def _unbiased(inputs: Tensor, variance: Tensor, reduction: list[int]) -> Tensor:
-        """variance * n / (n - 1): the fused kernel's batch variance (n = values per channel)."""
-        from teachflow.ops import array_ops, cast_ops, gather_ops, reduction_ops
-        from teachflow.ops.math_ops import maximum
+    def _collect_updates(self, *updates: Any) -> None:
+        for u in updates:
+            op = u.op if isinstance(u, Tensor) or hasattr(u, "op") else u
+            self.add_update(op)
+            get_default_graph().add_to_collection(GraphKeys.UPDATE_OPS, op)
 
-        dims = [inputs.shape.as_list()[i] for i in reduction]
-        if all(d is not None for d in dims):
-            n = int(np.prod([int(d or 0) for d in dims]))
-            return variance * (n / max(n - 1, 1))
-        size = cast_ops.cast(
-            reduction_ops.reduce_prod(gather_ops.gather(array_ops.shape(inputs), reduction)),
-            variance.dtype,
-        )
-        return variance * size / maximum(size - 1.0, 1.0)
+    def _fused_call(self, inputs: Tensor, training: Any, known: Any) -> Tensor:
+        """TensorFlow's fused graph: one FusedBatchNormV3 (two inside a cond for a tensor
+        ``training``); the moving averages take the unbiased batch variance it returns."""
+        from teachflow.ops.batch_norm_ops import fused_batch_norm
+        from teachflow.ops.constant_op import constant, convert_to_tensor
+        from teachflow.ops.state_ops import assign_sub
+
+        fmt = "NCHW" if self._axes == [1] else "NHWC"
+        channels = self.moving_mean.shape.as_list()
+        gamma = self.gamma if self.scale else constant(1.0, shape=channels)
+        beta = self.beta if self.center else constant(0.0, shape=channels)
+
+        def run(is_training: bool) -> tuple[Tensor, Tensor, Tensor]:
+            return fused_batch_norm(
+                inputs, gamma, beta, self.moving_mean, self.moving_variance, self.epsilon,
+                data_format=fmt, is_training=is_training,
+            )  # fmt: skip
+
+        if known is False:
+            return run(False)[0]
+        if known is True:
+            output, mean, variance = run(True)
+            momentum = convert_to_tensor(self.momentum)
+        else:
+            output, mean, variance = smart_cond(training, lambda: run(True), lambda: run(False))
+            momentum = smart_cond(training, lambda: constant(self.momentum), lambda: constant(1.0))
+        g = get_default_graph()
+        updates = []
+        for var, value in ((self.moving_mean, mean), (self.moving_variance, variance)):
+            with g.name_scope("AssignMovingAvg") as scope:
+                decay = 1.0 - momentum
+                updates.append(assign_sub(var, (var - value) * decay, name=scope))
+        self._collect_updates(*updates)
+        return output  # type: ignore[no-any-return]
 
 
 def _batch_normalization(
     x: Tensor, mean: Any, variance: Any, offset: Any, scale: Any, epsilon: float
 ) -> Tensor:
-    """TensorFlow's ``tf.nn.batch_normalization`` graph (the ``batchnorm`` scope)."""
-    from teachflow.ops.math_ops import rsqrt
+    from teachflow.ops.batch_norm_ops import batch_normalization as nn_batch_normalization
 
-    with get_default_graph().name_scope("batchnorm"):
-        inv = rsqrt(variance + epsilon)
-        if scale is not None:
-            inv *= scale
-        return x * inv + (offset - mean * inv if offset is not None else -mean * inv)  # type: ignore[no-any-return]
+    return nn_batch_normalization(x, mean, variance, offset, scale, epsilon)
 
 
 def batch_normalization(

@@ -251,3 +251,42 @@ def test_training_curve_with_tensorflows_initial_values(tf1: Any, L: Any) -> Non
                 )
     np.testing.assert_allclose(curves[1], curves[0], rtol=1e-4)
     assert curves[1][-1] < curves[1][0] * 0.8
+
+
+def test_batch_normalization_4d_is_the_fused_graph(tf1: Any, L: Any) -> None:
+    def build(tf: Any) -> Any:
+        x = tf.placeholder(tf.float32, [None, 5, 5, 3])
+        flag = tf.placeholder(tf.bool)
+        return [
+            L(tf).batch_normalization(x, training=True),
+            L(tf).batch_normalization(x, training=False),
+            L(tf).batch_normalization(x, training=flag, name="switched"),
+        ]
+
+    same_graph(tf1, build, ordered=False)
+
+    def run(tf: Any) -> Any:
+        x = tf.constant(X4)
+        flag = tf.placeholder_with_default(True, [])
+        y = L(tf).batch_normalization(x, training=flag, momentum=0.5)
+        z = L(tf).batch_normalization(x, training=True, name="bn", center=False)
+        w = L(tf).batch_normalization(x, axis=1, training=True, name="first")
+        loss = tf.reduce_sum(y * y * [1.0, 2.0, 3.0]) + tf.reduce_sum(z * x) + tf.reduce_sum(w * x)
+        return [y, z, w, *tf.gradients(loss, [x, *tf.trainable_variables()])]
+
+    compare(tf1, run, rtol=1e-4, atol=1e-4)
+
+
+def test_nn_batch_normalization_and_fused(tf1: Any) -> None:
+    def build(tf: Any) -> Any:
+        x = tf.constant(X4)
+        mean, var = tf.nn.moments(x, [0, 1, 2])
+        plain = tf.nn.batch_normalization(x, mean, var, offset=[0.1, 0.2, 0.3], scale=None,
+                                          variance_epsilon=1e-3)  # fmt: skip
+        fused, m, v = tf.nn.fused_batch_norm(x, [1.0, 2.0, 0.5], [0.0, 0.1, 0.2], epsilon=1e-3)
+        frozen, _, _ = tf.nn.fused_batch_norm(
+            x, [1.0, 2.0, 0.5], [0.0, 0.1, 0.2], mean=m, variance=v, is_training=False
+        )
+        return [plain, fused, m, v, frozen, tf.gradients(tf.reduce_sum(fused * x), x)[0]]
+
+    compare(tf1, build, rtol=1e-4, atol=1e-5)
