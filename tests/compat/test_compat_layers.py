@@ -106,11 +106,16 @@ def test_reuse_rules(tf1: Any, L: Any) -> None:
             outs.append(L(tf).dense(x, 2))
         with tf.variable_scope("model", reuse=True):
             outs.append(L(tf).dense(x, 2, name="dense"))
+        with tf.variable_scope("model", reuse=True):
+            outs.append(L(tf).dense(x, 2))  # default names restart in a re-entered scope
+        with tf.name_scope("tower"):
+            outs.append(L(tf).dense(x, 2, name="t"))  # name scopes do not name variables
         return outs
 
     got = same_graph(tf1, build)
     assert got["globals"] == ["fc/kernel:0", "fc/bias:0", "s/q/kernel:0", "s/q/bias:0",
-                              "model/dense/kernel:0", "model/dense/bias:0"]  # fmt: skip
+                              "model/dense/kernel:0", "model/dense/bias:0", "t/kernel:0",
+                              "t/bias:0"]  # fmt: skip
 
 
 def test_reusing_a_missing_layer_is_tensorflows_error(tf1: Any, L: Any) -> None:
