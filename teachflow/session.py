@@ -24,6 +24,10 @@ from teachflow import dtypes, errors
 from teachflow.execution import Execution, Plan
 from teachflow.graph import Graph, Operation, Tensor, _DefaultStack, get_default_graph
 from teachflow.state import SessionState
+from teachflow.step_stats import Message as _Message
+from teachflow.step_stats import RunMetadata as RunMetadata  # tf.RunMetadata
+from teachflow.step_stats import RunOptions as RunOptions  # tf.RunOptions
+from teachflow.step_stats import Tracer, is_traced
 
 
 class _SessionStack(_DefaultStack):
@@ -193,11 +197,26 @@ class BaseSession:
           fetches: a Tensor, Operation, Variable, name ("x:0", "init"), or any nesting of
             lists/tuples/namedtuples/dicts of them.
           feed_dict: {tensor or "name:0": value} overriding tensors' values for this run.
+          options: a ``tf.RunOptions``; ``trace_level=tf.RunOptions.FULL_TRACE`` times the run.
+          run_metadata: a ``tf.RunMetadata`` that a traced run fills with ``step_stats``.
         """
         execution = self.stepper(fetches, feed_dict)
+        tracer = None
+        if run_metadata is not None and is_traced(options):
+            _check_run_metadata(run_metadata)
+            # a traced run steps op by op (the interpreted path) so that each op is timed
+            tracer = Tracer()
+            execution.observers.append(tracer)
         previous = _hold_interrupts()
         try:
-            return execution._run_silently()
+            result = execution._run_silently()
+            if tracer is not None:
+                stats = tracer.step_stats()
+                if hasattr(run_metadata.step_stats, "CopyFrom"):  # a protobuf RunMetadata
+                    run_metadata.step_stats.CopyFrom(stats.to_proto())
+                else:
+                    run_metadata.step_stats = stats
+            return result
         except Exception as e:
             if not self._closed:
                 raise
@@ -512,46 +531,6 @@ def _short(val: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-class _Message:
-    """A settings record shaped like TensorFlow's protos: keyword fields with defaults.
-
-    teachflow runs on one CPU thread, so the settings are kept but change nothing.
-    """
-
-    _defaults: dict[str, Any] = {}
-
-    def __init__(self, **fields: Any) -> None:
-        for k, v in self._defaults.items():
-            object.__setattr__(self, k, v() if callable(v) else v)
-        for k, v in fields.items():
-            setattr(self, k, v)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name not in self._defaults:
-            raise ValueError(
-                f'Protocol message {type(self).__name__} has no "{name}" field.\n  Hint: the '
-                f"fields are {', '.join(sorted(self._defaults))}."
-            )
-        object.__setattr__(self, name, value)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and vars(self) == vars(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        changed = [
-            f"{k}={v!r}"
-            for k, v in vars(self).items()
-            if not isinstance(v, _Message) and v != _default_of(self._defaults[k])
-        ]
-        return f"{type(self).__name__}({', '.join(changed)})"
-
-
-def _default_of(v: Any) -> Any:
-    return v() if callable(v) else v
-
-
 class GPUOptions(_Message):
     """``tf.GPUOptions``: accepted; teachflow has no GPU."""
 
@@ -624,23 +603,12 @@ class ConfigProto(_Message):
     }
 
 
-class RunOptions(_Message):
-    """``tf.RunOptions`` for ``sess.run(..., options=)``: accepted; nothing is traced."""
-
-    NO_TRACE, SOFTWARE_TRACE, HARDWARE_TRACE, FULL_TRACE = 0, 1, 2, 3
-    _defaults = {
-        "trace_level": 0,
-        "timeout_in_ms": 0,
-        "inter_op_thread_pool": 0,
-        "output_partition_graphs": False,
-        "report_tensor_allocations_upon_oom": False,
-    }
-
-
-class RunMetadata(_Message):
-    """``tf.RunMetadata`` for ``sess.run(..., run_metadata=)``: accepted; stays empty."""
-
-    _defaults = {"step_stats": None, "cost_graph": None, "partition_graphs": list}
+def _check_run_metadata(run_metadata: Any) -> None:
+    if not hasattr(run_metadata, "step_stats"):
+        raise TypeError(
+            f"run_metadata must be a tf.RunMetadata, got {type(run_metadata).__name__}.\n  Hint: "
+            "meta = tf.RunMetadata(); sess.run(y, options=opts, run_metadata=meta)."
+        )
 
 
 class Session(BaseSession):
