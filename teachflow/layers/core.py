@@ -101,19 +101,30 @@ class Dense(Layer):
 
 
 def _tensordot_last(x: Tensor, kernel: Any) -> Tensor:
-    """``tensordot(x, kernel, [[rank - 1], [0]])`` for any batch shape (TensorFlow's scope name)."""
+    """``tensordot(x, kernel, [[rank - 1], [0]])`` as TensorFlow builds it for a batch dimension
+    known only at run time: gather the free and contracted sizes, transpose, reshape, MatMul,
+    reshape back (the ``Tensordot`` scope)."""
     from teachflow.graph import get_default_graph
-    from teachflow.ops import array_ops, concat_ops
+    from teachflow.ops import array_ops, concat_ops, gather_ops, reduction_ops, transpose_ops
+    from teachflow.ops.constant_op import convert_to_tensor
     from teachflow.ops.matmul_ops import matmul
-    from teachflow.ops.slicing_ops import strided_slice
+    from teachflow.ops.stack_ops import stack
 
-    units = kernel.shape.as_list()[1]
-    with get_default_graph().name_scope("Tensordot"):
-        flat = array_ops.reshape(x, [-1, kernel.shape.as_list()[0]])
+    rank = x.shape.ndims or 0
+    with get_default_graph().name_scope("Tensordot") as scope:
+        axes = convert_to_tensor(np.array([rank - 1], np.int32), name="axes")
+        free = convert_to_tensor(np.arange(rank - 1, dtype=np.int32), name="free")
+        shape = array_ops.shape(x)
+        free_dims = gather_ops.gather(shape, free)
+        axes_dims = gather_ops.gather(shape, axes)
+        prod_free = reduction_ops.reduce_prod(free_dims)
+        prod_axes = reduction_ops.reduce_prod(axes_dims)
+        perm = concat_ops.concat([free, axes], 0)
+        new_shape = stack([prod_free, prod_axes])
+        flat = array_ops.reshape(transpose_ops.transpose(x, perm), new_shape)
         product = matmul(flat, kernel)
-        outer = strided_slice(array_ops.shape(x), [0], [-1], [1])
-        shape = concat_ops.concat([outer, [units]], 0)
-        return array_ops.reshape(product, shape)
+        units = convert_to_tensor(np.array(kernel.shape.as_list()[1:], np.int32))
+        return array_ops.reshape(product, concat_ops.concat([free_dims, units], 0), name=scope)
 
 
 def dense(

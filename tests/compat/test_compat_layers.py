@@ -73,11 +73,14 @@ def test_dense_graph_is_tensorflows(tf1: Any, L: Any) -> None:
     def build(tf: Any) -> Any:
         x = tf.placeholder(tf.float32, [None, 4])
         h = L(tf).dense(x, 3, activation=tf.nn.relu, kernel_regularizer=tf.nn.l2_loss)
-        return [h, L(tf).dense(h, 2), L(tf).dense(h, 2, use_bias=False, name="logits")]
+        seq = tf.placeholder(tf.float32, [None, 5, 6])
+        return [h, L(tf).dense(h, 2), L(tf).dense(h, 2, use_bias=False, name="logits"),
+                L(tf).dense(seq, 3, activation=tf.nn.tanh)]  # fmt: skip
 
     got = same_graph(tf1, build)
     assert got["globals"] == ["dense/kernel:0", "dense/bias:0", "dense_1/kernel:0",
-                              "dense_1/bias:0", "logits/kernel:0"]  # fmt: skip
+                              "dense_1/bias:0", "logits/kernel:0", "dense_2/kernel:0",
+                              "dense_2/bias:0"]  # fmt: skip
 
 
 def test_cnn_graph_is_tensorflows(tf1: Any, L: Any) -> None:
@@ -143,7 +146,10 @@ def test_dense_and_conv_values(tf1: Any, L: Any) -> None:
         a = L(tf).average_pooling2d(h, 2, 1)
         y = L(tf).dense(L(tf).flatten(p), 5, kernel_initializer=tf.constant_initializer(w))
         z = L(tf).dense(tf.constant(X4), 2, kernel_initializer=tf.ones_initializer())
-        return [h, p, a, y, z, tf.gradients(tf.reduce_sum(y * y), x)[0]]
+        seq = tf.placeholder_with_default(X4[0], [None, 6, 3])
+        z3 = L(tf).dense(seq, 2, kernel_initializer=tf.constant_initializer(w[:3, :2]))
+        return [h, p, a, y, z, z3, tf.gradients(tf.reduce_sum(y * y), x)[0],
+                tf.gradients(tf.reduce_sum(z3 * z3), seq)[0]]  # fmt: skip
 
     compare(tf1, build, rtol=1e-4, atol=1e-5)
 
