@@ -1,0 +1,1 @@
+"""``tensorflow.python.client``: :mod:`timeline`, the Chrome trace of a traced run."""
