@@ -289,7 +289,9 @@ def softmax_cross_entropy_with_logits(
     with g.as_default(), g.name_scope(name or "softmax_cross_entropy_with_logits_sg") as scope:
         from teachflow.gradients import stop_gradient
 
-        labels = stop_gradient(labels, name="labels_stop_gradient")
+        with g.name_scope("labels_stop_gradient") as stop:
+            # a list of tensors (labels=[y]) is packed here, as TensorFlow's "input"
+            labels = stop_gradient(convert_to_tensor(labels, name="input"), name=stop)
     ax = axis if axis is not None else dim
     return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits, axis=ax, name=scope)
 
