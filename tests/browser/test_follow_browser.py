@@ -295,7 +295,7 @@ with g.as_default():
             for _ in range(250):
                 h = tf.tanh(h)
 view = GraphView(g)
-view
+display(view, GraphView(tf.Graph()))
 """
 
 
@@ -305,9 +305,13 @@ def test_the_box_limit_keeps_the_readers_scopes(
     page = wide_page
     jupyter_server.write_notebook("limit.ipynb", LIMIT_CELL)
     open_and_run_notebook(page, jupyter_server, "limit.ipynb")
-    view = page.locator(".tf-graphview")
+    view = page.locator(".tf-graphview").first
     view.locator("svg g.node.tf-scope-box").first.wait_for(state="attached")
     assert view.locator("svg g.node.tf-scope-box").count() == 3
+    # an empty graph says so (and shows no legend of kinds it does not have)
+    empty = page.locator(".tf-graphview").nth(1)
+    assert "This graph has no ops yet" in empty.locator(".tf-empty").inner_text()
+    assert empty.locator(".tf-legend").inner_text().strip() == ""
 
     def scope_box(name: str) -> Any:
         return view.locator(
