@@ -17,6 +17,16 @@ from __future__ import annotations
 # ruff: noqa: F401 - this module is the public tf.train namespace
 from typing import Any
 
+from teachflow.meta_graph import SaverDef, export_meta_graph
+from teachflow.train.checkpoint_management import (
+    CheckpointState,
+    checkpoint_exists,
+    get_checkpoint_state,
+    latest_checkpoint,
+    remove_checkpoint,
+    update_checkpoint_state,
+)
+from teachflow.train.checkpoint_utils import list_variables, load_variable
 from teachflow.train.global_step import (
     assert_global_step,
     create_global_step,
@@ -45,19 +55,7 @@ from teachflow.train.optimizers_more import (
     FtrlOptimizer,
     ProximalGradientDescentOptimizer,
 )
-from teachflow.train.saver import (
-    CheckpointState,
-    Saver,
-    SaverDef,
-    checkpoint_exists,
-    export_meta_graph,
-    get_checkpoint_state,
-    latest_checkpoint,
-    list_variables,
-    load_variable,
-    remove_checkpoint,
-    update_checkpoint_state,
-)
+from teachflow.train.saver import Saver
 
 # -- names owned by other modules, imported lazily -------------------------------------------
 # ``tf.train.SummaryWriter`` (0.x) is ``tf.summary.FileWriter``; ``tf.train.write_graph`` is
