@@ -333,7 +333,7 @@ def test_the_box_limit_keeps_the_readers_scopes(
     assert view.locator("svg g.cluster").count() >= 1
     boxes = sorted(view.locator("svg g.node.tf-scope-box > title").all_text_contents())
     assert boxes == ["b", "c"]
-    page.screenshot(path=str(output_dir / "limit.png"))
+    widget_shot(view, output_dir / "limit.png")
 
 
 RERUN_CELL = """
