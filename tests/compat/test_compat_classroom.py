@@ -32,10 +32,15 @@ def test_xent_flattens_outer_dims_of_labels(tf1: Any, v2: bool) -> None:
         )  # fmt: skip
         loss = xent(labels=one_hot, logits=x)
         wrapped = xent(labels=tf.reshape(one_hot, [1, -1, 7]), logits=x)
+        listed = xent(labels=[tf.reshape(one_hot, [-1, 7])], logits=x)  # lab-06: labels=[Y]
         cost = tf.reduce_mean(loss)
-        return [loss, wrapped, cost, tf.gradients(cost, x)[0]], {y: CLASSES, x: LOGITS}
+        ops = listed.graph.get_operations()
+        packs[tf.__name__] = [o.name for o in ops if o.type == "Pack" and "labels" in o.name]
+        return [loss, wrapped, listed, cost, tf.gradients(cost, x)[0]], {y: CLASSES, x: LOGITS}
 
+    packs: dict[str, list[str]] = {}
     compare(tf1, build)
+    assert packs["teachflow"] == packs[tf1.__name__]  # where labels=[y] is packed
 
 
 def test_xent_broadcasts_a_single_label_row(tf1: Any) -> None:
