@@ -18,8 +18,10 @@ from teachflow import (
     compat,
     contrib,
     data,
+    debug,
     dtypes,
     errors,
+    graph_util,
     layers,
     losses,
     math,
@@ -28,7 +30,6 @@ from teachflow import (
     summary,
     train,
 )
-from teachflow import export as graph_util
 from teachflow import tf_logging as logging
 from teachflow.app import flags  # tf.flags: TensorFlow 1.x's alias of tf.app.flags
 from teachflow.dtypes import (
@@ -55,8 +56,6 @@ from teachflow.dtypes import (
     bool_ as bool,  # noqa: A004
 )
 from teachflow.errors import OpError
-from teachflow.export import import_graph_def, make_ndarray, make_tensor_proto
-from teachflow.export import public_getattr as __getattr__  # tf.Summary...: lazily
 from teachflow.gradients import (
     AggregationMethod,
     UnconnectedGradients,
@@ -79,6 +78,7 @@ from teachflow.graph import (
     name_scope,
     reset_default_graph,
 )
+from teachflow.graph_util import import_graph_def
 from teachflow.indexed_slices import IndexedSlices
 from teachflow.init_ops import (
     constant_initializer,
@@ -202,6 +202,7 @@ from teachflow.ops.math_ops import (
     truncatemod,
 )
 from teachflow.ops.matmul_ops import accumulate_n, add_n, matmul, tensordot
+from teachflow.ops.numerics_ops import add_check_numerics_ops, check_numerics
 from teachflow.ops.random_ops import (
     get_seed,
     multinomial,
@@ -262,6 +263,7 @@ from teachflow.ops.tensor_array_ops import TensorArray
 from teachflow.ops.transpose_ops import invert_permutation, reverse, reverse_v2, transpose
 from teachflow.ops.where_ops import boolean_mask, where, where_v2
 from teachflow.ops.while_ops import while_loop
+from teachflow.protos import public_getattr as __getattr__  # tf.Summary...: lazily
 from teachflow.renames import batch_matmul, mul, neg, pack, select, sub, unpack
 from teachflow.session import (
     ConfigProto,
@@ -282,6 +284,7 @@ from teachflow.summary.ops import (
     scalar_summary,
 )
 from teachflow.tensor_shape import Dimension, TensorShape, dimension_at_index, dimension_value
+from teachflow.tensor_util import make_ndarray, make_tensor_proto
 from teachflow.unsupported import (
     UnsupportedFeatureError,
     disable_eager_execution,

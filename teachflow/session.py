@@ -169,6 +169,8 @@ class BaseSession:
         self._entered = False
         self._ctx: list[Any] = []
         self._lock = threading.Lock()
+        # tools watching every run (tf.debug.watch_non_finite): each gets .attach(execution)
+        self._run_observers: list[Any] = []
 
     @property
     def graph(self) -> Graph:
@@ -207,6 +209,8 @@ class BaseSession:
             # a traced run steps op by op (the interpreted path) so that each op is timed
             tracer = Tracer()
             execution.observers.append(tracer)
+        for watcher in self._run_observers:
+            watcher.attach(execution)
         previous = _hold_interrupts()
         try:
             result = execution._run_silently()

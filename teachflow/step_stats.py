@@ -248,7 +248,7 @@ class Tracer:
             for i, (t, v) in enumerate(zip(op.outputs, rec.outputs))
             if v is not None
         ]
-        total = sum(o.tensor_description.allocation_description.requested_bytes for o in outs)
+        total = sum(_nbytes(v) for v in rec.outputs if v is not None)
         memory = [
             AllocatorMemoryUsed(
                 allocator_name="cpu", total_bytes=total, peak_bytes=total, live_bytes=total
@@ -282,6 +282,11 @@ def _input_name(t: Any) -> str:
     return t.op.name if t.value_index == 0 else f"{t.op.name}:{t.value_index}"
 
 
+def _nbytes(value: Any) -> int:
+    arr = np.asarray(value) if np.isscalar(value) or isinstance(value, np.ndarray) else None
+    return int(arr.nbytes) if arr is not None and arr.dtype != object else 0
+
+
 def _output(slot: int, t: Any, value: Any) -> NodeOutput:
     arr = (
         value
@@ -290,12 +295,9 @@ def _output(slot: int, t: Any, value: Any) -> NodeOutput:
         if np.isscalar(value)
         else None
     )
-    shape = (
-        TensorShapeProto(dim=[Dim(size=int(d)) for d in arr.shape])
-        if arr is not None
-        else TensorShapeProto(unknown_rank=True)
-    )
-    nbytes = int(arr.nbytes) if arr is not None and arr.dtype != object else 0
+    dims = [Dim(size=int(d)) for d in arr.shape] if arr is not None else []
+    shape = TensorShapeProto(dim=dims, unknown_rank=arr is None)
+    nbytes = _nbytes(value)
     alloc = AllocationDescription(
         requested_bytes=nbytes, allocated_bytes=nbytes, allocator_name="cpu"
     )

@@ -122,9 +122,9 @@ class Timeline:
                 )
                 for name in inputs:
                     name = name.lstrip("^")
-                    t = self._tensors.get(name)
-                    if t is not None:
-                        t.last_unref = max(t.last_unref, end)
+                    used = self._tensors.get(name)
+                    if used is not None:
+                        used.last_unref = max(used.last_unref, end)
                     made = self._flow_starts.get(name)
                     # arrows only between lanes: on one lane they would only clutter the view
                     if show_dataflow and made and (made[1], made[2]) != (compute, tid):
