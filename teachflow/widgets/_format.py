@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from teachflow import paths
+
 # how much of an array the browser ever gets
 MAX_SHOWN = 6
 MAX_TEXT = 60
@@ -103,8 +105,8 @@ def where(op: Any) -> tuple[str, str] | None:
     loc = op.location or ""
     src = loc.split(" (", 1)[1][:-1] if " (" in loc else ""
     base = os.path.basename(fname)
-    if "ipykernel_" in fname or fname.startswith("<ipython-input"):
-        place = f"notebook cell, line {line}"
+    if paths.is_notebook_cell(fname):
+        place = paths.code_place(fname, line)  # notebook cell N, line M
     elif fname.startswith("<"):
         place = f"{fname}, line {line}"
     else:
