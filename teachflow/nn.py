@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from teachflow import rnn_cell
+from teachflow.embedding_ops import embedding_lookup
 
 # ruff: noqa: F401 - this module is the public tf.nn namespace
 from teachflow.ops.activation_ops import (
@@ -51,7 +52,7 @@ from teachflow.unsupported import UnsupportedFeatureError
 # hasattr(tf.nn, name) is False (UnsupportedFeatureError is also an AttributeError)
 _NOT_IMPLEMENTED = frozenset(
     """atrous_conv2d avg_pool1d avg_pool3d bidirectional_dynamic_rnn conv1d conv3d convolution
-    ctc_loss depthwise_conv2d dilation2d dynamic_rnn embedding_lookup
+    ctc_loss depthwise_conv2d dilation2d dynamic_rnn
     embedding_lookup_sparse local_response_normalization log_poisson_loss lrn max_pool1d
     max_pool3d max_pool_with_argmax nce_loss normalize_moments pool raw_rnn relu_layer
     sampled_softmax_loss separable_conv2d sufficient_statistics weighted_moments""".split()
