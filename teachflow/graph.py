@@ -223,13 +223,14 @@ class NodeDef:
 
     def as_proto(self) -> Any:
         """This node as TensorFlow's ``NodeDef`` protobuf (needs the tensorboard package)."""
-        from teachflow import export
+        from teachflow.graph_def import attr_value
+        from teachflow.protos import pb
 
-        nd = export._pb().NodeDef(name=self.name, op=self.op, device=self.device)
+        nd = pb().NodeDef(name=self.name, op=self.op, device=self.device)
         nd.input.extend(self.input)
         for k, v in self.attr.items():
             try:
-                nd.attr[k].CopyFrom(export.attr_value(k, v))
+                nd.attr[k].CopyFrom(attr_value(k, v))
             except TypeError:
                 continue  # an attr only teachflow keeps (no proto form)
         return nd
@@ -786,7 +787,7 @@ class Graph:
 
     def as_graph_def(self, from_version: Any = None, add_shapes: bool = False) -> Any:
         """The graph as a TensorFlow ``GraphDef`` protobuf (needs the tensorboard package)."""
-        from teachflow.export import graph_to_graph_def
+        from teachflow.graph_def import graph_to_graph_def
 
         return graph_to_graph_def(self, add_shapes=add_shapes)
 

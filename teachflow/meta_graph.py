@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from teachflow import paths
-from teachflow.export import graph_to_graph_def
 from teachflow.file_io import atomic_write
 from teachflow.graph import Graph, Operation, Tensor, get_default_graph
+from teachflow.graph_def import graph_to_graph_def
 from teachflow.variables import Variable
 
 

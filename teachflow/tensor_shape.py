@@ -293,7 +293,7 @@ class TensorShape:
 
     def as_proto(self) -> Any:
         """This shape as a ``TensorShapeProto`` (needs the tensorboard package)."""
-        from teachflow.export import shape_proto
+        from teachflow.tensor_util import shape_proto
 
         return shape_proto(self)
 

@@ -12,7 +12,8 @@ from tensorboard.compat.proto import graph_pb2
 from tensorboard.util import tensor_util
 
 import teachflow as tf
-from teachflow.export import graph_to_graph_def, make_tensor_proto
+from teachflow.graph_def import graph_to_graph_def
+from teachflow.tensor_util import make_tensor_proto
 
 
 @pytest.fixture(autouse=True)

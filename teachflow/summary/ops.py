@@ -334,7 +334,7 @@ def _tensor_summary_kernel(
     ctx: registry.KernelContext, tag: Any, tensor: Any, metadata: Any
 ) -> np.ndarray:
     """f(tag, x, metadata) = Summary{tag: TensorProto of x, with plugin metadata}"""
-    from teachflow.export import make_tensor_proto
+    from teachflow.tensor_util import make_tensor_proto
 
     pb = _protos()
     dt = ctx.op.inputs[1].dtype.base_dtype

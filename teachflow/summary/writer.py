@@ -241,7 +241,7 @@ class FileWriter:
     def _graph_def_of(self, graph: Any, graph_def: Any) -> Any:
         from tensorboard.compat.proto import graph_pb2
 
-        from teachflow.export import graph_to_graph_def
+        from teachflow.graph_def import graph_to_graph_def
 
         source = graph if graph is not None else graph_def
         if isinstance(source, Graph):

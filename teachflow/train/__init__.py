@@ -59,11 +59,11 @@ from teachflow.train.saver import Saver
 
 # -- names owned by other modules, imported lazily -------------------------------------------
 # ``tf.train.SummaryWriter`` (0.x) is ``tf.summary.FileWriter``; ``tf.train.write_graph`` is
-# the GraphDef writer of ``teachflow.export``. Both are looked up on first use so that
+# the GraphDef writer of ``teachflow.graph_def``. Both are looked up on first use so that
 # ``import teachflow`` does not load the summary/export machinery.
 _LAZY = {
     "SummaryWriter": ("teachflow.summary", "FileWriter"),
-    "write_graph": ("teachflow.export", "write_graph"),
+    "write_graph": ("teachflow.graph_def", "write_graph"),
 }
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 import sys
 
 # ruff: noqa: F401 - the names tutorials import from here
-from teachflow import dtypes, errors, tensor_shape
-from teachflow import export as graph_util
+from teachflow import dtypes, errors, graph_util, tensor_shape
 from teachflow.python.framework import ops
 
 # `import tensorflow.python.framework.dtypes` finds the same modules
