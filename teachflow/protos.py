@@ -15,6 +15,8 @@ import importlib
 from functools import cache
 from typing import Any
 
+from teachflow.unsupported import unsupported
+
 
 @cache
 def pb() -> Any:
@@ -78,6 +80,4 @@ def public_getattr(name: str) -> Any:
     cls = proto_class(name)
     if cls is not None:
         return cls
-    from teachflow.unsupported import unsupported
-
     return unsupported(name)
