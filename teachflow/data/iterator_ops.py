@@ -20,6 +20,7 @@ End of sequence
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator as PyIterator
 from typing import Any
 
@@ -144,6 +145,7 @@ class Iterator:
         self._iterator_resource = handle
         self._structure = structure
         self._initializer = initializer
+        self._get_next_calls = 0
         g = handle.graph
         with g.as_default():
             self._string_handle = registry.make1(
@@ -152,6 +154,14 @@ class Iterator:
 
     @classmethod
     def _one_shot(cls, dataset: Dataset) -> Iterator:
+        placeholder = _placeholder_in(dataset._variant_tensor)
+        if placeholder is not None:
+            raise ValueError(
+                f"Cannot capture a placeholder (name:{placeholder.name}, type:Placeholder) by "
+                "value.\n  Hint: a one-shot iterator makes its dataset once, without feeds; use "
+                "make_initializable_iterator() and feed the placeholder when running its "
+                "initializer."
+            )
         g = dataset._variant_tensor.graph
         with g.as_default():
             attrs = {
@@ -249,6 +259,9 @@ class Iterator:
 
     def get_next(self, name: str | None = None) -> Any:
         """The next element, as a tensor or a tuple/dict of tensors (``IteratorGetNext``)."""
+        self._get_next_calls += 1
+        if self._get_next_calls > GET_NEXT_CALL_WARNING_THRESHOLD:
+            warnings.warn(GET_NEXT_CALL_WARNING_MESSAGE, stacklevel=2)
         g = self._iterator_resource.graph
         with g.as_default():
             op = registry.make(
@@ -278,6 +291,32 @@ class Iterator:
     @property
     def element_spec(self) -> Any:
         return self._structure
+
+
+# as TensorFlow 1.x: many get_next() calls usually mean one per training step, a graph that grows
+GET_NEXT_CALL_WARNING_THRESHOLD = 32
+GET_NEXT_CALL_WARNING_MESSAGE = (
+    "An unusually high number of `Iterator.get_next()` calls was detected. This often indicates "
+    "that `Iterator.get_next()` is being called inside a training loop, which will cause gradual "
+    "slowdown and eventual resource exhaustion. If this is the case, restructure your code to "
+    "call `next_element = iterator.get_next()` once outside the loop, and use `next_element` as "
+    "the input to some computation that is invoked inside the loop."
+)
+
+
+def _placeholder_in(t: Tensor) -> Operation | None:
+    """A placeholder the dataset ``t`` is computed from, if any."""
+    seen: set[Operation] = set()
+    stack = [t.op]
+    while stack:
+        op = stack.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        if op.type == "Placeholder":
+            return op
+        stack.extend(i.op for i in op.inputs)
+    return None
 
 
 def _same_structure(a: Any, b: Any) -> bool:

@@ -287,3 +287,30 @@ def test_unsupported_parts_say_so() -> None:
     with pytest.raises(UnsupportedFeatureError, match="tf.data.TextLineDataset"):
         teachflow.data.TextLineDataset("lines.txt")
     assert not hasattr(ds, "no_such_method")
+
+
+def test_one_shot_iterator_refuses_a_placeholder(tf1: Any) -> None:
+    msgs = []
+    for lib in (tf1, teachflow):
+        with lib.Graph().as_default():
+            x = lib.placeholder(lib.float32, [None])
+            with pytest.raises(ValueError) as e:
+                lib.data.Dataset.from_tensor_slices(x).batch(2).make_one_shot_iterator()
+            msgs.append(str(e.value).splitlines()[0])
+    assert msgs[1] == msgs[0]
+
+
+def test_many_get_next_calls_warn(tf1: Any) -> None:
+    import warnings
+
+    texts = []
+    for lib in (tf1, teachflow):
+        with lib.Graph().as_default():
+            it = lib.data.Dataset.range(3).make_initializable_iterator()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                for _ in range(40):
+                    it.get_next()
+            found = [str(w.message) for w in caught if "get_next()` calls" in str(w.message)]
+            texts.append((len(found), found[0].split(".")[0]))
+    assert texts[1] == texts[0]
