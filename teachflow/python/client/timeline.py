@@ -6,16 +6,17 @@
 >>> meta = tf.RunMetadata()
 >>> opts = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
 >>> _ = tf.Session().run(y, options=opts, run_metadata=meta)
->>> trace = json.loads(timeline.Timeline(meta.step_stats).generate_chrome_trace_format())
+>>> tl = timeline.Timeline(meta.step_stats)
+>>> trace = json.loads(tl.generate_chrome_trace_format(show_memory=True))
 >>> sorted({e["ph"] for e in trace["traceEvents"]})
-['D', 'M', 'N', 'O', 'X']
+['C', 'D', 'M', 'N', 'O', 'X']
 >>> [e["args"]["name"] for e in trace["traceEvents"] if e["ph"] == "X"]
 ['ones', 'ones_1', 'MatMul']
 
 Events, as TensorFlow writes them: ``M`` names the processes (allocators, each device's
 compute lane and its tensors), ``X`` is one op (``ts``/``dur`` in microseconds), ``N``/``O``/``D``
-create, snapshot and delete each output tensor, ``C`` counts allocated bytes
-(``show_memory=True``), ``s``/``t`` are data-flow arrows between lanes (``show_dataflow``).
+create, snapshot and delete each output tensor and ``C`` counts allocated bytes (these with
+``show_memory=True``), ``s``/``t`` are data-flow arrows between lanes (``show_dataflow``).
 """
 
 from __future__ import annotations
@@ -104,10 +105,15 @@ class Timeline:
                     self._next_id += 1
                     self._tensors[name] = t
                     self._flow_starts[name] = (end, compute, ns.thread_id)
-                    self._event("N", "Tensor", name, tensors, 0, t.create_time, id=t.object_id)
-                    snapshot = {"tensor_description": str(out.tensor_description)}
-                    self._event("O", "Tensor", name, tensors, 0, end - 1, id=t.object_id,
-                                args={"snapshot": snapshot})  # fmt: skip
+                    t.last_unref = end
+                    if show_memory:
+                        tid = ns.thread_id
+                        self._event(
+                            "N", "Tensor", name, tensors, tid, t.create_time, id=t.object_id
+                        )
+                        snapshot = {"tensor_description": str(out.tensor_description)}
+                        self._event("O", "Tensor", name, tensors, tid, end - 1, id=t.object_id,
+                                    args={"snapshot": snapshot})  # fmt: skip
         flow_id = 0
         for dev, compute, _tensors in pids:
             for ns in dev.node_stats:
@@ -124,21 +130,20 @@ class Timeline:
                     name = name.lstrip("^")
                     used = self._tensors.get(name)
                     if used is not None:
-                        used.last_unref = max(used.last_unref, end)
+                        used.last_unref = max(used.last_unref, end - 1)
                     made = self._flow_starts.get(name)
                     # arrows only between lanes: on one lane they would only clutter the view
                     if show_dataflow and made and (made[1], made[2]) != (compute, tid):
                         self._event("s", "DataFlow", name, made[1], made[2], made[0], id=flow_id)
                         self._event("t", "DataFlow", name, compute, tid, start, id=flow_id)
                         flow_id += 1
-        for t in self._tensors.values():
-            self._event("D", "Tensor", t.name, t.pid, 0, t.last_unref, id=t.object_id)
         if show_memory:
             self._memory_counters()
 
     def _memory_counters(self) -> None:
         changes: list[tuple[int, str, int]] = []
         for t in self._tensors.values():
+            self._event("D", "Tensor", t.name, t.pid, 0, t.last_unref, id=t.object_id)
             changes.append((t.create_time, t.allocator, t.num_bytes))
             changes.append((t.last_unref, t.allocator, -t.num_bytes))
         total: dict[str, int] = {}
