@@ -279,7 +279,9 @@ class FileWriter:
         self._add_event(self._event(global_step, session_log=log))
 
     def add_run_metadata(self, run_metadata: Any, tag: str, global_step: Any = None) -> None:
-        """Adds run metadata under ``tag`` (teachflow records no timings: it is kept as given)."""
+        """Adds a traced run's ``tf.RunMetadata`` under ``tag``: TensorBoard's graph then shows
+        each op's compute time and memory (``sess.run(..., options=tf.RunOptions(trace_level=
+        tf.RunOptions.FULL_TRACE), run_metadata=meta)`` fills it)."""
         if tag in self._run_metadata_tags:
             raise ValueError("The provided tag was already used for this event type")
         self._run_metadata_tags.add(tag)
