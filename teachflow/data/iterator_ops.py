@@ -126,6 +126,25 @@ def _get_next_kernel(ctx: registry.KernelContext, handle: IteratorHandle) -> Any
     return out[0] if len(out) == 1 else out
 
 
+@registry.define("IteratorFromStringHandleV2", infer=_handle_infer, ctx=True, stateful=True)
+def _from_string_handle_kernel(ctx: registry.KernelContext, handle: Any) -> IteratorHandle:
+    """f(name) = a handle on the iterator that string_handle() named"""
+    raw = np.asarray(handle).reshape(()).item() if np.ndim(handle) == 0 else handle
+    key = raw.decode(errors="replace") if isinstance(raw, bytes) else str(raw)
+    known = {op.name for op in ctx.op.graph.get_operations() if op.type in _ITERATOR_TYPES}
+    if key not in known:
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"Could not parse an iterator string handle: {raw!r}",
+            "feed the value of sess.run(iterator.string_handle()) of an iterator of this graph.",
+        )
+    return IteratorHandle(key)
+
+
+_ITERATOR_TYPES = ("IteratorV2", "OneShotIterator")
+
+
 @registry.define(
     "IteratorToStringHandle",
     infer=registry.fixed(dtypes.string, []),
@@ -190,28 +209,31 @@ class Iterator:
     ) -> Iterator:
         """An iterator not yet bound to a dataset: ``make_initializer(ds)`` binds it (datasets
         with the same types and compatible shapes, e.g. training and test data)."""
-        types = nest.map_structure(lambda t: dtypes.as_dtype(t), output_types)
-        if output_shapes is None:
-            shapes = nest.map_structure(lambda t: TensorShape(None), types)
-        else:
-            shapes = nest.pack(types, [TensorShape(s) for s in _shape_leaves(output_shapes)])
-        structure = nest.pack(
-            types, [Spec(t, s) for t, s in zip(nest.flatten(types), nest.flatten(shapes))]
-        )
+        structure = _structure(output_types, output_shapes)
         g = get_default_graph()
         with g.as_default():
             h = _iterator_op(structure, shared_name)
         return Iterator(h, structure, None)
 
     @staticmethod
-    def from_string_handle(*args: Any, **kwargs: Any) -> Iterator:
-        from teachflow.unsupported import UnsupportedFeatureError
+    def from_string_handle(
+        string_handle: Any,
+        output_types: Any,
+        output_shapes: Any = None,
+        output_classes: Any = None,
+    ) -> Iterator:
+        """An iterator chosen at run time: feed ``string_handle`` with the value of another
+        iterator's ``string_handle()`` (a "feedable" iterator: training or validation data)."""
+        from teachflow.ops.constant_op import convert_to_tensor
 
-        raise UnsupportedFeatureError(
-            "teachflow does not implement tf.data.Iterator.from_string_handle (TensorFlow 1.x "
-            "has it). Hint: use Iterator.from_structure and make_initializer(dataset) to switch "
-            "datasets."
-        )
+        structure = _structure(output_types, output_shapes)
+        h = convert_to_tensor(string_handle, dtype=dtypes.string)
+        g = h.graph
+        with g.as_default():
+            it = registry.make1(
+                "IteratorFromStringHandleV2", [h], _attrs(structure), "IteratorFromStringHandleV2"
+            )
+        return Iterator(it, structure, None)
 
     # -- ops ------------------------------------------------------------------------------------
     @property
@@ -335,6 +357,15 @@ def _same_structure(a: Any, b: Any) -> bool:
             and all(_same_structure(x, y) for x, y in zip(a, b))
         )
     return True
+
+
+def _structure(output_types: Any, output_shapes: Any) -> Any:
+    types = nest.map_structure(lambda t: dtypes.as_dtype(t), output_types)
+    if output_shapes is None:
+        shapes = nest.map_structure(lambda t: TensorShape(None), types)
+    else:
+        shapes = nest.pack(types, [TensorShape(s) for s in _shape_leaves(output_shapes)])
+    return nest.pack(types, [Spec(t, s) for t, s in zip(nest.flatten(types), nest.flatten(shapes))])
 
 
 def _iterator_op(structure: Any, shared_name: Any) -> Tensor:

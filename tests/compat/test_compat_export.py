@@ -322,12 +322,14 @@ def _convnet(tf: Any) -> list[Run]:
 def _datasets(tf: Any) -> list[Run]:
     xs = tf.placeholder(tf.float32, [None, 2], name="xs")
     a = tf.data.Dataset.from_tensor_slices((xs, tf.range(4))).skip(1).take(2)
-    b = tf.data.Dataset.zip((tf.data.Dataset.range(3), tf.data.Dataset.from_tensors(X).repeat()))
+    b = tf.data.Dataset.zip((tf.data.Dataset.range(6), tf.data.Dataset.from_tensors(X).repeat()))
     it = a.cache().repeat(2).batch(2).prefetch(1).make_initializable_iterator()
     shuffled = tf.data.Dataset.range(6).shuffle(6, seed=1).batch(6).make_initializable_iterator()
     nb = b.make_initializable_iterator()
     feed = {xs: X[:, :2].repeat(2, axis=0)}
-    gets = [*it.get_next(), *nb.get_next()]
+    # an iterator picked by its string handle (here computed in the graph, usually fed)
+    by_handle = tf.data.Iterator.from_string_handle(nb.string_handle(), b.output_types)
+    gets = [*it.get_next(), *nb.get_next(), *by_handle.get_next()]
     return [
         Run([it.initializer, nb.initializer, shuffled.initializer], feed),
         Run(gets),

@@ -314,3 +314,29 @@ def test_many_get_next_calls_warn(tf1: Any) -> None:
             found = [str(w.message) for w in caught if "get_next()` calls" in str(w.message)]
             texts.append((len(found), found[0].split(".")[0]))
     assert texts[1] == texts[0]
+
+
+def test_feedable_iterator_from_string_handle(tf1: Any) -> None:
+    runs = []
+    for lib in (tf1, teachflow):
+        with lib.Graph().as_default() as g:
+            train = lib.data.Dataset.range(100).repeat()
+            valid = lib.data.Dataset.range(1000, 1003)
+            handle = lib.placeholder(lib.string, shape=[])
+            it = lib.data.Iterator.from_string_handle(
+                handle, train.output_types, train.output_shapes
+            )
+            nxt = it.get_next()
+            train_it = train.make_one_shot_iterator()
+            valid_it = valid.make_initializable_iterator()
+            with lib.Session() as sess:
+                th, vh = sess.run([train_it.string_handle(), valid_it.string_handle()])
+                seen = [int(sess.run(nxt, {handle: th})) for _ in range(3)]
+                sess.run(valid_it.initializer)
+                seen += [int(sess.run(nxt, {handle: vh})) for _ in range(3)]
+                seen.append(int(sess.run(nxt, {handle: th})))
+                with pytest.raises(lib.errors.OutOfRangeError):
+                    sess.run(nxt, {handle: vh})
+            runs.append((seen, sorted(op.type for op in g.get_operations()), str(nxt.shape)))
+    assert runs[1] == runs[0]
+    assert runs[1][0] == [0, 1, 2, 1000, 1001, 1002, 3]
