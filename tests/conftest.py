@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+import teachflow as tf
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # TensorFlow picks its oneDNN kernels on CPUs with AVX-512 and its own kernels elsewhere; the
@@ -34,3 +38,19 @@ def output_dir(request: pytest.FixtureRequest) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
+
+
+@pytest.fixture
+def fresh_graph() -> Iterator[tf.Graph]:
+    """A new, empty default graph for the test. A test file takes it for every test with
+    ``pytestmark = pytest.mark.usefixtures("fresh_graph")``."""
+    with tf.Graph().as_default() as g:
+        yield g
+
+
+def run(fetches: Any, feed_dict: Any = None) -> Any:
+    """``sess.run(fetches, feed_dict)`` in a new session on the default graph, its global
+    variables initialized first."""
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        return sess.run(fetches, feed_dict)

@@ -12,19 +12,12 @@ from hypothesis import strategies as st
 
 import teachflow as tf
 from teachflow.ops import registry
+from tests.conftest import run
 
 X = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    with tf.Graph().as_default() as g:
-        yield g
-
-
-def run(fetches: Any, feed_dict: Any = None) -> Any:
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict=feed_dict)
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 # name -> (build() -> tensor, expected numpy value); the static shape must be the value's

@@ -16,10 +16,7 @@ WEIGHTS = RNG.normal(size=(256,))
 IMAGE = RNG.normal(size=(1, 5, 4, 2))
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph() -> Any:
-    with tf.Graph().as_default() as g:
-        yield g
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def numeric_grad(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:

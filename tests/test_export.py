@@ -15,10 +15,7 @@ import teachflow as tf
 from teachflow.graph_def import graph_to_graph_def
 from teachflow.tensor_util import make_tensor_proto
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph() -> None:
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def nodes(graph_def: graph_pb2.GraphDef) -> dict[str, Any]:

@@ -10,18 +10,9 @@ import pytest
 
 import teachflow as tf
 from teachflow.ops import registry
+from tests.conftest import run
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph() -> Any:
-    with tf.Graph().as_default() as g:
-        yield g
-
-
-def run(fetches: Any, feed: Any = None) -> Any:
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        return sess.run(fetches, feed)
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def numeric_grad(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:

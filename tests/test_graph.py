@@ -6,10 +6,7 @@ import pytest
 
 import teachflow as tf
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def test_unique_names_and_case_insensitivity():

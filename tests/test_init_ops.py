@@ -9,17 +9,9 @@ import numpy as np
 import pytest
 
 import teachflow as tf
+from tests.conftest import run
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph() -> Any:
-    with tf.Graph().as_default() as g:
-        yield g
-
-
-def run(fetches: Any) -> Any:
-    with tf.Session() as sess:
-        return sess.run(fetches)
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def test_zeros_ones_constant():

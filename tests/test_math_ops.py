@@ -9,21 +9,14 @@ import numpy as np
 import pytest
 
 import teachflow as tf
+from tests.conftest import run
 
 from .strategies import BINARY, REDUCTIONS, UNARY, sample
 
 RNG = np.random.default_rng(0)
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph() -> Any:
-    with tf.Graph().as_default() as g:
-        yield g
-
-
-def run(fetches: Any, feed_dict: Any = None) -> Any:
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict=feed_dict)
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def assert_matches(got: Any, want: Any, dtype: str) -> None:

@@ -5,7 +5,6 @@ ResourceExhaustedError and a hint, and kernels do not hold several copies of the
 from __future__ import annotations
 
 import tracemalloc
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -14,11 +13,7 @@ import pytest
 import teachflow as tf
 from teachflow.ops import registry
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph() -> Iterator[None]:
-    with tf.Graph().as_default():
-        yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 @pytest.fixture

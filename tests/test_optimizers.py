@@ -15,10 +15,7 @@ W0 = np.array([1.0, -2.0, 0.5], np.float32)
 TARGET = np.array([0.5, 0.5, 0.5], np.float32)
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph() -> Any:
-    with tf.Graph().as_default() as g:
-        yield g
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def quadratic() -> tuple[tf.Variable, Any]:

@@ -19,10 +19,7 @@ from tensorboard.compat.proto.summary_pb2 import Summary
 
 import teachflow as tf
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def first_line(exc: BaseException) -> str:

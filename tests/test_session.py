@@ -10,10 +10,7 @@ import pytest
 
 import teachflow as tf
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def test_fetch_structures_keep_their_types():

@@ -16,10 +16,7 @@ from tensorboard.compat.proto.summary_pb2 import Summary
 import teachflow as tf
 from teachflow.summary.ops import default_bucket_limits
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph() -> None:
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def run(t: tf.Tensor, feed: dict | None = None) -> Summary:

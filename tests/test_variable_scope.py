@@ -9,11 +9,7 @@ import pytest
 
 import teachflow as tf
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph() -> Any:
-    with tf.Graph().as_default() as g:
-        yield g
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def values(*variables: Any) -> list[Any]:

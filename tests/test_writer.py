@@ -24,9 +24,7 @@ import teachflow as tf
 KEEP_ALL = {ea.SCALARS: 0, ea.HISTOGRAMS: 0, ea.IMAGES: 0, ea.TENSORS: 0}
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph() -> None:
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def event_files(logdir: Path) -> list[Path]:
