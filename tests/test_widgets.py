@@ -83,7 +83,7 @@ def test_graphview_state_of_the_counter_graph(counter):
     assert view.clusters == {"cluster_counter": "counter"}
     assert view.collapsed == []
     assert "subgraph cluster_counter" in view.dot
-    assert ["Add", "Assign", False] in view.edges
+    assert ["Add", "Assign", False, "Add:0"] in view.edges
     # the legend lists the kinds drawn, no others
     assert {k["kind"] for k in view.legend} == {"variable", "constant", "state", "op"}
     assert view.title == "Graph · 7 ops"

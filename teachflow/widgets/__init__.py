@@ -1,8 +1,9 @@
 """Jupyter widgets: see the graph, step a Session, plot summaries.
 
-``GraphView(graph_or_session)``, ``Stepper(sess, fetches, feed_dict=None)`` and
-``SummaryPlot(logdir_or_writer)`` are anywidget widgets: Python halves here, browser halves
-built from the top-level ``widgets/src`` folder into ``static/`` (``make bundle``).
+``GraphView(graph_or_session)``, ``Stepper(sess, fetches, feed_dict=None)``,
+``GradientFlow(recorder)`` and ``SummaryPlot(logdir_or_writer)`` are anywidget widgets: Python
+halves here, browser halves built from the top-level ``widgets/src`` folder into ``static/``
+(``make bundle``).
 
 >>> import teachflow as tf
 >>> from teachflow.widgets import Stepper
@@ -14,8 +15,9 @@ built from the top-level ``widgets/src`` folder into ``static/`` (``make bundle`
 
 from __future__ import annotations
 
+from teachflow.widgets.gradientflow import GradientFlow
 from teachflow.widgets.graphview import GraphView, Preview
 from teachflow.widgets.stepper import Stepper
 from teachflow.widgets.summaryplot import SummaryPlot
 
-__all__ = ["GraphView", "Preview", "Stepper", "SummaryPlot"]
+__all__ = ["GradientFlow", "GraphView", "Preview", "Stepper", "SummaryPlot"]

@@ -9,6 +9,7 @@ so stepping a run never re-runs the layout. Only opening or closing a name scope
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,15 +18,28 @@ import anywidget
 import traitlets
 
 from teachflow import drawing
-from teachflow.graph import Graph, GraphKeys, Operation, get_default_graph
+from teachflow.graph import Graph, GraphKeys, Operation, Tensor, get_default_graph
 from teachflow.ops import registry
 from teachflow.session import BaseSession, Session
-from teachflow.widgets import _bundle, _lifecycle
+from teachflow.widgets import _bundle, _heat, _inspect, _lifecycle
 from teachflow.widgets._format import clip, describe, short, where
 
 # folding the states of the ops hidden in one collapsed scope into one look, strongest first
-_FOLD_ORDER = ("error", "uninit", "current", "warn", "partial", "pending", "done", "run", "fed")
+_FOLD_ORDER = (
+    "nan",
+    "error",
+    "uninit",
+    "current",
+    "nanreach",
+    "warn",
+    "partial",
+    "pending",
+    "done",
+    "run",
+    "fed",
+)
 MAX_SEARCH_RESULTS = 20
+WATCH_HISTORY = 8
 LANGS = ("en", "ja")
 
 
@@ -121,6 +135,16 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
     # a line above the graph: {"key": "too_many" | "follow_limit" | "failure", ...}
     alert = traitlets.Dict().tag(sync=True)
     closed = traitlets.Bool(False).tag(sync=True)
+    # the tensor clicked on (an edge), and its value for the inspector (see _inspect)
+    inspected = traitlets.Unicode("").tag(sync=True)
+    inspector = traitlets.Dict().tag(sync=True)
+    # tensors kept in view across steps and runs, and what they held
+    watch = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    watched = traitlets.List(traitlets.Any()).tag(sync=True)
+    # colour by: {"what", "unit", "values": {box: number}} (see color_by)
+    heat = traitlets.Dict().tag(sync=True)
+    # where a NaN or Inf was born (see show_non_finite)
+    nan_info = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -155,6 +179,13 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         self._drawing = drawing.Drawing()
         self._redrawing = False
         self._seen_version = self._state_version()
+        self._nan_states: dict[str, set[str]] = {}
+        self._heat_ops: dict[str, float] = {}
+        self._heat_what = ""
+        self._last_run: dict[str, Any] = {}
+        self._history: dict[str, list[list[str]]] = {}
+        self._runs_seen = 0
+        self._keeper: _RunKeeper | None = None
         if not self.title:
             n = len(self._graph.get_operations())
             self.title = f"グラフ · 演算 {n} 個" if lang == "ja" else f"Graph · {n} ops"
@@ -272,6 +303,220 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         self.notice = {}
         self._refresh_states()
 
+    # -- inspecting tensors -----------------------------------------------------------------
+    def inspect(self, tensor: Any) -> dict[str, Any]:
+        """Shows ``tensor``'s value in the inspector (what clicking its edge does); returns the
+        data shown: ``{"kind": "table" | "histogram" | "images", "shape", "dtype", ...}``."""
+        name = self._tensor_name(tensor)
+        if self.inspected == name:
+            self._update_inspector()
+        else:
+            self.inspected = name
+        return dict(self.inspector)
+
+    def add_watch(self, tensor: Any) -> None:
+        """Keeps ``tensor``'s value in the watch list, step after step and run after run."""
+        name = self._tensor_name(tensor)
+        if name not in self.watch:
+            self.watch = [*self.watch, name]
+
+    def _tensor_name(self, tensor: Any) -> str:
+        name = tensor if isinstance(tensor, str) else getattr(tensor, "name", None)
+        if not isinstance(name, str):
+            raise TypeError(
+                f"expected a tf.Tensor or its name, got {type(tensor).__name__}.\n"
+                "  Hint: view.inspect(logits) or view.inspect('layer1/Relu:0')."
+            )
+        return self._graph.as_graph_element(name, allow_tensor=True, allow_operation=False).name
+
+    @traitlets.observe("inspected")
+    def _on_inspected(self, change: dict[str, Any]) -> None:
+        self._keep_last_run()
+        self._update_inspector()
+
+    @traitlets.observe("watch")
+    def _on_watch(self, change: dict[str, Any]) -> None:
+        self._keep_last_run()
+        self._update_watched()
+
+    def _wanted(self) -> set[str]:
+        return {n for n in [self.inspected, *self.watch] if n}
+
+    def _keep_last_run(self) -> None:
+        """With a session, the runs keep the values of the inspected and watched tensors."""
+        sess = self._session
+        if sess is None or self._keeper is not None or not self._wanted():
+            return
+        self._keeper = _RunKeeper(self)
+        sess._run_observers.append(self._keeper)
+
+    def _kept_run(self, values: dict[str, Any]) -> None:
+        """A run in the session finished: what it computed of the wanted tensors."""
+        self._last_run = values
+        self._runs_seen += 1
+        for name, v in values.items():
+            if name in self.watch:
+                self._note_history(name, f"run {self._runs_seen}", v)
+        with self.hold_sync():
+            self._update_inspector()
+            self._update_watched()
+
+    def _note_history(self, name: str, label: str, value: Any) -> None:
+        rows = self._history.setdefault(name, [])
+        rows.append([label, _inspect.summary(value)])
+        del rows[:-WATCH_HISTORY]
+
+    def _tensor_value(self, t: Tensor) -> tuple[str, Any]:
+        """``(source, value)``: source is "last_run" or "computed", else why there is no value
+        ("feed_needed", "stateful", "no_session", "error")."""
+        if t.name in self._last_run:
+            return "last_run", self._last_run[t.name]
+        sess = self._session
+        if sess is None or sess._closed:
+            return "no_session", None
+        try:
+            ex = sess.stepper(t)
+        except Exception as e:  # noqa: BLE001 - shown in the inspector
+            return "error", e
+        plan = ex.plan.ops
+        if any(op.type in ("Placeholder", "PlaceholderV2") for op in plan):
+            return "feed_needed", [op.name for op in plan if op.type.startswith("Placeholder")]
+        if any(_writes(op) for op in plan):
+            return "stateful", [op.name for op in plan if _writes(op)][:3]
+        try:
+            return "computed", ex.run_to_end()
+        except Exception as e:  # noqa: BLE001
+            return "error", e
+
+    def _inspector_data(self, name: str) -> dict[str, Any]:
+        t = self._graph.as_graph_element(name, allow_tensor=True, allow_operation=False)
+        out: dict[str, Any] = {
+            "tensor": t.name,
+            "op": t.op.name,
+            "type": t.op.type,
+            "static_dtype": t.dtype.name,
+            "static_shape": str(t.shape),
+        }
+        source, value = self._tensor_value(t)
+        out["source"] = source
+        if source in ("feed_needed", "stateful"):
+            out["names"] = list(value)
+        elif source == "error":
+            first = str(value).splitlines()[0] if str(value) else ""
+            out["error"] = f"{type(value).__name__}: {first}"
+        elif source not in ("no_session", "not_run", "not_in_run") and value is not None:
+            filt = any(c.type == "Conv2D" and c.inputs[1] is t for c in t.consumers())
+            out.update(_inspect.inspect_value(value, filter_layout=filt))
+            if isinstance(source, str) and source.startswith("step "):
+                out["source"], out["step"] = "step", int(source[5:])
+        return out
+
+    def _update_inspector(self) -> None:
+        name = self.inspected
+        if not name:
+            self.inspector = {}
+            return
+        try:
+            self.inspector = self._inspector_data(name)
+        except Exception as e:  # noqa: BLE001 - a bad name typed by hand
+            error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+            self.inspector = {"tensor": name, "source": "error", "error": error}
+
+    def _update_watched(self) -> None:
+        out: list[Any] = []
+        for name in self.watch:
+            try:
+                t = self._graph.as_graph_element(name, allow_tensor=True, allow_operation=False)
+            except Exception:  # noqa: BLE001
+                continue
+            value = self._watched_now(t)
+            out.append(
+                {
+                    "tensor": name,
+                    "now": None if value is None else _inspect.summary(value),
+                    "history": self._history.get(name, [])[-WATCH_HISTORY:],
+                }
+            )
+        self.watched = out
+
+    def _watched_now(self, t: Tensor) -> Any:
+        return self._last_run.get(t.name)
+
+    # -- colour by ----------------------------------------------------------------------------
+    def color_by(self, what: str | None, source: Any = None) -> dict[str, float]:
+        """Colours the boxes by ``"time"`` (compute time), ``"size"`` (output bytes) or
+        ``"grad"`` (gradient norm of each variable), on a log scale with a legend.
+
+        ``source``: a ``tf.RunMetadata`` filled by a traced run (time, size), a
+        ``tf.debug.GradientRecorder`` (grad); a Stepper uses its own run when it is None.
+        ``color_by(None)`` takes the colours off. Returns the numbers per op.
+        """
+        if what is None:
+            self._heat_what, self._heat_ops = "", {}
+            self._update_heat()
+            return {}
+        if what not in _heat.WHAT:
+            raise ValueError(f"color_by takes one of {_heat.WHAT} or None, got {what!r}.")
+        self._heat_what = what
+        self._heat_ops = self._heat_values(what, source)
+        self._update_heat()
+        return dict(self._heat_ops)
+
+    def _heat_values(self, what: str, source: Any) -> dict[str, float]:
+        if what == "grad":
+            if source is None or not hasattr(source, "grad_norm"):
+                raise TypeError(
+                    "color_by('grad', recorder) needs a tf.debug.GradientRecorder.\n"
+                    "  Hint: rec = tf.debug.GradientRecorder(loss); rec.run(sess, train_op, feed)."
+                )
+            return _heat.from_recorder(source)
+        if source is not None and hasattr(source, "step_stats"):
+            return _heat.from_run_metadata(source, what)
+        raise TypeError(
+            f"color_by({what!r}, run_metadata) needs the tf.RunMetadata of a traced run.\n"
+            "  Hint: meta = tf.RunMetadata(); sess.run(y, options=tf.RunOptions("
+            "trace_level=tf.RunOptions.FULL_TRACE), run_metadata=meta)."
+        )
+
+    def _update_heat(self) -> None:
+        if not self._heat_what:
+            self.heat = {}
+            return
+        what = self._heat_what
+        boxes = _heat.fold(self._heat_ops, self._drawing.visible, what)
+        self.heat = {"what": what, "unit": _heat.UNITS[what], "values": boxes}
+
+    # -- NaN and Inf --------------------------------------------------------------------------
+    def show_non_finite(self, report: Any) -> None:
+        """Draws a ``tf.debug`` NaN report on the graph: the op where NaN or Inf was born in red
+        (its inputs' values and the hint beside the graph), the ops it reached faded red.
+        ``show_non_finite(None)`` clears it."""
+        if report is None:
+            self._nan_states = {}
+            self.nan_info = {}
+            self._refresh_states()
+            return
+        op = report.op
+        states: dict[str, set[str]] = {n: {"nanreach"} for n in report.downstream}
+        states[op.name] = {"nan"}
+        self._nan_states = states
+        loc = where(op)
+        self.nan_info = {
+            "op": op.name,
+            "type": op.type,
+            "tensor": report.tensor.name,
+            "kind": report.kind,
+            "where": loc[0] if loc else "",
+            "src": clip(loc[1], 120) if loc else "",
+            "inputs": [{"name": t.name, "text": describe(v)} for t, v in report.inputs],
+            "hint": str(report.hint),
+            "downstream": list(report.downstream[:12]),
+            "more": max(0, len(report.downstream) - 12),
+        }
+        with self.hold_sync():
+            self.reveal(op.name)
+            self._refresh_states()
+
     # -- drawing -----------------------------------------------------------------------------
     def _opened(self, collapsed: list[str], scopes: list[str], keep: str = "") -> list[str]:
         """``collapsed`` with ``scopes`` open; their big inner scopes (not holding ``keep``) stay
@@ -317,7 +562,10 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
             with self.hold_sync():
                 self.nodes = {n["id"]: self._node_data(n, slots) for n in d.nodes}
                 self.clusters = {c["id"]: c["name"] for c in d.clusters}
-                self.edges = [[e["source"], e["target"], e["control"]] for e in d.edges]
+                self.edges = [
+                    [e["source"], e["target"], e["control"], e["tensor"] if e["count"] == 1 else ""]
+                    for e in d.edges
+                ]
                 self.hidden = d.hidden
                 self.legend = [
                     {"kind": k, "shape": shape, "fill": fill, "border": border}
@@ -329,6 +577,7 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
                 self.dot = d.dot if d.nodes else ""  # the browser says the graph is empty
                 self._refresh_states()
                 self._update_search()
+                self._update_heat()
         finally:
             self._redrawing = False
 
@@ -371,7 +620,12 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         d = self._drawing
         scope_boxes = {n["id"] for n in d.nodes if n["kind"] == "scope"}
         per_box: dict[str, set[str]] = {}
-        for name, states in self._states_of_ops().items():
+        ops_states = self._states_of_ops()
+        if self._nan_states:
+            ops_states = {k: set(v) for k, v in ops_states.items()}
+            for name, extra in self._nan_states.items():
+                ops_states[name] = ops_states.get(name, set()) | extra
+        for name, states in ops_states.items():
             box = d.visible.get(name)
             if box is not None and states:
                 per_box.setdefault(box, set()).update(states)
@@ -545,6 +799,46 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
             "poll": lambda c: self._sync_session(),
             "code": lambda c: self.send({"event": "code", "code": _bundle.code("graphlib.js")[0]}),
         }
+
+
+def _writes(op: Operation) -> bool:
+    """Whether running ``op`` changes the session (assigns a variable, takes from a queue...)."""
+    if drawing.node_kind(op) == "variable" or op.type.startswith(("Random", "Truncated")):
+        return False
+    return bool(op.opdef.stateful or op.opdef.ref_inputs)
+
+
+class _RunKeeper:
+    """A session's run observer keeping, per run, the values of a view's wanted tensors."""
+
+    def __init__(self, view: GraphView) -> None:
+        self._view = weakref.ref(view)
+
+    def attach(self, execution: Any) -> None:
+        view = self._view()
+        if view is None or view.session is None:
+            return
+        wanted = view._wanted()
+        if not wanted:
+            return
+        todo = {t.name for op in execution.plan.ops for t in op.outputs if t.name in wanted}
+        if not todo:
+            return
+        values: dict[str, Any] = {}
+
+        def observe(event: str, rec: Any) -> None:
+            if event != "finished":
+                return
+            for t, v in zip(rec.op.outputs, rec.outputs):
+                if t.name in todo and v is not None:
+                    values[t.name] = v
+            if len(values) == len(todo):
+                execution.observers.remove(observe)
+                v = self._view()
+                if v is not None:
+                    v._kept_run(values)
+
+        execution.observers.append(observe)
 
 
 def fetch_text(fetches: Any) -> str:

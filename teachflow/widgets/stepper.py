@@ -15,9 +15,10 @@ import numpy as np
 import traitlets
 
 from teachflow import drawing, errors
+from teachflow.debug import NonFiniteError, NonFiniteWatch
 from teachflow.execution import Execution, StepRecord
 from teachflow.session import BaseSession
-from teachflow.widgets import _bundle
+from teachflow.widgets import _bundle, _heat
 from teachflow.widgets._format import clip, describe, short, where
 from teachflow.widgets.graphview import GraphView, _reads_variables, _variable_map, fetch_text
 
@@ -68,7 +69,15 @@ class Stepper(GraphView):
     # the session's variables were written by someone else during this run
     stale = traitlets.Bool(False).tag(sync=True)
 
-    def __init__(self, sess: BaseSession, fetches: Any, feed_dict: Any = None, **kwargs: Any):
+    def __init__(
+        self,
+        sess: BaseSession,
+        fetches: Any,
+        feed_dict: Any = None,
+        *,
+        stop_at_non_finite: bool = False,
+        **kwargs: Any,
+    ):
         if not isinstance(sess, BaseSession):
             raise TypeError(
                 f"Stepper needs a tf.Session, got {type(sess).__name__}.\n"
@@ -85,6 +94,8 @@ class Stepper(GraphView):
         self._flags: dict[str, str] = {}
         self._seconds: dict[int, float] = {}
         self._followed: set[str] = set()  # scopes that following the run opened
+        # stop at the first op whose output holds NaN or Inf (tf.debug's watch)
+        self._stop_at_non_finite = stop_at_non_finite
         self.runs = 0
         self.timeline: list[dict[str, Any]] = []
         way = "1 ステップずつ" if kwargs.get("lang") == "ja" else "step by step"
@@ -138,6 +149,7 @@ class Stepper(GraphView):
             except Exception as e:  # noqa: BLE001 - shown on the node; the widget stays usable
                 self._error = e
                 record = ex.records[-1] if ex.records else None
+                self._non_finite(e)
             else:
                 self._error = None
                 if ex.done:
@@ -159,6 +171,7 @@ class Stepper(GraphView):
                 ex.run_to_end()
         except Exception as e:  # noqa: BLE001 - shown on the node; the widget stays usable
             self._error = e
+            self._non_finite(e)
         else:
             self._error = None
             self._finish()
@@ -172,6 +185,10 @@ class Stepper(GraphView):
         self._start(self._sess.stepper(self._fetches, self._feed_dict))
 
     run_again = reset
+
+    def _non_finite(self, e: BaseException) -> None:
+        if isinstance(e, NonFiniteError):
+            self.show_non_finite(e.report)
 
     def _closed_session(self) -> bool:
         if not self._sess._closed:
@@ -211,6 +228,10 @@ class Stepper(GraphView):
         self._seconds = {}
         self.stale = False
         execution.observers.append(self._observe)
+        if getattr(self, "_stop_at_non_finite", False):
+            NonFiniteWatch().attach(execution)
+        if self.nan_info:
+            self.show_non_finite(None)
         self._update_flags()
         self._refresh()
 
@@ -230,6 +251,10 @@ class Stepper(GraphView):
             self._counted = self._execution
             self.runs += 1
             self._record_timeline(f"run {self.runs}", result)
+            for t in self._watched_tensors():
+                value = self._watched_now(t)
+                if value is not None:
+                    self._note_history(t.name, f"run {self.runs}", value)
 
     def _uninitialized(self) -> list[Any]:
         if self._sess._closed:
@@ -337,7 +362,9 @@ class Stepper(GraphView):
             if i < pos:
                 s = {"done"}
             elif i == pos:
-                s = {"error"} if self._error is not None else {"current"}
+                # a NaN watch stops after the op that made it (drawn by show_non_finite)
+                stopped = self._error is not None and not isinstance(self._error, NonFiniteError)
+                s = {"error"} if stopped else {"current"}
             else:
                 s = {"pending"}
             flag = self._flags.get(op.name)
@@ -412,6 +439,55 @@ class Stepper(GraphView):
             items.append({"name": t.name, "text": None if value is None else describe(value)})
         return {"state": "outputs", "items": items, "step": index + 1 if ran else None}
 
+    # -- tensor values (inspector, watch list, colour by) -----------------------------------------
+    def _watched_tensors(self) -> list[Any]:
+        out = []
+        for name in self.watch:
+            try:
+                out.append(
+                    self._graph.as_graph_element(name, allow_tensor=True, allow_operation=False)
+                )
+            except Exception:  # noqa: BLE001 - a name typed by hand that is not in the graph
+                continue
+        return out
+
+    def _tensor_value(self, t: Any) -> tuple[str, Any]:
+        """The value ``t`` had at its step of this run (not the value now)."""
+        ex = self._execution
+        index = next((i for i, o in enumerate(ex.plan.ops) if o is t.op), None)
+        if index is None:
+            fed = [f for f in ex.plan.feeds if f is t]
+            if fed and ex.is_computed(t):
+                return "fed", ex.value(t)
+            return "not_in_run", None
+        if index >= ex.position:
+            return "not_run", None
+        rec = self._records().get(index)
+        value = rec.outputs[t.value_index] if rec is not None else None
+        if value is None and ex.is_computed(t):
+            try:
+                value = ex.value(t)
+            except LookupError:
+                value = None
+        if value is None:
+            return "not_run", None
+        return f"step {index + 1}", value
+
+    def _watched_now(self, t: Any) -> Any:
+        source, value = self._tensor_value(t)
+        return value if source.startswith(("step", "fed")) else None
+
+    def _keep_last_run(self) -> None:
+        """The Stepper reads values from its own run's records."""
+
+    _heat_source: Any = None
+
+    def _heat_values(self, what: str, source: Any) -> dict[str, float]:
+        self._heat_source = source
+        if source is None and what in ("time", "size"):
+            return _heat.from_records(self._records().values(), what)
+        return super()._heat_values(what, source)
+
     def _refresh(self) -> None:
         ex = self._execution
         with self.hold_sync():
@@ -427,6 +503,11 @@ class Stepper(GraphView):
             self._seen_version = self._sess.state.version
             self._refresh_states()
             self._update_info()
+            self._update_inspector()
+            self._update_watched()
+            if self._heat_what and self._heat_what != "grad" and self._heat_source is None:
+                self._heat_ops = self._heat_values(self._heat_what, None)
+                self._update_heat()
 
     def _status_info(self) -> dict[str, Any]:
         ex = self._execution

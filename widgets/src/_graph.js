@@ -8,6 +8,7 @@ import { select } from "d3-selection";
 import { zoom as d3zoom, zoomIdentity } from "d3-zoom";
 import css from "./graphview.css";
 import { h, s, SVG_NS } from "./_dom.js";
+import { heatScale, rampColor } from "./_inspector.js";
 
 let graphvizPromise = null;
 function loadGraphviz() {
@@ -182,9 +183,23 @@ export class GraphPane {
         slot.classList.add("tf-value-text");
       }
     }
+    const edgeData = this.model.get("edges") || [];
     for (const g of svg.querySelectorAll("g.edge")) {
       const em = /(?:^|\s)tfe-(\d+)(?:\s|$)/.exec(g.getAttribute("class") || "");
-      if (em) this.edgeEls.push([g, +em[1]]);
+      if (!em) continue;
+      this.edgeEls.push([g, +em[1]]);
+      const e = edgeData[+em[1]];
+      const path = g.querySelector(":scope > path");
+      if (e && e[3] && path) {
+        // a wide transparent copy of the line: a thin edge is easy to click
+        g.dataset.tensor = e[3];
+        g.classList.add("tf-edge-clickable");
+        const hit = path.cloneNode(false);
+        hit.setAttribute("class", "tf-edge-hit");
+        g.append(hit);
+        const tip = g.querySelector(":scope > title");
+        if (tip) tip.textContent = e[3];
+      }
     }
     const clusters = this.model.get("clusters") || {};
     for (const g of svg.querySelectorAll("g.cluster")) {
@@ -401,8 +416,19 @@ export class GraphPane {
       const slot = g.querySelector(":scope > text.tf-value-text");
       if (slot) slot.textContent = values[id] || "\u00a0";
     }
+    const heat = this.model.get("heat") || {};
+    const hv = heat.values || {};
+    const sc = heatScale(hv);
+    for (const [id, g] of this.boxes) {
+      const v = heat.what ? hv[id] : undefined;
+      const color = v === undefined ? "" : rampColor(sc.at(v));
+      for (const shape of g.querySelectorAll(":scope > ellipse, :scope > polygon, :scope > path")) shape.style.fill = color;
+      g.classList.toggle("tf-heated", v !== undefined);
+    }
+    const inspected = this.model.get("inspected") || "";
     const edges = this.model.get("edges") || [];
     for (const [g, i] of this.edgeEls) {
+      g.classList.toggle("tf-e-inspected", !!inspected && g.dataset.tensor === inspected);
       const e = edges[i];
       let cls = "";
       if (e) {
@@ -468,6 +494,12 @@ export class GraphPane {
 
   click(ev) {
     if (ev.target.closest(".tf-minimap")) return;
+    const edge = ev.target.closest("g.edge");
+    if (edge && edge.dataset.tensor) {
+      this.model.set("inspected", edge.dataset.tensor);
+      this.model.save_changes();
+      return;
+    }
     const node = ev.target.closest("g.node");
     const nodes = this.model.get("nodes") || {};
     if (node) {

@@ -3,6 +3,7 @@
 import { GraphPane } from "./_graph.js";
 import { batched, debounce, h, listen } from "./_dom.js";
 import { texts } from "./_i18n.js";
+import { heatLegend, inspectorNodes, nanNodes, watchNodes } from "./_inspector.js";
 
 const POLL_MS = 2000;
 
@@ -162,7 +163,10 @@ export function createView(model, el, extra = {}) {
   // -- side panels
   const notice = section(t.preview, "tf-sec-notice");
   const info = section(t.selected, "tf-sec-info");
-  const side = h("div", { class: "tf-side" }, ...(extra.sections || []).map((x) => x.el), notice.el, info.el);
+  const nan = section(t.nanTitle, "tf-sec-nan");
+  const insp = section(t.inspector, "tf-sec-inspector");
+  const watch = section(t.watchTitle, "tf-sec-watch");
+  const side = h("div", { class: "tf-side" }, nan.el, ...(extra.sections || []).map((x) => x.el), insp.el, watch.el, notice.el, info.el);
   const hint = h("div", { class: "tf-hint" });
   const leg = h("div", { class: "tf-legend" });
   const closed = h("div", { class: "tf-closed", role: "status", hidden: true, text: t.closed });
@@ -179,7 +183,14 @@ export function createView(model, el, extra = {}) {
 
   const updateInfo = () => fill(info, infoNodes(model.get("info"), t));
   const updateNotice = () => fill(notice, noticeNodes(model.get("notice"), t));
-  const updateLegend = () => leg.replaceChildren(...legendNodes(model, t, extra.legendStates ? extra.legendStates() : (model.get("notice") || {}).n != null ? ["run", "skip", "fed", "warn"] : []));
+  const updateLegend = () => {
+    const states = extra.legendStates ? extra.legendStates() : (model.get("notice") || {}).n != null ? ["run", "skip", "fed", "warn"] : [];
+    if ((model.get("nan_info") || {}).op) states.push("nan", "nanreach");
+    leg.replaceChildren(...heatLegend(model.get("heat"), t), ...legendNodes(model, t, states));
+  };
+  const updateInspector = () => fill(insp, inspectorNodes(model.get("inspector"), t));
+  const updateWatch = () => fill(watch, watchNodes(model.get("watched"), t));
+  const updateNan = () => fill(nan, nanNodes(model.get("nan_info"), t));
   const updateHead = () => {
     title.textContent = model.get("title") || "";
     const isClosed = !!model.get("closed");
@@ -191,7 +202,7 @@ export function createView(model, el, extra = {}) {
     const hidden = model.get("hidden") || 0;
     const hasScopes = Object.keys(model.get("clusters") || {}).length > 0
       || Object.values(model.get("nodes") || {}).some((n) => n.kind === "scope");
-    hint.textContent = !model.get("dot") ? "" : (hasScopes ? t.hintScopes : "") + t.hintNodes + (hidden ? t.notDrawn(hidden) : "");
+    hint.textContent = !model.get("dot") ? "" : (hasScopes ? t.hintScopes : "") + t.hintNodes + t.hintEdges + (hidden ? t.notDrawn(hidden) : "");
   };
   const updateResults = () => {
     const items = model.get("search_results") || [];
@@ -214,10 +225,23 @@ export function createView(model, el, extra = {}) {
   results.addEventListener("click", onResults);
 
   // clicks on links inside the panels carry the op name in data-select / data-expand
+  const setWatch = (list) => {
+    model.set("watch", list);
+    model.save_changes();
+  };
   const onSide = (ev) => {
-    const x = ev.target.closest("[data-select], [data-expand], [data-collapse]");
+    const x = ev.target.closest("[data-select], [data-expand], [data-collapse], [data-inspect], [data-uninspect], [data-watch], [data-unwatch]");
     if (!x) return;
-    if (x.dataset.select !== undefined) {
+    const d = x.dataset;
+    if (d.inspect !== undefined || d.uninspect !== undefined) {
+      model.set("inspected", d.inspect || "");
+      model.save_changes();
+    } else if (d.watch !== undefined) {
+      const w = model.get("watch") || [];
+      if (!w.includes(d.watch)) setWatch([...w, d.watch]);
+    } else if (d.unwatch !== undefined) {
+      setWatch((model.get("watch") || []).filter((n) => n !== d.unwatch));
+    } else if (x.dataset.select !== undefined) {
       pane.want = { kind: "selected" };
       send("reveal", { name: x.dataset.select });
     } else if (x.dataset.expand !== undefined) {
@@ -259,17 +283,24 @@ export function createView(model, el, extra = {}) {
 
   const offs = [
     listen(model, ["dot"], () => { pane.layout(); updateHead(); }),
-    listen(model, ["node_states", "node_values", "matches"], batched(() => pane.restyle())),
+    listen(model, ["node_states", "node_values", "matches", "inspected"], batched(() => pane.restyle())),
     listen(model, ["title", "alert", "hidden", "closed"], updateHead),
     listen(model, ["info"], updateInfo),
     listen(model, ["notice"], () => { updateNotice(); updateLegend(); }),
     listen(model, ["search_results"], updateResults),
-    listen(model, ["legend"], updateLegend),
+    listen(model, ["legend", "heat"], updateLegend),
+    listen(model, ["heat"], batched(() => pane.restyle())),
+    listen(model, ["inspector"], updateInspector),
+    listen(model, ["watched"], updateWatch),
+    listen(model, ["nan_info"], () => { updateNan(); updateLegend(); }),
   ];
   updateHead();
   updateInfo();
   updateNotice();
   updateLegend();
+  updateInspector();
+  updateWatch();
+  updateNan();
   updateResults();
   pane.layout();
 
