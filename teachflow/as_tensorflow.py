@@ -6,13 +6,10 @@ kernel, with an import hook that answers ``import tensorflow`` (``tensorflow.com
 ``tensorflow.contrib``...) with teachflow's modules. Nothing else ever installs it: a plain
 ``import tensorflow`` is never touched.
 
->>> import sys
->>> from teachflow import as_tensorflow
->>> as_tensorflow.install(announce=False)
->>> import tensorflow as tf
->>> tf.__name__
-'teachflow'
->>> as_tensorflow.uninstall()
+>>> from teachflow.as_tensorflow import TensorFlowAlias
+>>> spec = TensorFlowAlias().find_spec("tensorflow.compat.v1")
+>>> spec.name, spec.loader.module.__name__
+('tensorflow.compat.v1', 'teachflow')
 """
 
 from __future__ import annotations
