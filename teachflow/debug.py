@@ -369,8 +369,9 @@ class GradientRecorder:
 
         ax = ax if ax is not None else plt.subplots(figsize=(6, 3.5))[1]
         series = self.layer_grad_norm() if what == "grad_norm" else self.update_ratio
-        for name, values in series.items():
-            ax.plot(self.steps, values, label=name)
+        colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, max(len(series), 1)))
+        for colour, (name, values) in zip(colours, series.items()):  # first layer dark
+            ax.plot(self.steps, values, label=name, color=colour)
         ax.set_yscale("log")
         ax.set_xlabel("step")
         ax.set_ylabel("gradient norm" if what == "grad_norm" else "|update| / |value|")
