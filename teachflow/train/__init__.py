@@ -27,6 +27,11 @@ from teachflow.train.checkpoint_management import (
     update_checkpoint_state,
 )
 from teachflow.train.checkpoint_utils import list_variables, load_variable
+from teachflow.train.composite_optimizers import (
+    AdadeltaOptimizer,
+    FtrlOptimizer,
+    ProximalGradientDescentOptimizer,
+)
 from teachflow.train.global_step import (
     assert_global_step,
     create_global_step,
@@ -49,11 +54,6 @@ from teachflow.train.optimizers import (
     GradientDescentOptimizer,
     MomentumOptimizer,
     RMSPropOptimizer,
-)
-from teachflow.train.optimizers_more import (
-    AdadeltaOptimizer,
-    FtrlOptimizer,
-    ProximalGradientDescentOptimizer,
 )
 from teachflow.train.saver import Saver
 

@@ -1,4 +1,4 @@
-"""More optimizers of ``tf.train``: Adadelta, ProximalGradientDescent and Ftrl.
+"""Optimizers of ``tf.train`` composed of ordinary ops: Adadelta, ProximalGradientDescent, Ftrl.
 
 | optimizer | slots of ``W`` |
 |---|---|
