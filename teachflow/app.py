@@ -161,7 +161,7 @@ def _definer(parse: Callable[[str], Any], convert: Callable[[Any], Any]) -> Call
     def define(
         name: str,
         default: Any,
-        help: str = "",  # noqa: A002 - TensorFlow's argument name
+        help: str = "",  # TensorFlow's argument name
         flag_values: FlagValues = FLAGS,
         **kwargs: Any,
     ) -> None:
@@ -186,11 +186,11 @@ DEFINE_bool = DEFINE_boolean
 DEFINE_list = _definer(_parse_list, lambda v: list(v) if not isinstance(v, str) else _parse_list(v))
 
 
-def DEFINE_enum(  # noqa: N802 - TensorFlow's name
+def DEFINE_enum(  # TensorFlow's name
     name: str,
     default: Any,
     enum_values: Sequence[str],
-    help: str = "",  # noqa: A002
+    help: str = "",
     flag_values: FlagValues = FLAGS,
     **kwargs: Any,
 ) -> None:

@@ -123,7 +123,7 @@ def _cell_number(fname: str) -> int | None:
     name_of = getattr(getattr(shell, "compile", None), "format_code_name", None)
     try:
         label = name_of(fname) if name_of is not None else None
-    except Exception:  # noqa: BLE001 - another shell's compiler: no number, still a cell
+    except Exception:  # another shell's compiler: no number, still a cell
         label = None
     m = re.fullmatch(r"In\[(\d+)\]", label[1]) if label else None
     return int(m.group(1)) if m else None

@@ -588,7 +588,7 @@ def _unique_variable_scope(prefix: str) -> str:
     return f"{prefix}_{i}"
 
 
-class variable_scope:  # noqa: N801 - TensorFlow's public name
+class variable_scope:  # TensorFlow's public name
     """A context for ``get_variable``: a name prefix, reuse, default initializer (and a name scope).
 
     Args:

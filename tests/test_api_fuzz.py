@@ -487,7 +487,7 @@ def attempt(fn: Callable[[], Any], where: str) -> tuple[bool, Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return True, fn()
-    except BaseException as e:  # noqa: BLE001 - the point is to inspect every escape
+    except BaseException as e:  # the point is to inspect every escape
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
         check_error(e, where)
@@ -630,7 +630,7 @@ def _params(name: str) -> list[inspect.Parameter]:
             with c.g.as_default():
                 fn = TARGETS[name](c)
                 return list(inspect.signature(fn).parameters.values())
-        except Exception:  # noqa: BLE001 - _check_call reports failures to get the target
+        except Exception:  # _check_call reports failures to get the target
             return []
         finally:
             c.sess.close()

@@ -733,7 +733,7 @@ def run_case(case: Case, lib: Any = tf) -> Outcome:
                 result = eval(compile(ast.Expression(last.value), "<case>", "eval"), ns)
             else:
                 exec(compile(tree, "<case>", "exec"), ns)
-        except Exception as e:  # noqa: BLE001 - the error is the outcome
+        except Exception as e:  # the error is the outcome
             return Outcome(e, None, ns)
     return Outcome(None, result, ns)
 

@@ -169,7 +169,7 @@ def test_softmax_regression_learns_the_builtin_digits(tmp_path: Path) -> None:
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float32, [None, 784])
         y_ = tf.placeholder(tf.float32, [None, 10])
-        W = tf.Variable(tf.zeros([784, 10]))  # noqa: N806 - the lesson's name
+        W = tf.Variable(tf.zeros([784, 10]))  # the lesson's name
         b = tf.Variable(tf.zeros([10]))
         y = tf.matmul(x, W) + b
         loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y_, logits=y))

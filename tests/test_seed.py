@@ -101,7 +101,7 @@ def _run_statement(source: str, env: dict[str, object]) -> list[str]:
         with contextlib.redirect_stdout(buf), warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             exec(compile(source, "<seed>", "exec"), env)
-    except Exception as e:  # noqa: BLE001 - the transcript shows the error
+    except Exception as e:  # the transcript shows the error
         env["__error__"] = e
         return [*buf.getvalue().splitlines(), f"<error>{str(e).splitlines()[0]}"]
     return buf.getvalue().splitlines()

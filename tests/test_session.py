@@ -204,7 +204,7 @@ def test_one_session_many_threads():
             for i in range(200):
                 arr = np.full(3, k * 1000 + i, np.float32)
                 assert np.array_equal(sess.run(y, {x: arr}), arr * 2 + 1)
-        except BaseException as e:  # noqa: BLE001 - reported below
+        except BaseException as e:  # reported below
             errors.append(e)
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]

@@ -56,7 +56,7 @@ def tensorboard(logdir: Path, tmp_path: Path) -> Iterator[str]:
     """The venv's ``tensorboard`` serving ``logdir``; stopped after the test."""
     script = Path(sys.executable).parent / "tensorboard"
     port = free_port()
-    log = open(tmp_path / "tensorboard.log", "wb")  # noqa: SIM115 - closed below
+    log = open(tmp_path / "tensorboard.log", "wb")  # closed below
     proc = subprocess.Popen(
         [str(script), "--logdir", str(logdir), "--host", "127.0.0.1", "--port", str(port)]
         + ["--reload_interval", "1"],

@@ -407,7 +407,7 @@ class LogReader:
             for value in event.summary.value:
                 try:
                     record = self._value(run, state, event, value, len(body))
-                except Exception as err:  # noqa: BLE001 - one bad value never loses the log
+                except Exception as err:  # one bad value never loses the log
                     first = str(err).splitlines()[0] if str(err) else type(err).__name__
                     problems.append(f"value {value.tag!r} at step {event.step} ({first})")
                     continue

@@ -73,7 +73,7 @@ def run_program(
             sess.run(lib.global_variables_initializer())
             try:
                 result = sess.run(fetches, feed_dict=feed_dict)
-            except Exception as e:  # noqa: BLE001 - compared by class
+            except Exception as e:  # compared by class
                 result = e
             if lib is teachflow:
                 assert_same_when_repeated(sess, fetches, feed_dict, result)
@@ -86,14 +86,14 @@ def assert_same_when_repeated(sess: Any, fetches: Any, feed_dict: Any, first: An
     (updates, random numbers) are skipped: their results are meant to change."""
     try:
         steps = sess.stepper(fetches, feed_dict).plan.steps
-    except Exception:  # noqa: BLE001 - no plan (bad fetches or feeds): nothing to compile
+    except Exception:  # no plan (bad fetches or feeds): nothing to compile
         return
     if any(s.op.opdef.stateful and s.op.type != "VariableV2" for s in steps):
         return
     for _ in range(2):
         try:
             again = sess.run(fetches, feed_dict=feed_dict)
-        except Exception as e:  # noqa: BLE001 - compared by class and text
+        except Exception as e:  # compared by class and text
             again = e
         if isinstance(first, Exception) or isinstance(again, Exception):
             assert type(again) is type(first) and str(again) == str(first), (first, again)
@@ -173,7 +173,7 @@ def construction_error(
         with lib.Graph().as_default():
             try:
                 build(lib)
-            except Exception as e:  # noqa: BLE001 - compared by class
+            except Exception as e:  # compared by class
                 errs.append(e)
                 continue
             errs.append(None)

@@ -99,7 +99,7 @@ def both(tf1: Any, fn: Any) -> tuple[Any, Any]:
 def error_of(fn: Any) -> BaseException:
     try:
         fn()
-    except Exception as e:  # noqa: BLE001 - returned for comparison
+    except Exception as e:  # returned for comparison
         return e
     raise AssertionError(f"{fn} raised nothing")
 

@@ -302,7 +302,7 @@ def _save_errors(tf: Any, folder: Path) -> list[tuple[str, str]]:
         try:
             fn()
             out.append(("ok", ""))
-        except Exception as e:  # noqa: BLE001 - compared with TensorFlow's
+        except Exception as e:  # compared with TensorFlow's
             out.append((type(e).__name__, str(e).splitlines()[0]))
 
     with tf.Graph().as_default():

@@ -42,7 +42,7 @@ def tf_rnn(tf1: Any) -> Any:
 
 
 @pytest.fixture
-def R(tf_rnn: Any) -> Callable[[Any], Any]:  # noqa: N802 - reads like tf.nn.rnn_cell
+def R(tf_rnn: Any) -> Callable[[Any], Any]:  # reads like tf.nn.rnn_cell
     """``R(lib)``: the cells and static_rnn of either library."""
 
     def ns(lib: Any) -> Any:
