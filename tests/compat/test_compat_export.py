@@ -322,16 +322,18 @@ def _convnet(tf: Any) -> list[Run]:
 def _datasets(tf: Any) -> list[Run]:
     xs = tf.placeholder(tf.float32, [None, 2], name="xs")
     a = tf.data.Dataset.from_tensor_slices((xs, tf.range(4))).skip(1).take(2)
-    b = tf.data.Dataset.zip((tf.data.Dataset.range(6), tf.data.Dataset.from_tensors(X).repeat()))
+    b = tf.data.Dataset.zip((tf.data.Dataset.range(3), tf.data.Dataset.from_tensors(X).repeat()))
     it = a.cache().repeat(2).batch(2).prefetch(1).make_initializable_iterator()
     shuffled = tf.data.Dataset.range(6).shuffle(6, seed=1).batch(6).make_initializable_iterator()
     nb = b.make_initializable_iterator()
     feed = {xs: X[:, :2].repeat(2, axis=0)}
-    # an iterator picked by its string handle (here computed in the graph, usually fed)
-    by_handle = tf.data.Iterator.from_string_handle(nb.string_handle(), b.output_types)
-    gets = [*it.get_next(), *nb.get_next(), *by_handle.get_next()]
+    # an iterator picked by its string handle (here computed in the graph, usually fed); it
+    # reads its own dataset: two get_next of one iterator in one run have no fixed order
+    hb = tf.data.Dataset.range(10, 20).make_initializable_iterator()
+    by_handle = tf.data.Iterator.from_string_handle(hb.string_handle(), tf.int64)
+    gets = [*it.get_next(), *nb.get_next(), by_handle.get_next()]
     return [
-        Run([it.initializer, nb.initializer, shuffled.initializer], feed),
+        Run([it.initializer, nb.initializer, hb.initializer, shuffled.initializer], feed),
         Run(gets),
         Run(gets),
         Run([tf.shape(shuffled.get_next())]),
