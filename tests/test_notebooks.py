@@ -29,6 +29,8 @@ EXPECTED = [
     "08_neural_network",
     "09_saving_and_restoring",
     "10_graduating_to_tensorflow",
+    "11_when_training_goes_wrong",
+    "12_convolutional_network",
 ]
 # Japanese versions: the same code, Japanese prose (tests/test_notebook_parity.py checks that).
 EXPECTED_JA = EXPECTED
