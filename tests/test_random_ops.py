@@ -9,19 +9,12 @@ import pytest
 
 import teachflow as tf
 from teachflow.ops import philox, registry
+from tests.conftest import run
 
 N = 200_000  # large samples: statistics within a few standard errors
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph() -> Any:
-    with tf.Graph().as_default() as g:
-        yield g
-
-
-def run(fetches: Any, feed_dict: Any = None) -> Any:
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict=feed_dict)
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def seeds(t: tf.Tensor) -> tuple[int, int]:
