@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -333,6 +333,8 @@ class GradientRecorder:
         self.grad_norm: dict[str, list[float]] = {n: [] for n in self.names}
         self.update_ratio: dict[str, list[float]] = {n: [] for n in self.names}
         self.layers: dict[str, list[str]] = {}
+        # called as listener(recorder) after each recorded step (live views of the training)
+        self.listeners: list[Callable[[GradientRecorder], None]] = []
         for n in self.names:
             self.layers.setdefault(n.split("/")[0].split(":")[0], []).append(n)
 
@@ -350,6 +352,8 @@ class GradientRecorder:
             size = float(np.linalg.norm(b.astype(np.float64)))
             change = float(np.linalg.norm((np.asarray(a) - b).astype(np.float64)))
             self.update_ratio[n].append(change / size if size else float("inf") if change else 0.0)
+        for listener in list(self.listeners):
+            listener(self)
         return result
 
     def layer_grad_norm(self) -> dict[str, list[float]]:

@@ -191,3 +191,16 @@ def test_add_check_numerics_ops_refuses_control_flow() -> None:
     tf.cond(p, lambda: tf.constant(1.0), lambda: tf.constant(2.0))
     with pytest.raises(ValueError, match="not compatible with TensorFlow control flow"):
         tf.add_check_numerics_ops()
+
+
+def test_recorder_listeners_hear_each_step() -> None:
+    loss, train, feed = deep_net(tf.nn.relu, None, depth=2)
+    rec = tf.debug.GradientRecorder(loss)
+    heard: list[int] = []
+    rec.listeners.append(lambda r: heard.append(len(r.steps)))
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    rec.run(sess, train, feed)
+    rec.run(sess, train, feed, step=10)
+    assert heard == [1, 2] and rec.steps == [0, 10]
+    assert set(rec.layers) == {"layer01", "layer02", "out"}
