@@ -31,6 +31,7 @@ __all__ = [
     "NonFiniteReport",
     "NonFiniteWatch",
     "find_non_finite",
+    "hint_for",
     "is_non_finite",
     "watch_non_finite",
 ]

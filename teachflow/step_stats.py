@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from teachflow.ops import registry
+
 CPU = "/job:localhost/replica:0/task:0/device:CPU:0"
 
 
@@ -240,6 +242,8 @@ class Tracer:
             self._starts[id(rec)] = now
             return
         start = self._starts.pop(id(rec), now)
+        if rec.outputs and all(v is registry.DEAD for v in rec.outputs):
+            return  # on the untaken branch of a tf.cond: it did not run, as in TensorFlow
         begin = self._wall0 + (start - self._perf0)
         took = now - start
         op = rec.op

@@ -121,3 +121,14 @@ def test_file_writer_run_metadata_reads_back_in_tensorboard(tmp_path: Path) -> N
     back = acc.RunMetadata("step 10")
     names = [ns.node_name for ns in back.step_stats.dev_stats[0].node_stats]
     assert names == ["w", "w/read", "MatMul", "y"]
+
+
+def test_a_traced_cond_lists_only_the_branch_taken() -> None:
+    tf.reset_default_graph()
+    p = tf.placeholder(tf.bool, name="p")
+    r = tf.cond(p, lambda: tf.constant(1.0) * 2.0, lambda: tf.constant(3.0) + 1.0)
+    meta = tf.RunMetadata()
+    assert tf.Session().run(r, {p: True}, options=FULL, run_metadata=meta) == 2.0
+    names = [ns.node_name for ns in meta.step_stats.dev_stats[0].node_stats]
+    assert "cond/mul" in names and "cond/Merge" in names
+    assert "cond/add" not in names
