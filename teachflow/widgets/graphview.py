@@ -440,7 +440,8 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         self.watched = out
 
     def _watched_now(self, t: Tensor) -> Any:
-        return self._last_run.get(t.name)
+        source, value = self._tensor_value(t)
+        return value if source in ("last_run", "computed") else None
 
     # -- colour by ----------------------------------------------------------------------------
     def color_by(self, what: str | None, source: Any = None) -> dict[str, float]:
@@ -563,7 +564,12 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
                 self.nodes = {n["id"]: self._node_data(n, slots) for n in d.nodes}
                 self.clusters = {c["id"]: c["name"] for c in d.clusters}
                 self.edges = [
-                    [e["source"], e["target"], e["control"], e["tensor"] if e["count"] == 1 else ""]
+                    [
+                        e["source"],
+                        e["target"],
+                        e["control"],
+                        e["tensor"] if e["count"] == 1 and not e["control"] else "",
+                    ]
                     for e in d.edges
                 ]
                 self.hidden = d.hidden

@@ -424,6 +424,7 @@ export class GraphPane {
       const color = v === undefined ? "" : rampColor(sc.at(v));
       for (const shape of g.querySelectorAll(":scope > ellipse, :scope > polygon, :scope > path")) shape.style.fill = color;
       g.classList.toggle("tf-heated", v !== undefined);
+      g.classList.toggle("tf-heat-dark", v !== undefined && sc.at(v) > 0.75);
     }
     const inspected = this.model.get("inspected") || "";
     const edges = this.model.get("edges") || [];

@@ -20,7 +20,7 @@ const TEXT = {
     spread: (f) => `the first layer's gradient is ${f} times smaller than the last layer's`,
     spreadUp: (f) => `the first layer's gradient is ${f} times larger than the last layer's`,
     steps: (n) => `${n} steps`,
-    note: "Log scales. A healthy network keeps every layer within a few decades; a vanishing gradient leaves the first layers orders of magnitude below the last.",
+    note: "Lines coloured as the bars above. Log scales. A healthy network keeps every layer within a few decades; a vanishing gradient leaves the first layers orders of magnitude below the last.",
   },
   ja: {
     grad: "勾配のノルム ‖∂loss/∂w‖",
@@ -33,7 +33,7 @@ const TEXT = {
     spread: (f) => `最初の層の勾配は最後の層の ${f} 分の 1 です`,
     spreadUp: (f) => `最初の層の勾配は最後の層の ${f} 倍です`,
     steps: (n) => `${n} ステップ`,
-    note: "対数スケール。健全なネットワークでは各層が数桁以内に収まります。勾配消失では最初の層が最後の層より何桁も小さくなります。",
+    note: "線の色は上の棒と同じです。対数スケール。健全なネットワークでは各層が数桁以内に収まります。勾配消失では最初の層が最後の層より何桁も小さくなります。",
   },
 };
 
@@ -77,7 +77,7 @@ function barsNode(names, values, width) {
   const x = (v) => left + ((Math.log10(v) - lo) / (hi - lo)) * (W - left - right);
   for (let e = lo; e <= hi; e += Math.max(1, Math.round((hi - lo) / 8))) {
     const xx = x(10 ** e);
-    svg.append(s("line", { class: "tf-gf-grid", x1: xx, x2: xx, y1: top, y2: H - axisH + 4 }),
+    svg.append(s("line", { class: "tf-gf-grid", x1: xx, x2: xx, y1: top, y2: H - axisH + 4, "data-decade": e }),
       s("text", { class: "tf-gf-tick", x: xx, y: H - 6, "text-anchor": "middle" }, e >= -2 && e <= 3 ? String(10 ** e) : `10${sup(e)}`));
   }
   names.forEach((name, i) => {
@@ -103,10 +103,14 @@ function chart(host, title, steps, names, series, width, L) {
     scales: { x: { time: false }, y: { distr: 3, log: 10 } },
     axes: [
       { label: L.step, stroke: "#475569", grid: { stroke: "#eef2f7" } },
-      { stroke: "#475569", size: 60, grid: { stroke: "#eef2f7" }, values: (u, ticks) => ticks.map(logTick) },
+      {
+        stroke: "#475569", size: 60, grid: { stroke: "#e2e8f0" }, values: (u, ticks) => ticks.map(logTick),
+        // only the decades: grid lines at 2, 3, ... 9 would band the plot
+        filter: (u, splits) => splits.map((v) => (v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-6 ? v : null)),
+      },
     ],
     series: [{ label: L.step }, ...names.map((n, i) => ({ label: n, stroke: color(i, names.length), width: 2, spanGaps: false, value: (u, v) => fmt(v) }))],
-    legend: { show: names.length <= 12 },
+    legend: { show: names.length <= 4 },
   }, data, host);
 }
 
@@ -158,7 +162,7 @@ function render({ model, el }) {
     const grad = group === "variable" ? data.var_grad : data.layer_grad;
     const ratio = group === "variable" ? data.var_ratio : data.layer_ratio;
     const last = ns.map((k) => (grad[k] || [])[n - 1]);
-    const width = Math.max(320, (root.clientWidth || 700) - 4);
+    const width = Math.max(320, (root.clientWidth || 700) - 28); // inside the padding
     lastTitle.textContent = t.last(data.steps[n - 1]);
     bars.replaceChildren(barsNode(ns, last, Math.min(width, 720)));
     const first = last[0], end = last[last.length - 1];
