@@ -12,17 +12,9 @@ import pytest
 import teachflow as tf
 from teachflow import as_tensorflow
 from teachflow.unsupported import UnsupportedFeatureError
+from tests.conftest import run
 
-
-@pytest.fixture(autouse=True)
-def fresh_graph() -> None:
-    tf.reset_default_graph()
-
-
-def run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        return sess.run(fetches, feed_dict)
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 # -- tf.app ------------------------------------------------------------------------------------
