@@ -98,16 +98,11 @@ def inspect_value(value: Any, filter_layout: bool = False) -> dict[str, Any]:
         bad = int(arr.size - np.isfinite(arr).sum())
         if bad:
             out["nonfinite"] = bad
-    if arr.size <= TABLE_MAX and arr.dtype != object:
-        out.update(kind="table", table=_table(arr))
-    elif (
-        numeric
-        and arr.ndim == 4
-        and arr.shape[1 if not filter_layout else 0] * arr.shape[2 if not filter_layout else 1]
-        <= MAX_TILE_PIXELS
-        and min(arr.shape) > 0
-    ):
+    hw = arr.shape[:2] if filter_layout else arr.shape[1:3]
+    if numeric and arr.ndim == 4 and min(arr.shape) > 0 and 9 <= hw[0] * hw[1] <= MAX_TILE_PIXELS:
         out.update(kind="images", images=_images(arr, filter_layout), hist=_histogram(arr))
+    elif arr.size <= TABLE_MAX and arr.dtype != object:
+        out.update(kind="table", table=_table(arr))
     elif numeric and arr.size:
         out.update(kind="histogram", hist=_histogram(arr))
     else:

@@ -405,7 +405,7 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
             first = str(value).splitlines()[0] if str(value) else ""
             out["error"] = f"{type(value).__name__}: {first}"
         elif source not in ("no_session", "not_run", "not_in_run") and value is not None:
-            filt = any(c.type == "Conv2D" and c.inputs[1] is t for c in t.consumers())
+            filt = _is_filter(t)
             out.update(_inspect.inspect_value(value, filter_layout=filt))
             if isinstance(source, str) and source.startswith("step "):
                 out["source"], out["step"] = "step", int(source[5:])
@@ -805,6 +805,20 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
             "poll": lambda c: self._sync_session(),
             "code": lambda c: self.send({"event": "code", "code": _bundle.code("graphlib.js")[0]}),
         }
+
+
+def _is_filter(t: Tensor) -> bool:
+    """Whether ``t`` (or the variable's read it goes through) is a Conv2D's filter (HWIO)."""
+    convs = ("Conv2D", "DepthwiseConv2dNative")
+    for u in t.consumers():
+        if u.type in convs and len(u.inputs) > 1 and u.inputs[1] is t:
+            return True
+        if u.type == "Identity" and any(
+            c.type in convs and len(c.inputs) > 1 and c.inputs[1] is u.outputs[0]
+            for c in u.outputs[0].consumers()
+        ):
+            return True
+    return False
 
 
 def _writes(op: Operation) -> bool:
