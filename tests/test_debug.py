@@ -204,3 +204,24 @@ def test_recorder_listeners_hear_each_step() -> None:
     rec.run(sess, train, feed, step=10)
     assert heard == [1, 2] and rec.steps == [0, 10]
     assert set(rec.layers) == {"layer01", "layer02", "out"}
+
+
+def test_tfdbg_wrapper_reports_the_first_tensor_passing_a_filter(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    net, feed = broken_softmax_regression()
+    sess = tf_debug.LocalCLIDebugWrapperSession(tf.Session())
+    sess.run(tf.global_variables_initializer())  # no filter yet: an ordinary run
+    sess.add_tensor_filter("has_inf_or_nan", tf_debug.has_inf_or_nan)
+    loss = sess.run(net["loss"], feed)
+    assert not np.isfinite(loss)  # the run finishes, as tfdbg's `run` after the stop
+    out = capsys.readouterr().out
+    assert out.startswith("tfdbg: Log:0 is the first tensor to pass filter has_inf_or_nan")
+    assert sess.last_hit is not None and sess.last_hit.op.type == "Log"
+    assert "softmax_cross_entropy_with_logits" in out
+    sess.add_tensor_filter("big", lambda datum, t: datum.node_name == "w" and t.max() > 10)
+    sess.run(net["w"])
+    assert sess.last_datum.tensor_name == "w:0" and sess.last_hit is None  # type: ignore[union-attr]
+    assert sess.graph is tf.get_default_graph()  # the rest is the wrapped session's
+    with pytest.raises(TypeError, match="must be callable"):
+        sess.add_tensor_filter("bad", 3)
