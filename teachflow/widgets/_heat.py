@@ -38,8 +38,9 @@ def from_run_metadata(meta: Any, what: str) -> dict[str, float]:
     for dev in meta.step_stats.dev_stats:
         for ns in dev.node_stats:
             if what == "time":
-                value = float(ns.op_end_rel_micros - ns.op_start_rel_micros)
-                value = value or float(ns.all_end_rel_micros)
+                # nanoseconds when the record has them: tiny ops take 0 whole microseconds
+                nanos = getattr(ns, "all_end_rel_nanos", 0)
+                value = nanos / 1000.0 if nanos else float(ns.all_end_rel_micros)
             else:
                 value = float(
                     sum(

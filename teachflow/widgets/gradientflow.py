@@ -1,9 +1,9 @@
 """``GradientFlow``: each layer's gradient norm and relative update, live while training.
 
-A view of a :class:`teachflow.debug.GradientRecorder`: every ``recorder.run(sess, train_op,
-feed)`` adds a point, sent to the browser as it happens (a few messages a second at most), so
-vanishing gradients (the first layers' norms orders of magnitude below the last's) and
-exploding ones are seen at a glance.
+A view of a :class:`teachflow.debug.GradientRecorder` (it listens to it): every
+``recorder.run(sess, train_op, feed)`` adds a point, sent to the browser as it happens (a few
+messages a second at most), so vanishing gradients (the first layers' norms orders of magnitude
+below the last's) and exploding ones are seen at a glance.
 
 >>> import teachflow as tf
 >>> from teachflow.widgets import GradientFlow
@@ -63,7 +63,7 @@ class GradientFlow(anywidget.AnyWidget):  # type: ignore[misc]
     def __init__(self, recorder: Any, *, lang: str = "en", **kwargs: Any) -> None:
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {LANGS}, got {lang!r}.")
-        if not hasattr(recorder, "grad_norm") or not hasattr(recorder, "layers"):
+        if not all(hasattr(recorder, a) for a in ("grad_norm", "layers", "listeners")):
             raise TypeError(
                 f"GradientFlow needs a tf.debug.GradientRecorder, got {type(recorder).__name__}."
                 "\n  Hint: rec = tf.debug.GradientRecorder(loss); GradientFlow(rec); then "
@@ -140,27 +140,17 @@ class GradientFlow(anywidget.AnyWidget):  # type: ignore[misc]
         self.send(message)
 
     def _hook(self, recorder: Any) -> None:
-        """Wraps this recorder's ``run`` so that each training step reaches the view."""
+        """Listens to the recorder: each recorded training step reaches the view."""
         me = weakref.ref(self)
-        run = recorder.run
-        # a recorder shown twice: wrap the original run once, tell every view
-        views = getattr(recorder, "_widget_views", None)
-        if views is None:
-            views = []
-            recorder._widget_views = views
 
-            def run_and_show(*args: Any, **kw: Any) -> Any:
-                result = run(*args, **kw)
-                for ref in list(views):
-                    view = ref()
-                    if view is None:
-                        views.remove(ref)
-                    else:
-                        view._send_new()
-                return result
+        def on_step(rec: Any) -> None:
+            view = me()
+            if view is None:  # the widget is gone: stop listening
+                rec.listeners.remove(on_step)
+            else:
+                view._send_new()
 
-            recorder.run = run_and_show
-        views.append(me)
+        recorder.listeners.append(on_step)
 
     def _on_custom_msg(self, widget: Any, content: Any, buffers: Any) -> None:
         if not isinstance(content, dict):
