@@ -125,6 +125,13 @@ def _placeholders(tf: Any) -> list[Run]:
     return [Run([y, d, group, *like], {x: X}), Run([d], {d: [5.0, 6.0]})]
 
 
+def _numerics(tf: Any) -> list[Run]:
+    x = tf.placeholder(tf.float32, [None, 3], name="x")
+    checked = tf.check_numerics(x * 2.0, "doubled x")
+    (grad,) = tf.gradients(tf.reduce_sum(checked), x)  # the gradient is checked too
+    return [Run([checked, grad], {x: X})]
+
+
 def _nn(tf: Any) -> list[Run]:
     x = tf.constant(X, name="x")
     out = [tf.nn.relu(x), tf.nn.relu6(x * 4.0), tf.nn.elu(x), tf.nn.leaky_relu(x, 0.1)]
@@ -376,6 +383,7 @@ CATALOGUE = [
     Program("arrays", _arrays),
     Program("reductions", _reductions),
     Program("placeholders", _placeholders),
+    Program("numerics", _numerics),
     Program("nn", _nn),
     Program("gradients", _gradients),
     Program("variables", _variables),
