@@ -96,6 +96,8 @@ function barsNode(names, values, width) {
   return svg;
 }
 
+const decades = (u, splits) => splits.map((v) => (v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-6 ? v : null));
+
 function chart(host, title, steps, names, series, width, L) {
   const data = [steps, ...names.map((n) => series[n].map((v) => (v != null && v > 0 ? v : null)))];
   return new uPlot({
@@ -104,9 +106,9 @@ function chart(host, title, steps, names, series, width, L) {
     axes: [
       { label: L.step, stroke: "#475569", grid: { stroke: "#eef2f7" } },
       {
-        stroke: "#475569", size: 60, grid: { stroke: "#e2e8f0" }, values: (u, ticks) => ticks.map(logTick),
         // only the decades: grid lines at 2, 3, ... 9 would band the plot
-        filter: (u, splits) => splits.map((v) => (v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-6 ? v : null)),
+        stroke: "#475569", size: 60, values: (u, ticks) => ticks.map(logTick), filter: decades,
+        grid: { stroke: "#e2e8f0", filter: decades }, ticks: { filter: decades },
       },
     ],
     series: [{ label: L.step }, ...names.map((n, i) => ({ label: n, stroke: color(i, names.length), width: 2, spanGaps: false, value: (u, v) => fmt(v) }))],
