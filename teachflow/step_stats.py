@@ -97,9 +97,11 @@ class Message:
             return repr(self)
         try:
             from google.protobuf import text_format
-        except ImportError:  # no protobuf installed: the record's own form
+
+            proto = self.to_proto()
+        except ImportError:  # no tensorboard (protobuf) installed: the record's own form
             return repr(self)
-        return text_format.MessageToString(self.to_proto())
+        return text_format.MessageToString(proto)
 
 
 def _plain(v: Any) -> Any:
