@@ -21,13 +21,20 @@ from teachflow.graph import Operation, Tensor, get_default_graph
 from teachflow.ops import registry
 from teachflow.ops.constant_op import convert_to_tensor
 from teachflow.ops.control_ops import group
-from teachflow.ops.nn_ops import check_dtype, make_op
+from teachflow.ops.nn_ops import make_op
 
 _CONTROL_FLOW = {"Switch", "RefSwitch", "Merge", "RefMerge", "Enter", "Exit", "NextIteration"}
 
 
 def _infer(op: Operation) -> Any:
-    return [(check_dtype(op, 0, "tensor", "float"), op.inputs[0].shape)]
+    dt = op.inputs[0].dtype.base_dtype
+    if not dt.is_floating:  # TensorFlow lists CheckNumerics' dtypes in this order
+        raise TypeError(
+            f"Value passed to parameter 'tensor' has DataType {dt.name} not in list of allowed "
+            "values: bfloat16, float16, float32, float64\n  Hint: only floats can hold NaN or "
+            "Inf: an integer tensor needs no check (or cast it first: tf.cast(t, tf.float32))."
+        )
+    return [(dt, op.inputs[0].shape)]
 
 
 def _grad(op: Operation, grad: Tensor) -> list[Tensor]:

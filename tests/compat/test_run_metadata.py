@@ -167,3 +167,22 @@ def test_add_check_numerics_ops_matches(tf1: Any) -> None:
     for (tf_op, tf_text), (tt_op, tt_text) in zip(tf_errs, tt_errs):
         assert tt_op == tf_op
         assert tt_text.splitlines()[0] in tf_text and tt_text.splitlines()[0].startswith("mylog:0")
+
+
+def test_check_numerics_construction_errors_match(tf1: Any) -> None:
+    cases = [
+        lambda tf: tf.check_numerics(tf.constant([1, 2]), "m"),
+        lambda tf: tf.check_numerics(tf.constant([1.0]), 3),
+        lambda tf: (
+            tf.cond(tf.placeholder(tf.bool), lambda: tf.constant(1.0), lambda: tf.constant(2.0)),
+            tf.add_check_numerics_ops(),
+        ),
+    ]
+    for build in cases:
+        errs = []
+        for tf in (tf1, teachflow):
+            with tf.Graph().as_default(), pytest.raises((TypeError, ValueError)) as info:
+                build(tf)
+            errs.append(info.value)
+        assert type(errs[1]) is type(errs[0])
+        assert str(errs[1]).splitlines()[0] == str(errs[0]).splitlines()[0]
