@@ -134,7 +134,10 @@ def _topological(needed: set[Operation]) -> list[Operation]:
     to an existing op afterwards (``op._add_control_input``): then sort, still preferring
     creation order so that plans read like the program.
     """
-    ops = sorted(needed, key=lambda o: o._id)
+    # ops added to a built while loop (a gradient's stacks) say where they run in it
+    first = next(iter(needed), None)
+    order: dict[Operation, float] = first.graph.__dict__.get("_plan_order", {}) if first else {}
+    ops = sorted(needed, key=lambda o: (order.get(o, o._id), o._id))
     if not ops or not ops[0].graph._control_edges_added:
         return ops
     waiting = {op: 0 for op in ops}
@@ -144,16 +147,16 @@ def _topological(needed: set[Operation]) -> list[Operation]:
             if dep in waiting:
                 waiting[op] += 1
                 users.setdefault(dep, []).append(op)
-    ready = [(op._id, op) for op in ops if waiting[op] == 0]
+    ready = [(order.get(op, op._id), op._id, op) for op in ops if waiting[op] == 0]
     heapq.heapify(ready)
     out: list[Operation] = []
     while ready:
-        _, op = heapq.heappop(ready)
+        _, _, op = heapq.heappop(ready)
         out.append(op)
         for user in users.get(op, ()):
             waiting[user] -= 1
             if waiting[user] == 0:
-                heapq.heappush(ready, (user._id, user))
+                heapq.heappush(ready, (order.get(user, user._id), user._id, user))
     if len(out) != len(ops):  # cannot happen: _add_control_input refuses cycles
         stuck = sorted((o.name for o in ops if waiting[o]), key=str)
         raise errors.InvalidArgumentError(

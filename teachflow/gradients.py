@@ -116,83 +116,161 @@ def gradients(
         stop_ops = {s.op if hasattr(s, "op") else convert_to_tensor(s).op for s in stops}
         gys_t = _default_grad_ys(gys, ys_t)
 
-        to_ops = [y.op for y in ys_t]
-        from_ops = [x.op for x in xs_t]
-        reachable, pending = _pending_count(to_ops, from_ops)
-        grads: dict[Operation, list[Any]] = {}
-        for y, gy in zip(ys_t, gys_t):
-            _set_grad(grads, y, gy)
-
-        queue: collections.deque[Operation] = collections.deque()
-        seen: set[Operation] = set()
-        for op in to_ops:
-            if pending[op] == 0 and op not in seen and op in reachable:
-                seen.add(op)
-                queue.append(op)
-        # an x whose inputs get no gradient ends the walk; so does a stop_gradients tensor
-        stop_ops |= {op for op in from_ops if all(pending[t.op] <= 0 for t in op.inputs)}
-
-        while queue:
-            op = queue.popleft()
-            out_grads = _aggregated_grads(grads, op, aggregation_method)
-            has_out_grads = any(gr is not None for gr in out_grads)
-            fn = None
-            if has_out_grads and op not in stop_ops:
-                fn = op.opdef.grad
-                if fn is None:
-                    raise LookupError(
-                        f"No gradient defined for operation '{op.name}' (op type: {op.type}).\n"
-                        "  Hint: wrap its output in tf.stop_gradient(...) if no gradient should "
-                        "flow through it."
-                    )
-            if fn is not None and has_out_grads:
-                for i, gr in enumerate(out_grads):
-                    if gr is None and _trainable(op._outputs[i]):
-                        from teachflow.ops.fill_ops import zeros_like
-
-                        out = op._outputs[i]
-                        # a cond's Switch: zeros computed from the branch's own output, so
-                        # that they are dead, like it, when the branch is not taken
-                        out_grads[i] = (
-                            registry.make1("ZerosLike", [out], {"T": out.dtype.base_dtype})
-                            if op.type in ("Switch", "RefSwitch")
-                            else zeros_like(out)
-                        )
-                with g.name_scope(op.name + "_grad"):
-                    in_grads = _as_list(fn(op, *out_grads))
-                    if len(in_grads) != len(op.inputs):
-                        raise ValueError(
-                            f"Num gradients {len(in_grads)} generated for op {op.node_def} do "
-                            f"not match num inputs {len(op.inputs)}"
-                        )
-                    if gate_gradients and sum(x is not None for x in in_grads) > 1:
-                        in_grads = tuple_(in_grads)
-            else:
-                in_grads = [None] * len(op.inputs)
-            for i, (t_in, gr) in enumerate(zip(op.inputs, in_grads)):
-                if gr is None:
-                    continue
-                if isinstance(gr, IndexedSlices):  # rows of a gradient (tf.gather's): kept
-                    _set_grad(grads, t_in, gr)
-                    continue
-                gr = convert_to_tensor(gr)
-                try:
-                    gr.set_shape(t_in.shape)
-                except ValueError:
-                    raise ValueError(
-                        "Incompatible shapes between op input and calculated input gradient. "
-                        f"Forward operation: {op.name}. Input index: {i}. Original input shape: "
-                        f"{t_in.shape}. Calculated input gradient shape: {gr.shape}"
-                    ) from None
-                _set_grad(grads, t_in, gr)
-            for t_in in op.inputs:
-                pending[t_in.op] -= 1
-                if pending[t_in.op] == 0:
-                    queue.append(t_in.op)
+        grads = _walk(g, ys_t, gys_t, xs_t, stop_ops, gate_gradients, aggregation_method)
 
     # outside the gradients scope, as in TensorFlow: zeros for unconnected xs are "zeros_like"
     with g.as_default():
         return [_get_grad(grads, x, unconnected) for x in xs_t]
+
+
+def _walk(
+    g: Graph,
+    ys_t: list[Tensor],
+    gys_t: list[Tensor],
+    xs_t: list[Tensor],
+    stop_ops: set[Operation],
+    gate_gradients: bool,
+    aggregation_method: int,
+    boundary: bool = False,
+) -> dict[Operation, list[Any]]:
+    """The gradients of ``ys_t`` (seeded with ``gys_t``) flowing back to the ``xs_t``.
+
+    A tf.while_loop on the way is one step: once all its Exits have their gradients, a backward
+    loop gives those of its inputs (:mod:`teachflow.ops.while_grad`). ``boundary``: the walk
+    stops at the xs (a loop's body, differentiated inside the backward loop).
+    """
+    to_ops = [y.op for y in ys_t]
+    from_ops = [x.op for x in xs_t]
+    loops: dict[Operation, Any] = {}
+    reachable, pending = _pending_count(to_ops, from_ops, loops, boundary)
+    grads: dict[Operation, list[Any]] = {}
+    for y, gy in zip(ys_t, gys_t):
+        _set_grad(grads, y, gy)
+
+    queue: collections.deque[Operation] = collections.deque()
+    seen: set[Operation] = set()
+    for op in to_ops:
+        if pending[op] == 0 and op not in seen and op in reachable:
+            seen.add(op)
+            queue.append(op)
+    # an x whose inputs get no gradient ends the walk; so does a stop_gradients tensor
+    stop_ops = set(stop_ops)
+    stop_ops |= {op for op in from_ops if all(pending[t.op] <= 0 for t in op.inputs)}
+    if boundary:
+        stop_ops |= set(from_ops)
+    waiting = {id(lp): sum(1 for e in lp.exits if e in loops) for lp in set(loops.values())}
+    exit_grads: dict[int, list[Any]] = {}
+
+    while queue:
+        op = queue.popleft()
+        out_grads = _aggregated_grads(grads, op, aggregation_method)
+        if op in loops and op not in from_ops:
+            _loop_exit(
+                g,
+                op,
+                loops[op],
+                out_grads[0],
+                op in stop_ops,
+                waiting,
+                exit_grads,
+                grads,
+                pending,
+                queue,
+                aggregation_method,
+            )
+            continue
+        has_out_grads = any(gr is not None for gr in out_grads)
+        fn = None
+        if has_out_grads and op not in stop_ops:
+            fn = op.opdef.grad
+            if fn is None:
+                raise LookupError(
+                    f"No gradient defined for operation '{op.name}' (op type: {op.type}).\n"
+                    "  Hint: wrap its output in tf.stop_gradient(...) if no gradient should "
+                    "flow through it."
+                )
+        if fn is not None and has_out_grads:
+            for i, gr in enumerate(out_grads):
+                if gr is None and _trainable(op._outputs[i]):
+                    from teachflow.ops.fill_ops import zeros_like
+
+                    out = op._outputs[i]
+                    # a cond's Switch: zeros computed from the branch's own output, so
+                    # that they are dead, like it, when the branch is not taken
+                    out_grads[i] = (
+                        registry.make1("ZerosLike", [out], {"T": out.dtype.base_dtype})
+                        if op.type in ("Switch", "RefSwitch")
+                        else zeros_like(out)
+                    )
+            with g.name_scope(op.name + "_grad"):
+                in_grads = _as_list(fn(op, *out_grads))
+                if len(in_grads) != len(op.inputs):
+                    raise ValueError(
+                        f"Num gradients {len(in_grads)} generated for op {op.node_def} do "
+                        f"not match num inputs {len(op.inputs)}"
+                    )
+                if gate_gradients and sum(x is not None for x in in_grads) > 1:
+                    in_grads = tuple_(in_grads)
+        else:
+            in_grads = [None] * len(op.inputs)
+        for i, (t_in, gr) in enumerate(zip(op.inputs, in_grads)):
+            if gr is None:
+                continue
+            if isinstance(gr, IndexedSlices):  # rows of a gradient (tf.gather's): kept
+                _set_grad(grads, t_in, gr)
+                continue
+            gr = convert_to_tensor(gr)
+            try:
+                gr.set_shape(t_in.shape)
+            except ValueError:
+                raise ValueError(
+                    "Incompatible shapes between op input and calculated input gradient. "
+                    f"Forward operation: {op.name}. Input index: {i}. Original input shape: "
+                    f"{t_in.shape}. Calculated input gradient shape: {gr.shape}"
+                ) from None
+            _set_grad(grads, t_in, gr)
+        for t_in in op.inputs:
+            pending[t_in.op] -= 1
+            if pending[t_in.op] == 0:
+                queue.append(t_in.op)
+    return grads
+
+
+def _loop_exit(
+    g: Graph,
+    op: Operation,
+    loop: Any,
+    grad: Any,
+    stopped: bool,
+    waiting: dict[int, int],
+    exit_grads: dict[int, list[Any]],
+    grads: dict[Operation, list[Any]],
+    pending: collections.defaultdict[Operation, int],
+    queue: collections.deque[Operation],
+    aggregation_method: int,
+) -> None:
+    """An Exit of a while loop reached: once all of them are, the backward loop is built."""
+    from teachflow.ops import while_grad
+
+    got = exit_grads.setdefault(id(loop), [None] * len(loop.exits))
+    got[loop.exits.index(op)] = None if stopped else grad
+    waiting[id(loop)] -= 1
+    if waiting[id(loop)] > 0:
+        return
+    externals = loop.externals()
+    if any(gr is not None for gr in got):
+
+        def walk(ys: list[Tensor], gys: list[Tensor], xs: list[Tensor]) -> list[Any]:
+            inner = _walk(g, ys, gys, xs, set(), False, aggregation_method, boundary=True)
+            return [_get_grad(inner, x, "none") for x in xs]
+
+        for t, gr in zip(externals, while_grad.loop_gradients(loop, got, walk)):
+            if gr is not None:
+                _set_grad(grads, t, gr)
+    for t in externals:
+        pending[t.op] -= 1
+        if pending[t.op] == 0:
+            queue.append(t.op)
 
 
 def hessians(
@@ -305,9 +383,19 @@ def _default_grad_ys(grad_ys: list[Any], ys: list[Tensor]) -> list[Tensor]:
 
 
 def _pending_count(
-    to_ops: list[Operation], from_ops: list[Operation]
+    to_ops: list[Operation],
+    from_ops: list[Operation],
+    loops: dict[Operation, Any] | None = None,
+    boundary: bool = False,
 ) -> tuple[set[Operation], collections.defaultdict[Operation, int]]:
-    """Ops between xs and ys, and for each how many of them consume its outputs."""
+    """Ops between xs and ys, and for each how many of them consume its outputs.
+
+    A while loop's Exit counts as consuming the loop's inputs (filled into ``loops``: Exit ->
+    its loop); ``boundary``: the xs' own inputs are not visited.
+    """
+    if loops is None:
+        loops = {}
+    stops = set(from_ops) if boundary else set()
     reached: set[Operation] = set()
     queue = collections.deque(from_ops)
     while queue:
@@ -327,13 +415,43 @@ def _pending_count(
             between.append(op)
             between_set.add(op)
             reached.remove(op)
+            if op in stops:
+                continue
+            if op.type == "Exit" and op not in from_ops:
+                loop = _loop_of(op, loops)
+                queue.extend(t.op for t in loop.externals())
+                continue
             queue.extend(t.op for t in op.inputs)
     pending: collections.defaultdict[Operation, int] = collections.defaultdict(int)
+    counted: set[int] = set()
     for op in between:
+        if op in loops:
+            if id(loops[op]) not in counted:  # a loop's inputs wait for the loop (once)
+                counted.add(id(loops[op]))
+                for t in loops[op].externals():
+                    if t.op in between_set:
+                        pending[t.op] += 1
+            continue
+        if op in stops:
+            continue
         for t in op.inputs:
             if t.op in between_set:
                 pending[t.op] += 1
     return reachable_to, pending
+
+
+def _loop_of(exit_op: Operation, loops: dict[Operation, Any]) -> Any:
+    """The while loop ``exit_op`` leaves (one object per loop, shared by its Exits)."""
+    from teachflow.ops.while_grad import ForwardLoop
+
+    if exit_op not in loops:
+        cache = exit_op.graph.__dict__.setdefault("_while_loops", {})
+        frame_op = exit_op.inputs[0].op.inputs[1].op  # the loop's LoopCond
+        loop = cache.get(frame_op)
+        if loop is None:
+            loop = cache[frame_op] = ForwardLoop(exit_op)
+        loops[exit_op] = loop
+    return loops[exit_op]
 
 
 def _set_grad(grads: dict[Operation, list[Any]], t: Tensor, grad: Any) -> None:

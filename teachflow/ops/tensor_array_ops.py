@@ -30,7 +30,17 @@ Outs = list[tuple[dtypes.DType, TensorShape]]
 class TensorArrayValue:
     """The list behind a TensorArray in one run."""
 
-    __slots__ = ("name", "items", "dynamic", "dtype", "clear_after_read", "cleared")
+    __slots__ = (
+        "name",
+        "items",
+        "dynamic",
+        "dtype",
+        "clear_after_read",
+        "cleared",
+        "shapes",
+        "grads",
+        "forward",
+    )
 
     def __init__(self, name: str, size: int, dynamic: bool, dtype: Any, clear: bool) -> None:
         self.name = name
@@ -39,6 +49,27 @@ class TensorArrayValue:
         self.dtype = dtype
         self.clear_after_read = clear
         self.cleared: set[int] = set()
+        self.shapes: dict[int, tuple[int, ...]] = {}  # of each element written
+        self.grads: dict[str, TensorArrayValue] = {}  # gradient arrays, by source
+        # a gradient array: the forward array (writes add up, unwritten elements read as 0)
+        self.forward: TensorArrayValue | None = None
+
+    def put(self, index: int, value: Any) -> None:
+        self.check(index, "write to")
+        v = np.array(value, copy=True)
+        self.shapes[index] = v.shape
+        old = self.items[index]
+        if old is not None and self.forward is not None:
+            v = old + v
+        elif old is not None:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"TensorArray {self.name}: Could not write to TensorArray index {index} because "
+                "it has already been written to.",
+                "write each index once (or make a new TensorArray).",
+            )
+        self.items[index] = v
 
     def __repr__(self) -> str:
         written = sum(v is not None for v in self.items)
@@ -67,6 +98,8 @@ class TensorArrayValue:
                 "read each index once, or make the TensorArray with clear_after_read=False.",
             )
         v = self.items[index]
+        if v is None and self.forward is not None and index in self.forward.shapes:
+            return np.zeros(self.forward.shapes[index], dtype=self.dtype.np)
         if v is None:
             raise errors.InvalidArgumentError(
                 None,
@@ -115,25 +148,26 @@ def _value(ta: Any, op: str) -> TensorArrayValue:
     return ta
 
 
-@registry.define("TensorArrayWriteV3", infer=_flow_out, ctx=True, stateful=True)
+@registry.define(
+    "TensorArrayWriteV3",
+    infer=_flow_out,
+    ctx=True,
+    stateful=True,
+    grad=lambda op, g: _write_grad(op, g),
+)
 def _write_kernel(ctx: registry.KernelContext, ta: Any, index: Any, value: Any, flow: Any) -> Any:
     """ta[index] <- value"""
-    arr = _value(ta, "TensorArrayWriteV3")
-    i = int(np.asarray(index))
-    arr.check(i, "write to")
-    if arr.items[i] is not None:
-        raise errors.InvalidArgumentError(
-            None,
-            None,
-            f"TensorArray {arr.name}: Could not write to TensorArray index {i} because it has "
-            "already been written to.",
-            "write each index once (or make a new TensorArray).",
-        )
-    arr.items[i] = np.array(value, copy=True)
+    _value(ta, "TensorArrayWriteV3").put(int(np.asarray(index)), value)
     return np.float32(0.0)
 
 
-@registry.define("TensorArrayScatterV3", infer=_flow_out, ctx=True, stateful=True)
+@registry.define(
+    "TensorArrayScatterV3",
+    infer=_flow_out,
+    ctx=True,
+    stateful=True,
+    grad=lambda op, g: _scatter_grad(op, g),
+)
 def _scatter_kernel(
     ctx: registry.KernelContext, ta: Any, indices: Any, value: Any, flow: Any
 ) -> Any:
@@ -141,8 +175,7 @@ def _scatter_kernel(
     arr = _value(ta, "TensorArrayScatterV3")
     value = np.asarray(value)
     for k, i in enumerate(np.asarray(indices).reshape(-1)):
-        arr.check(int(i), "write to")
-        arr.items[int(i)] = np.array(value[k], copy=True)
+        arr.put(int(i), value[k])
     return np.float32(0.0)
 
 
@@ -151,7 +184,13 @@ def _read_infer(op: Operation) -> Outs:
     return [(op.attrs["dtype"], TensorShape(shape))]
 
 
-@registry.define("TensorArrayReadV3", infer=_read_infer, ctx=True, stateful=True)
+@registry.define(
+    "TensorArrayReadV3",
+    infer=_read_infer,
+    ctx=True,
+    stateful=True,
+    grad=lambda op, g: _read_grad(op, g),
+)
 def _read_kernel(ctx: registry.KernelContext, ta: Any, index: Any, flow: Any) -> np.ndarray:
     """f(ta, index) = ta[index]"""
     return _value(ta, "TensorArrayReadV3").read(int(np.asarray(index)))
@@ -163,7 +202,13 @@ def _gather_infer(op: Operation) -> Outs:
     return [(op.attrs["dtype"], TensorShape([n]).concatenate(shape))]
 
 
-@registry.define("TensorArrayGatherV3", infer=_gather_infer, ctx=True, stateful=True)
+@registry.define(
+    "TensorArrayGatherV3",
+    infer=_gather_infer,
+    ctx=True,
+    stateful=True,
+    grad=lambda op, g: _gather_grad(op, g),
+)
 def _gather_kernel(ctx: registry.KernelContext, ta: Any, indices: Any, flow: Any) -> np.ndarray:
     """f(ta, indices) = stack(ta[i] for i in indices)"""
     arr = _value(ta, "TensorArrayGatherV3")
@@ -193,6 +238,89 @@ def _gather_kernel(ctx: registry.KernelContext, ta: Any, indices: Any, flow: Any
 def _size_kernel(ctx: registry.KernelContext, ta: Any, flow: Any) -> np.ndarray:
     """f(ta) = its number of elements"""
     return np.int32(len(_value(ta, "TensorArraySizeV3").items))
+
+
+def _grad_infer(op: Operation) -> Outs:
+    return [(resource, TensorShape([2])), (dtypes.float32, TensorShape([]))]
+
+
+@registry.define("TensorArrayGradV3", infer=_grad_infer, ctx=True, stateful=True)
+def _grad_array_kernel(ctx: registry.KernelContext, ta: Any, flow: Any) -> tuple[Any, Any]:
+    """f(ta) = the gradient array of ta for this source (one per run: made at the first call)"""
+    arr = _value(ta, "TensorArrayGradV3")
+    source = ctx.attrs["source"]
+    if source not in arr.grads:
+        made = TensorArrayValue(f"{arr.name}@{source}", len(arr.items), True, arr.dtype, False)
+        made.forward = arr
+        arr.grads[source] = made
+    return arr.grads[source], np.float32(0.0)
+
+
+def _grad_array(op: Operation, flow: Tensor) -> tuple[Tensor, Tensor]:
+    """The gradient TensorArray of ``op``'s array (``TensorArrayGradV3``, source "gradients")."""
+    made = registry.make(
+        "TensorArrayGradV3",
+        [op.inputs[0], flow],
+        {"source": "gradients"},
+        "TensorArrayGrad/TensorArrayGradV3",
+    )
+    return made.outputs[0], made.outputs[1]
+
+
+def _read_grad(op: Operation, grad: Any) -> list[Any]:
+    """d ta[i]: the gradient written at i of the gradient array"""
+    handle, flow = _grad_array(op, op.inputs[2])
+    grad = convert_to_tensor(grad)
+    dt = op.attrs["dtype"]
+    w = registry.make1(
+        "TensorArrayWriteV3", [handle, op.inputs[1], grad, flow], {"T": dt}, "TensorArrayWriteV3"
+    )
+    return [None, None, w]
+
+
+def _write_grad(op: Operation, grad: Any) -> list[Any]:
+    """d value = the gradient array's element at index"""
+    flow = convert_to_tensor(grad)
+    handle, gflow = _grad_array(op, flow)
+    v = op.inputs[2]
+    attrs = {
+        "dtype": op.attrs["T"],
+        "_element_shape": v.shape.as_list() if v.shape.ndims is not None else None,
+    }
+    value = registry.make1(
+        "TensorArrayReadV3", [handle, op.inputs[1], gflow], attrs, "TensorArrayReadV3"
+    )
+    return [None, None, value, flow]
+
+
+def _scatter_grad(op: Operation, grad: Any) -> list[Any]:
+    """d value = the gradient array's elements at indices, stacked"""
+    flow = convert_to_tensor(grad)
+    handle, gflow = _grad_array(op, flow)
+    v = op.inputs[2]
+    attrs = {
+        "dtype": op.attrs["T"],
+        "element_shape": v.shape[1:].as_list() if v.shape.ndims else None,
+    }
+    value = registry.make1(
+        "TensorArrayGatherV3", [handle, op.inputs[1], gflow], attrs, "TensorArrayGatherV3"
+    )
+    value.set_shape(v.shape)
+    return [None, None, value, flow]
+
+
+def _gather_grad(op: Operation, grad: Any) -> list[Any]:
+    """d ta[indices]: the gradient's rows written at indices of the gradient array"""
+    handle, flow = _grad_array(op, op.inputs[2])
+    grad = convert_to_tensor(grad)
+    dt = op.attrs["dtype"]
+    w = registry.make1(
+        "TensorArrayScatterV3",
+        [handle, op.inputs[1], grad, flow],
+        {"T": dt},
+        "TensorArrayScatterV3",
+    )
+    return [None, None, w]
 
 
 class TensorArray:

@@ -42,9 +42,9 @@ def _no_loop_gradient(op: Operation, *grads: Any) -> list[Any]:
     from teachflow.unsupported import UnsupportedFeatureError
 
     raise UnsupportedFeatureError(
-        f"teachflow does not implement gradients through tf.while_loop yet ('{op.name}', "
-        f"{op.type}). Hint: unroll the loop in Python (e.g. tf.nn.static_rnn instead of "
-        "tf.nn.dynamic_rnn), or stop the gradient at the loop's results with tf.stop_gradient."
+        f"teachflow differentiates a tf.while_loop from its results (its Exit ops), not from a "
+        f"value inside it ('{op.name}', {op.type}). Hint: take tf.gradients of what the loop "
+        "returns, or stop the gradient there with tf.stop_gradient."
     )
 
 
@@ -160,7 +160,7 @@ def while_loop(
     """Repeats ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``; returns the final
     ``loop_vars`` (one tensor if there is one loop variable, as TensorFlow 1.x).
 
-    Gradients through the loop are not implemented yet (a clear error says so).
+    ``tf.gradients`` through the loop builds a backward loop (:mod:`teachflow.ops.while_grad`).
     """
     if not callable(cond):
         raise TypeError("cond must be callable.")

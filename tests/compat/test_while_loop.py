@@ -164,16 +164,6 @@ def test_stepping_shows_each_iteration() -> None:
         assert ex.records[-1].op.type == "Exit"
 
 
-def test_gradients_through_a_loop_say_they_are_not_there_yet() -> None:
-    from teachflow.unsupported import UnsupportedFeatureError
-
-    with teachflow.Graph().as_default():
-        x = teachflow.Variable(2.0)
-        y = teachflow.while_loop(lambda v: v < 10.0, lambda v: v * x, [x])
-        with pytest.raises(UnsupportedFeatureError, match="gradients through tf.while_loop"):
-            teachflow.gradients(y, x)
-
-
 def test_bad_cond_and_body(tf1v1: Any) -> None:
     for lib in (tf1v1, teachflow):
         with lib.Graph().as_default():
