@@ -303,3 +303,20 @@ def test_gradient_flow_sends_nan_as_a_gap_and_checks_its_argument():
         GradientFlow(object())
     with pytest.raises(ValueError, match="lang"):
         GradientFlow(rec, lang="fr")
+
+
+def test_stepper_colours_the_backward_pass_by_gradient_norm():
+    sess, loss, train = deep_sigmoid(3)
+    s = Stepper(sess, train)
+    custom(s, event="run_to_end")
+    custom(s, event="color_by", what="grad")
+    heat = s.heat
+    assert heat["what"] == "grad" and heat["values"]
+    # only gradient ops are coloured, and edges of the backward pass carry weights
+    names = {n["name"] for box, n in s.nodes.items() if box in heat["values"]}
+    assert names and all(n.startswith("gradients") for n in names)
+    assert heat["edges"] and all(s.edges[int(i)][3].startswith("gradients") for i in heat["edges"])
+    custom(s, event="color_by", what="")
+    assert s.heat == {}
+    custom(s, event="color_by", what="nonsense")  # shown in the widget, not raised
+    assert "color_by takes one of" in s.error_text

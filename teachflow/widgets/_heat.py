@@ -52,14 +52,29 @@ def from_run_metadata(meta: Any, what: str) -> dict[str, float]:
     return out
 
 
+def _norm(v: Any) -> float | None:
+    arr = np.asarray(getattr(v, "values", v))  # IndexedSlices: the rows it holds
+    if arr.dtype.kind not in "fc" or not arr.size:
+        return None
+    return float(np.linalg.norm(arr.astype(np.float64).reshape(-1)))
+
+
 def from_records(records: Any, what: str) -> dict[str, float]:
-    """Per op: seconds (as µs) or output bytes, from a stepped run's records."""
+    """Per op: seconds (as µs), output bytes, or (``"grad"``) the norm of each gradient op's
+    first output: the backward pass of a stepped training step."""
     out: dict[str, float] = {}
     for rec in records:
         if rec.error is not None:
             continue
         if what == "time":
             value = rec.seconds * 1e6
+        elif what == "grad":
+            if not rec.op.name.startswith("gradients") or not rec.outputs:
+                continue
+            norm = _norm(rec.outputs[0])
+            if norm is None:
+                continue
+            value = norm
         else:
             value = sum(_nbytes(v) for v in rec.outputs)
         out[rec.op.name] = out.get(rec.op.name, 0.0) + value
@@ -73,6 +88,19 @@ def from_recorder(recorder: Any) -> dict[str, float]:
         norms = recorder.grad_norm.get(name) or []
         if norms:
             out[v.op.name] = float(norms[-1])
+    return out
+
+
+def edge_weights(
+    values: dict[str, float], edges: list[Any], tensors: dict[str, str]
+) -> dict[str, float]:
+    """Edge index -> the value of the op it comes from, for the edges carrying one tensor
+    (``tensors``: edge tensor name -> op name)."""
+    out: dict[str, float] = {}
+    for i, e in enumerate(edges):
+        op = tensors.get(e[3]) if len(e) > 3 and e[3] else None
+        if op is not None and op in values and np.isfinite(values[op]):
+            out[str(i)] = values[op]
     return out
 
 

@@ -449,7 +449,9 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
         ``"grad"`` (gradient norm of each variable), on a log scale with a legend.
 
         ``source``: a ``tf.RunMetadata`` filled by a traced run (time, size), a
-        ``tf.debug.GradientRecorder`` (grad); a Stepper uses its own run when it is None.
+        ``tf.debug.GradientRecorder`` (grad: each variable's gradient norm); a Stepper uses its
+        own run when it is None (grad: the norm of every gradient op it ran, and the edges of
+        the backward pass drawn thicker for bigger gradients).
         ``color_by(None)`` takes the colours off. Returns the numbers per op.
         """
         if what is None:
@@ -465,7 +467,7 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
 
     def _heat_values(self, what: str, source: Any) -> dict[str, float]:
         if what == "grad":
-            if source is None or not hasattr(source, "grad_norm"):
+            if not hasattr(source, "grad_norm"):
                 raise TypeError(
                     "color_by('grad', recorder) needs a tf.debug.GradientRecorder.\n"
                     "  Hint: rec = tf.debug.GradientRecorder(loss); rec.run(sess, train_op, feed)."
@@ -485,7 +487,13 @@ class GraphView(anywidget.AnyWidget):  # type: ignore[misc]
             return
         what = self._heat_what
         boxes = _heat.fold(self._heat_ops, self._drawing.visible, what)
-        self.heat = {"what": what, "unit": _heat.UNITS[what], "values": boxes}
+        heat: dict[str, Any] = {"what": what, "unit": _heat.UNITS[what], "values": boxes}
+        if what == "grad":
+            # the backward pass drawn as edge weight: a thick line carries a big gradient
+            edges: list[Any] = list(self.edges)
+            tensors = {e[3]: e[3].rsplit(":", 1)[0] for e in edges if e and len(e) > 3 and e[3]}
+            heat["edges"] = _heat.edge_weights(self._heat_ops, edges, tensors)
+        self.heat = heat
 
     # -- NaN and Inf --------------------------------------------------------------------------
     def show_non_finite(self, report: Any) -> None:

@@ -484,7 +484,7 @@ class Stepper(GraphView):
 
     def _heat_values(self, what: str, source: Any) -> dict[str, float]:
         self._heat_source = source
-        if source is None and what in ("time", "size"):
+        if source is None:
             return _heat.from_records(self._records().values(), what)
         return super()._heat_values(what, source)
 
@@ -505,7 +505,7 @@ class Stepper(GraphView):
             self._update_info()
             self._update_inspector()
             self._update_watched()
-            if self._heat_what and self._heat_what != "grad" and self._heat_source is None:
+            if self._heat_what and self._heat_source is None:
                 self._heat_ops = self._heat_values(self._heat_what, None)
                 self._update_heat()
 
@@ -615,6 +615,7 @@ class Stepper(GraphView):
                 "run_to_end": lambda c: self.run_to_end(),
                 "reset": lambda c: self.reset(),
                 "init": lambda c: self.initialize(),
+                "color_by": lambda c: self.color_by(str(c.get("what") or "") or None),
             }
         )
         return out

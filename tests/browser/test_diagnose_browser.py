@@ -326,3 +326,63 @@ def test_clicking_edges_inspects_tensors(
     click_edge(view, "filters/read:0")
     assert "filter 5×5" in insp.inner_text()
     assert insp.locator("canvas.tf-tile").count() == 6
+
+
+BACKWARD_CELL = """
+import numpy as np
+import teachflow as tf
+from teachflow.widgets import Stepper
+
+tf.reset_default_graph()
+x = tf.constant(np.random.default_rng(0).standard_normal((16, 4)), tf.float32, name="x")
+h = x
+for i in range(3):
+    with tf.variable_scope(f"layer{i + 1}"):
+        init = tf.random_normal_initializer(stddev=0.7, seed=i)
+        W = tf.get_variable("W", [4, 4], initializer=init)
+        h = tf.sigmoid(tf.matmul(h, W))
+loss = tf.reduce_mean(tf.square(h - 1.0), name="loss")
+train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+Stepper(sess, train)
+"""
+
+
+def test_stepper_draws_the_backward_pass_by_gradient_norm(
+    wide_page, jupyter_server, open_and_run_notebook, output_dir
+):
+    page = wide_page
+    jupyter_server.write_notebook("backward.ipynb", BACKWARD_CELL)
+    open_and_run_notebook(page, jupyter_server, "backward.ipynb")
+    widget = page.locator(STEPPER)
+    widget.locator("svg g.node").first.wait_for(state="attached")
+    widget.locator("button[data-event='run_to_end']").click()
+    widget.locator(".tf-status", has_text="Done").wait_for()
+    widget.locator("select.tf-color-by").select_option("grad")
+    widget.locator(".tf-heat-legend", has_text="gradient norm").wait_for()
+    # open the backward pass (a collapsed scope): its edges get their weights
+    gradients = widget.locator('svg g.node:has(> title:text-is("gradients"))')
+    if gradients.count():
+        widget.evaluate("(el) => el.scrollIntoView({block: 'start'})")
+        widget.locator("button[title='show the whole graph']").click()
+        page.wait_for_timeout(200)
+        layouts = widget.get_attribute("data-layouts")
+        gradients.click()
+        page.wait_for_function(
+            "([el, n]) => el.dataset.layouts !== n",
+            arg=[widget.element_handle(), layouts],
+        )
+        page.wait_for_timeout(300)
+    widths = widget.evaluate(
+        """(root) => [...root.querySelectorAll('svg g.edge.tf-e-weighted')].map((g) =>
+          parseFloat(getComputedStyle(g.querySelector(':scope > path')).strokeWidth))"""
+    )
+    # the backward pass's edges are drawn with widths from the gradients' norms
+    assert len(widths) >= 5, widths
+    assert max(widths) >= 5 and min(widths) <= 2, widths
+    painted = widget.locator("svg g.node.tf-heated").count()
+    assert painted >= 5
+    widget.locator("button[title='show the whole graph']").click()
+    page.wait_for_timeout(300)
+    widget_shot(widget, output_dir / "backward-gradients.png")

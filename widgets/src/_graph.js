@@ -428,8 +428,15 @@ export class GraphPane {
     }
     const inspected = this.model.get("inspected") || "";
     const edges = this.model.get("edges") || [];
+    const ew = heat.edges || {};
+    const esc = heatScale(ew);
     for (const [g, i] of this.edgeEls) {
       g.classList.toggle("tf-e-inspected", !!inspected && g.dataset.tensor === inspected);
+      // gradient magnitude along the backward pass: thicker lines carry bigger gradients
+      const w = ew[i];
+      const line = g.querySelector(":scope > path:not(.tf-edge-hit)");
+      if (line) line.style.strokeWidth = w === undefined ? "" : `${(1 + 6 * esc.at(w)).toFixed(2)}px`;
+      g.classList.toggle("tf-e-weighted", w !== undefined);
       const e = edges[i];
       let cls = "";
       if (e) {

@@ -88,6 +88,8 @@ const EN = {
   place: (text) => text,
   // why training goes wrong: inspector, watch list, NaN origin, colour by
   inspector: "Tensor",
+  colorBy: "colour by ",
+  colorChoices: { "": "—", time: "compute time", size: "output size", grad: "gradient norm" },
   watchTitle: "Watched tensors",
   nanTitle: "Where NaN / Inf was born",
   hintEdges: " Click an edge to see its tensor's value.",
@@ -210,6 +212,8 @@ const JA = {
   },
   place: (text) => text.replace(/^notebook cell(?: (\d+))?, line (\d+)/, (_, c, l) => `ノートブックのセル${c ? ` ${c}` : ""} の ${l} 行目`),
   inspector: "テンソル",
+  colorBy: "色分け ",
+  colorChoices: { "": "—", time: "計算時間", size: "出力サイズ", grad: "勾配のノルム" },
   watchTitle: "ウォッチ中のテンソル",
   nanTitle: "NaN / Inf が生まれた場所",
   hintEdges: " 辺をクリックするとテンソルの値を表示します。",

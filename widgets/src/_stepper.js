@@ -78,8 +78,12 @@ function render({ model, el }) {
   const follow = h("input", { type: "checkbox", class: "tf-follow" });
   const followLabel = h("label", { class: "tf-follow-label" }, follow, h("span"));
   const status = h("div", { class: "tf-status" });
+  // colour the graph by what this run measured (the Python half reads the run's records)
+  const colorBy = h("select", { class: "tf-color-by" });
+  const colorLabel = h("label", { class: "tf-follow-label" }, h("span"), colorBy);
+  colorBy.addEventListener("change", () => send && send("color_by", { what: colorBy.value }));
   const stale = h("div", { class: "tf-stale", role: "status", hidden: true });
-  const controls = h("div", { class: "tf-controls" }, nextBtn, endBtn, resetBtn, initBtn, followLabel, status);
+  const controls = h("div", { class: "tf-controls" }, nextBtn, endBtn, resetBtn, initBtn, followLabel, colorLabel, status);
   const view = createView(model, el, {
     controls: h("div", {}, controls, stale),
     sections: [error, plan, timeline],
@@ -97,6 +101,8 @@ function render({ model, el }) {
   followLabel.lastChild.textContent = t.follow;
   followLabel.title = t.followTitle;
   stale.textContent = t.stale;
+  colorLabel.firstChild.textContent = t.colorBy;
+  for (const [v, label] of Object.entries(t.colorChoices)) colorBy.append(h("option", { value: v, text: label }));
 
   function act(event) {
     if (model.get("closed")) return;
@@ -123,6 +129,7 @@ function render({ model, el }) {
     initBtn.hidden = !model.get("can_init") || isClosed;
     follow.checked = !!model.get("follow");
     stale.hidden = !model.get("stale");
+    colorBy.value = (model.get("heat") || {}).what || "";
     status.replaceChildren(...statusNodes(model.get("status"), t));
     fill(error, errorNodes(model.get("error_info"), t));
     fill(timeline, timelineNodes(model.get("timeline_view"), t));
@@ -140,7 +147,7 @@ function render({ model, el }) {
   };
 
   const onKey = (ev) => {
-    if (ev.target instanceof HTMLInputElement) return;
+    if (ev.target instanceof HTMLInputElement || ev.target instanceof HTMLSelectElement) return;
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     const event = { n: "next", " ": "next", e: "run_to_end", r: "reset" }[ev.key];
     if (!event) return;
@@ -150,7 +157,7 @@ function render({ model, el }) {
   };
   root.addEventListener("keydown", onKey);
 
-  const off = listen(model, ["status", "error_info", "plan", "timeline_view", "done", "can_init", "closed", "follow", "stale"], batched(update));
+  const off = listen(model, ["status", "error_info", "plan", "timeline_view", "done", "can_init", "closed", "follow", "stale", "heat"], batched(update));
   update();
   if (model.get("follow")) pane.want = { kind: "current" };
   return () => {
