@@ -320,3 +320,11 @@ def test_stepper_colours_the_backward_pass_by_gradient_norm():
     assert s.heat == {}
     custom(s, event="color_by", what="nonsense")  # shown in the widget, not raised
     assert "color_by takes one of" in s.error_text
+
+
+def test_big_feature_maps_send_a_bounded_number_of_pixels():
+    d = inspect_value(np.random.default_rng(2).random((16, 60, 60, 32), np.float32))
+    im = d["images"]
+    pixels = sum(len(t) for row in im["tiles"] for t in row)
+    assert pixels <= 40_000 and im["rows"] * im["cols"] >= 6
+    assert len(json.dumps(d)) < 200_000

@@ -24,6 +24,7 @@ BINS = 30
 MAX_TILES = 48
 MAX_TILE_ROWS = 6
 MAX_TILE_PIXELS = 64 * 64
+MAX_PIXELS = 40_000
 
 
 def _table(arr: np.ndarray) -> list[list[str]]:
@@ -73,8 +74,10 @@ def _images(arr: np.ndarray, filter_layout: bool) -> dict[str, Any]:
         rows, h, w, cols = arr.shape
         pick = lambda r, c: arr[r, :, :, c]  # noqa: E731
         row_word = "image"
-    n_rows = min(rows, MAX_TILE_ROWS)
-    n_cols = max(1, min(cols, MAX_TILES // max(1, n_rows)))
+    # at most MAX_PIXELS grey levels travel to the browser (big maps: fewer tiles)
+    n_tiles = max(1, min(MAX_TILES, MAX_PIXELS // (h * w)))
+    n_rows = max(1, min(rows, MAX_TILE_ROWS, n_tiles))
+    n_cols = max(1, min(cols, n_tiles // n_rows))
     tiles = [[_tile(pick(r, c)) for c in range(n_cols)] for r in range(n_rows)]
     return {
         "layout": "HWIO" if filter_layout else "NHWC",
