@@ -155,3 +155,150 @@ def static_bidirectional_rnn(
     out_bw = list(reversed(rev))
     outputs = [tf.concat([a, b], 1) for a, b in zip(out_fw, out_bw)]
     return outputs, state_fw, state_bw
+
+
+def dynamic_rnn(
+    cell: Any,
+    inputs: Any,
+    sequence_length: Any = None,
+    initial_state: Any = None,
+    dtype: Any = None,
+    parallel_iterations: Any = None,
+    swap_memory: bool = False,
+    time_major: bool = False,
+    scope: Any = None,
+) -> tuple[Any, Any]:
+    """Runs ``cell`` over the time steps of ``inputs`` in a ``tf.while_loop`` (one copy of the
+    cell's ops, run once per step), as TensorFlow 1.x builds it: ``rnn/while/...``, the steps
+    read from and written to TensorArrays. ``inputs``: ``[batch, time, depth]`` (``[time, batch,
+    depth]`` with ``time_major``); returns ``(outputs, final_state)``, outputs shaped like the
+    inputs with the cell's output size as depth. With ``sequence_length`` (``[batch]``), steps
+    past a sequence's end output zeros and keep its state.
+
+    >>> import teachflow as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.ones([2, 4, 3])
+    ...     cell = tf.nn.rnn_cell.BasicRNNCell(5)
+    ...     out, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    >>> out.shape.as_list(), state.shape.as_list(), out.op.name
+    ([2, 4, 5], [2, 5], 'rnn/transpose_1')
+    """
+    from teachflow.variable_scope import variable_scope
+
+    tf = _tf()
+    _check_cell(cell)
+    with variable_scope(scope or "rnn"):
+        flat = [tf.convert_to_tensor(x) for x in _flatten(inputs)]
+        for x in flat:
+            if x.shape.ndims is not None and x.shape.ndims < 3:
+                raise ValueError(
+                    f"Shape {x.shape} must have rank at least 3\n  Hint: dynamic_rnn's inputs "
+                    "are [batch, time, features] (or [time, batch, features] with time_major)."
+                )
+            if x.shape.ndims is not None and x.shape[-1].value is None:
+                raise ValueError(
+                    "Input size (depth of inputs) must be accessible via shape inference, but "
+                    "saw value None."
+                )
+        if not time_major:
+            flat = [_swap_batch_time(x) for x in flat]
+        parallel = parallel_iterations or 32
+        if sequence_length is not None:
+            sequence_length = tf.to_int32(sequence_length)
+            sequence_length = tf.identity(sequence_length, name="sequence_length")
+        static_batch = flat[0].shape[1].value if flat[0].shape.ndims else None
+        batch_size: Any = static_batch if static_batch is not None else tf.shape(flat[0])[1]
+        if initial_state is not None:
+            state = initial_state
+        else:
+            if not dtype:
+                raise ValueError("If there is no initial_state, you must give a dtype.")
+            state = cell.zero_state(batch_size, dtype)
+        out_dtype = dtype or _state_dtype(state)
+        outputs, final_state = _dynamic_rnn_loop(
+            cell, flat, state, parallel, sequence_length, out_dtype, batch_size
+        )
+        if not time_major:
+            outputs = [_swap_batch_time(o) for o in outputs]
+        sizes = cell.output_size
+        packed = _pack_like(sizes, outputs) if isinstance(sizes, (tuple, list)) else outputs[0]
+        return packed, final_state
+
+
+def _swap_batch_time(x: Any) -> Any:
+    """[batch, time, ...] <-> [time, batch, ...] (TensorFlow's ``transpose``)."""
+    tf = _tf()
+    rank = x.shape.ndims
+    perm = [1, 0] + list(range(2, rank))
+    return tf.transpose(x, perm)
+
+
+def _dynamic_rnn_loop(
+    cell: Any,
+    flat: list[Any],
+    state: Any,
+    parallel: int,
+    sequence_length: Any,
+    dtype: Any,
+    batch_size: Any,
+) -> tuple[list[Any], Any]:
+    from teachflow.ops.tensor_array_ops import TensorArray
+    from teachflow.ops.while_ops import while_loop
+
+    tf = _tf()
+    g = tf.get_default_graph()
+    shape = tf.shape(flat[0])
+    time_steps = shape[0]
+    static_steps = flat[0].shape[0].value
+    if sequence_length is not None:
+        tf.reduce_min(sequence_length)  # (TensorFlow computes it too: the graphs match)
+        max_len = tf.reduce_max(sequence_length)
+    time = tf.constant(0, dtype=tf.int32, name="time")
+    with g.name_scope("dynamic_rnn") as base:
+        pass
+    out_sizes = _flatten(cell.output_size)
+    size = static_steps if static_steps is not None else time_steps
+    output_tas = [
+        TensorArray(dtype, size=size, tensor_array_name=f"{base}output_{i}")
+        for i in range(len(out_sizes))
+    ]
+    input_tas = [
+        TensorArray(x.dtype, size=size, tensor_array_name=f"{base}input_{i}")
+        for i, x in enumerate(flat)
+    ]
+    input_tas = [ta.unstack(x) for ta, x in zip(input_tas, flat)]
+    if sequence_length is not None:
+        zero_output = [tf.zeros(tf.stack([batch_size, s]), dtype=dtype) for s in out_sizes]
+
+    def step(t: Any, out_tas: Any, st: Any) -> Any:
+        xs = [ta.read(t) for ta in input_tas]
+        for x, src in zip(xs, flat):
+            x.set_shape(src.shape[1:])
+        x_in = _pack_like(list(flat), xs) if len(xs) > 1 else xs[0]
+        output, new_state = cell(x_in, st)
+        outs = _flatten(output)
+        if sequence_length is not None:
+            done = t >= sequence_length
+            outs = [tf.where(done, z, o) for z, o in zip(zero_output, outs)]
+            new_flat = [tf.where(done, a, b) for a, b in zip(_flatten(st), _flatten(new_state))]
+            new_state = _pack_like(st, new_flat) if isinstance(st, (tuple, list)) else new_flat[0]
+        out_tas = [ta.write(t, o) for ta, o in zip(out_tas, outs)]
+        return t + 1, out_tas, new_state
+
+    if sequence_length is not None:
+        bound = tf.minimum(time_steps, tf.maximum(1, max_len))
+    else:
+        bound = time_steps
+    _, final_tas, final_state = while_loop(
+        lambda t, *_: t < bound,
+        step,
+        (time, output_tas, state),
+        parallel_iterations=parallel,
+        maximum_iterations=time_steps,
+    )
+    outputs = []
+    for ta, s in zip(final_tas, out_sizes):
+        o = ta.stack()
+        o.set_shape([static_steps, flat[0].shape[1].value, s])
+        outputs.append(o)
+    return outputs, final_state

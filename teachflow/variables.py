@@ -58,7 +58,10 @@ class Variable(overloads.Operators):
             g = initial_value.graph
         else:
             g = get_default_graph() if not isinstance(initial_value, Variable) else g
-        with g.as_default(), g.name_scope(name or "Variable") as scope:
+        # made outside any loop or cond being built (TensorFlow's init_scope): a variable a
+        # loop's body creates (an RNN cell's) is read through the loop's Enter
+        context, g._cond_context, first = g._cond_context, None, len(g._ops_list)
+        with _restore_context(g, context), g.name_scope(name or "Variable") as scope:
             if init_from_fn:
                 with g.name_scope("Initializer"):
                     self._initial_value = convert_to_tensor(
@@ -86,6 +89,8 @@ class Variable(overloads.Operators):
                 graph=g,
             )
             self._snapshot = registry.make1("Identity", [self._variable], {"T": vdtype}, "read")
+            if context is not None:
+                g.__dict__.setdefault("_lifted_ops", set()).update(g._ops_list[first:])
         self._trainable = trainable
         self._graph = g
         keys = [GraphKeys.GLOBAL_VARIABLES] if collections is None else list(collections)
@@ -325,3 +330,18 @@ def model_variables(scope: str | None = None) -> list[Variable]:
 
 def moving_average_variables(scope: str | None = None) -> list[Variable]:
     return get_default_graph().get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES, scope)
+
+
+class _restore_context:
+    """``with g.as_default()``, then puts back the loop or cond being built."""
+
+    def __init__(self, g: Any, context: Any) -> None:
+        self.g, self.context = g, context
+        self.default = g.as_default()
+
+    def __enter__(self) -> None:
+        self.default.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.g._cond_context = self.context
+        self.default.__exit__(*exc)

@@ -80,7 +80,8 @@ class ForwardLoop:
         self.scope = self.frame.rsplit("/", 1)[0] + "/"
 
     def inside(self, t: Tensor) -> bool:
-        return self.first_id <= t.op._id <= self.last_id
+        lifted = self.graph.__dict__.get("_lifted_ops", ())
+        return self.first_id <= t.op._id <= self.last_id and t.op not in lifted
 
     def externals(self) -> list[Tensor]:
         """The tensors the loop reads from outside: its initial values, then captured values."""

@@ -106,7 +106,8 @@ class WhileContext:
         self.first_id = len(graph.get_operations()) + 1
 
     def inside(self, t: Tensor) -> bool:
-        return t.op._id >= self.first_id
+        # (a variable made in the body is made outside: tf.Variable lifts it out)
+        return t.op._id >= self.first_id and t.op not in self.graph.__dict__.get("_lifted_ops", ())
 
     def enter(self, t: Tensor, name: str) -> Tensor:
         if self.inside(t):
