@@ -106,6 +106,7 @@ class ForwardLoop:
             m = merge([enter, enter], name=prefix + "f_count_2")[0]
             sw = switch(m, self.pred, name=self.scope + "Switch")
             one = constant(1, name=self.scope + "add/y")
+            one.op._control_inputs.append(sw[1].op)  # in the loop's frame
             index = registry.make1("AddV2", [sw[1], one], {"T": dtypes.int32}, self.scope + "add")
             nxt = registry.make1(
                 "NextIteration", [index], {"T": dtypes.int32}, self.scope + "NextIteration"
@@ -133,8 +134,10 @@ class ForwardLoop:
             push = loop_stack_ops.push(inner, t, name=self.scope + "StackPushV2")
             _placed(g, since, self.body_end)
         assert self.index_op is not None
-        # the counter waits for the push: the push runs (and comes before the next iteration)
-        self.index_op._control_inputs.append(push.op)
+        # the next iteration waits for the push (TensorFlow runs iterations in parallel: the
+        # values must be pushed in order); through the counter, the push is run at all
+        for nxt in [self.index_op, *self.nexts]:
+            nxt._control_inputs.append(push.op)
         g._control_edges_added = True
         return handle
 
@@ -179,6 +182,7 @@ class GradLoopContext:
         self.popped: dict[Tensor, Tensor] = {}
         self.entered: dict[Tensor, Tensor] = {}
         self.pivot: Operation | None = None  # the b_count index: dead once the loop is over
+        self.sync: Operation | None = None  # the b_count NextIteration: waits for the pops
         self.scope = "gradients/"
 
     def outside_enter(self, t: Tensor) -> Tensor:
@@ -208,8 +212,11 @@ class GradLoopContext:
                 p = loop_stack_ops.pop(
                     inner, t.dtype, t.shape, name=self.scope + t.op.name + "/StackPopV2"
                 )
-                assert self.pivot is not None
+                assert self.pivot is not None and self.sync is not None
                 p.op._control_inputs.append(self.pivot)  # no pop once the loop is over
+                # the next iteration pops after this one (TensorFlow's iterations overlap)
+                self.sync._control_inputs.append(p.op)
+                g._control_edges_added = True
             self.popped[t] = p
         return self.popped[t]
 
@@ -296,6 +303,7 @@ def loop_gradients(fwd: ForwardLoop, exit_grads: list[Any], walk: Walk) -> list[
         idents = [array_ops.identity(s[1], name="Identity") for s in switches]
         ctx.pivot = index.op
         next_count = registry.make1("NextIteration", [index], {"T": dtypes.int32}, "b_count_5")
+        ctx.sync = next_count.op
     var_idents = idents[: len(var_ids)]
     acc_idents = idents[len(var_ids) :]
     # the body: the forward body's gradient, in the backward frame

@@ -195,3 +195,22 @@ def test_nested_loops_give_a_clear_error() -> None:
         with pytest.raises(UnsupportedFeatureError) as info:
             tf.gradients(y, x)
         assert "nested in another loop" in str(info.value)
+
+
+def test_exported_gradient_loops_run_the_same_in_tensorflow(tf1v1: Any) -> None:
+    tf = teachflow
+    feed = np.arange(1, 6, dtype=np.float32)
+    with tf.Graph().as_default() as g:
+        x = tf.placeholder(tf.float32, [5], name="x")
+        _, y = tf.while_loop(lambda i, p: i < 3, lambda i, p: (i + 1, p * x), [0, tf.ones([5])])
+        (gx,) = tf.gradients(y, x)
+        (gc,) = tf.gradients(tf.scan(lambda a, v: a * v, x), x)
+        with tf.Session() as sess:
+            ours = sess.run([gx, gc], {x: feed})
+        graph_def = g.as_graph_def()
+    with tf1v1.Graph().as_default():
+        tf1v1.import_graph_def(tf1v1.GraphDef.FromString(graph_def.SerializeToString()), name="")
+        with tf1v1.Session() as sess:
+            theirs = sess.run([gx.name, gc.name], {"x:0": feed})
+    assert_same(ours, theirs)
+    np.testing.assert_allclose(ours[0], 3 * feed**2)
