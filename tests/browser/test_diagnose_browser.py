@@ -75,6 +75,7 @@ for step in range(30):
 last = flow.latest()
 print(last["layer1"]["grad_norm"], last["layer10"]["grad_norm"])
 """,
+    'GradientFlow(rec, lang="ja")\n',
 ]
 
 INSPECT_CELL = """
@@ -231,7 +232,7 @@ def test_gradient_flow_shows_a_vanishing_gradient(
     page = wide_page
     jupyter_server.write_notebook("flow.ipynb", *FLOW_CELLS)
     open_and_run_notebook(page, jupyter_server, "flow.ipynb", timeout=240)
-    root = page.locator(".tf-gradflow")
+    root = page.locator(".tf-gradflow[lang='en']")
     page.wait_for_function(
         "(root) => root.dataset.steps === '30'", arg=root.element_handle(), timeout=30_000
     )
@@ -271,6 +272,13 @@ def test_gradient_flow_shows_a_vanishing_gradient(
     )
     assert len(inked) == 2 and min(inked) > 200, inked
     widget_shot(root, output_dir / "gradient-flow.png")
+    # the same recorder in Japanese: shown from its first step (a new view asks for all)
+    ja = page.locator(".tf-gradflow[lang='ja']")
+    page.wait_for_function(
+        "(root) => root.dataset.steps === '30'", arg=ja.element_handle(), timeout=30_000
+    )
+    assert "分の 1" in ja.locator(".tf-gf-verdict").inner_text()
+    assert "層ごと" in ja.inner_text()
 
 
 def test_clicking_edges_inspects_tensors(
