@@ -45,13 +45,18 @@ from teachflow.ops.xent_ops import (
     sparse_softmax_cross_entropy_with_logits,
     weighted_cross_entropy_with_logits,
 )
-from teachflow.rnn import dynamic_rnn, static_bidirectional_rnn, static_rnn
+from teachflow.rnn import (
+    bidirectional_dynamic_rnn,
+    dynamic_rnn,
+    static_bidirectional_rnn,
+    static_rnn,
+)
 from teachflow.unsupported import UnsupportedFeatureError
 
 # TensorFlow 1.x tf.nn names teachflow does not have (yet): asking says so plainly, and
 # hasattr(tf.nn, name) is False (UnsupportedFeatureError is also an AttributeError)
 _NOT_IMPLEMENTED = frozenset(
-    """atrous_conv2d avg_pool1d avg_pool3d bidirectional_dynamic_rnn conv1d conv3d convolution
+    """atrous_conv2d avg_pool1d avg_pool3d conv1d conv3d convolution
     ctc_loss depthwise_conv2d dilation2d
     embedding_lookup_sparse local_response_normalization log_poisson_loss lrn max_pool1d
     max_pool3d max_pool_with_argmax nce_loss normalize_moments pool raw_rnn relu_layer

@@ -302,3 +302,50 @@ def _dynamic_rnn_loop(
         o.set_shape([static_steps, flat[0].shape[1].value, s])
         outputs.append(o)
     return outputs, final_state
+
+
+def bidirectional_dynamic_rnn(
+    cell_fw: Any,
+    cell_bw: Any,
+    inputs: Any,
+    sequence_length: Any = None,
+    initial_state_fw: Any = None,
+    initial_state_bw: Any = None,
+    dtype: Any = None,
+    parallel_iterations: Any = None,
+    swap_memory: bool = False,
+    time_major: bool = False,
+    scope: Any = None,
+) -> tuple[Any, Any]:
+    """A forward :func:`dynamic_rnn` and one over the reversed time steps (scopes
+    ``bidirectional_rnn/fw`` and ``/bw``); returns ``((output_fw, output_bw), (state_fw,
+    state_bw))``, the backward outputs put back in time order."""
+    from teachflow.variable_scope import variable_scope
+
+    tf = _tf()
+    _check_cell(cell_fw)
+    _check_cell(cell_bw)
+    if sequence_length is not None:
+        from teachflow.unsupported import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError(
+            "teachflow does not implement bidirectional_dynamic_rnn(sequence_length=...) "
+            "(TensorFlow 1.x has it: it reverses each sequence with tf.reverse_sequence). Hint: "
+            "pad the sequences to one length, or run two tf.nn.dynamic_rnn yourself."
+        )
+    axis = 0 if time_major else 1
+    kwargs = {"parallel_iterations": parallel_iterations, "time_major": time_major}
+    with variable_scope(scope or "bidirectional_rnn"):
+        with variable_scope("fw") as fw_scope:
+            out_fw, state_fw = dynamic_rnn(
+                cell_fw, inputs, None, initial_state_fw, dtype, scope=fw_scope, **kwargs
+            )
+        with variable_scope("bw") as bw_scope:
+            flat = [tf.reverse(x, axis=[axis]) for x in _flatten(inputs)]
+            rev_in = _pack_like(inputs, flat) if isinstance(inputs, (tuple, list)) else flat[0]
+            rev, state_bw = dynamic_rnn(
+                cell_bw, rev_in, None, initial_state_bw, dtype, scope=bw_scope, **kwargs
+            )
+    flat_bw = [tf.reverse(o, axis=[axis]) for o in _flatten(rev)]
+    out_bw = _pack_like(rev, flat_bw) if isinstance(rev, (tuple, list)) else flat_bw[0]
+    return (out_fw, out_bw), (state_fw, state_bw)

@@ -29,13 +29,21 @@ def tfr(tf1: Any) -> Any:
     from tf_keras.src.layers.rnn import legacy_cells as cells
 
     tf1.disable_control_flow_v2()
-    return types.SimpleNamespace(tf=tf1, cells=cells, dynamic_rnn=rnn.dynamic_rnn)
+    return types.SimpleNamespace(
+        tf=tf1,
+        cells=cells,
+        dynamic_rnn=rnn.dynamic_rnn,
+        bidirectional=rnn.bidirectional_dynamic_rnn,
+    )
 
 
 def ns(tfr: Any, lib: Any) -> Any:
     if lib is teachflow:
         return types.SimpleNamespace(
-            tf=teachflow, cells=teachflow.nn.rnn_cell, dynamic_rnn=teachflow.nn.dynamic_rnn
+            tf=teachflow,
+            cells=teachflow.nn.rnn_cell,
+            dynamic_rnn=teachflow.nn.dynamic_rnn,
+            bidirectional=teachflow.nn.bidirectional_dynamic_rnn,
         )
     return tfr
 
@@ -155,3 +163,20 @@ def test_gru_trains_like_tensorflow_with_adam(tfr: Any) -> None:
 
     want, got = run_both(tfr, build, steps=6)
     assert got["curve"][-1] < got["curve"][0]
+
+
+def test_bidirectional(tfr: Any) -> None:
+    def build(r: Any, x: Any) -> Any:
+        tf = r.tf
+        c = r.cells
+        (fw, bw), (s_fw, s_bw) = r.bidirectional(
+            c.BasicLSTMCell(3), c.GRUCell(2), x, dtype=tf.float32
+        )
+        loss = tf.reduce_sum(tf.concat([fw, bw], 2) ** 2) + tf.reduce_sum(s_bw)
+        return [fw, bw, s_fw, s_bw, tf.gradients(loss, [x, *tf.trainable_variables()])], loss
+
+    want, got = run_both(tfr, build, steps=3)
+    assert [v for v, _ in got["variables"]][:2] == [
+        "bidirectional_rnn/fw/basic_lstm_cell/kernel:0",
+        "bidirectional_rnn/fw/basic_lstm_cell/bias:0",
+    ]
