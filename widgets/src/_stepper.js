@@ -24,7 +24,8 @@ function errorNodes(e, t) {
     out.push(h("div", { class: "tf-error-node" }, t.atNode, h("b", { text: e.op }), ` (${e.type})`,
       e.where ? `, ${t.createdAt} ${t.place(e.where)}` : "", e.src ? h("pre", { text: e.src }) : null));
   }
-  if (e.hint) out.push(h("div", { class: "tf-error-hint", text: t.hint + e.hint }));
+  // a NaN stop: the hint is in the NaN panel above
+  if (e.hint && e.cls !== "NonFiniteError") out.push(h("div", { class: "tf-error-hint", text: t.hint + e.hint }));
   if (e.bad) {
     const [a, b, c, , d, f, g] = t.pressInit(e.bad);
     out.push(h("div", { class: "tf-error-hint" }, a, h("b", { text: b }), c, h("b", { text: e.bad }), d, h("b", { text: f }), g));
