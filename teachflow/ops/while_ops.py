@@ -254,6 +254,7 @@ def while_loop(
             g._cond_context = ctx.outer
         for m, n in zip(merges, nexts):
             _close_loop(m.op, n)
+        _run_lifted_first(g, ctx.first_id)
         exits = [
             registry.make1("Exit", [s[0]], {"T": s[0].dtype.base_dtype}, "Exit") for s in switches
         ]
@@ -266,6 +267,18 @@ def while_loop(
     # packed like what body returned (a tuple body gives a tuple), as TensorFlow 1.x does
     out = _pack_like(_as_structure(result), finals)
     return out[1] if maximum_iterations is not None else out
+
+
+def _run_lifted_first(g: Graph, first_id: int) -> None:
+    """Variables the body made (lifted out of the loop by tf.Variable) run before the loop in a
+    session's plan, not at each iteration."""
+    lifted = g.__dict__.get("_lifted_ops")
+    if not lifted:
+        return
+    made = [op for op in g._ops_list[first_id - 1 :] if op in lifted]
+    order: dict[Operation, float] = g.__dict__.setdefault("_plan_order", {})
+    for k, op in enumerate(made):
+        order.setdefault(op, first_id - 1 + (k + 1) / (len(made) + 1))
 
 
 def _with_arrays(arrays: list[Any], flows: list[Tensor]) -> list[Any]:
