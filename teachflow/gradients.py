@@ -136,7 +136,7 @@ def _walk(
     """The gradients of ``ys_t`` (seeded with ``gys_t``) flowing back to the ``xs_t``.
 
     A tf.while_loop on the way is one step: once all its Exits have their gradients, a backward
-    loop gives those of its inputs (:mod:`teachflow.ops.while_grad`). ``boundary``: the walk
+    loop gives those of its inputs (:mod:`teachflow.while_gradients`). ``boundary``: the walk
     stops at the xs (a loop's body, differentiated inside the backward loop).
     """
     to_ops = [y.op for y in ys_t]
@@ -250,7 +250,7 @@ def _loop_exit(
     aggregation_method: int,
 ) -> None:
     """An Exit of a while loop reached: once all of them are, the backward loop is built."""
-    from teachflow.ops import while_grad
+    from teachflow import while_gradients as while_grad
 
     got = exit_grads.setdefault(id(loop), [None] * len(loop.exits))
     got[loop.exits.index(op)] = None if stopped else grad
@@ -442,7 +442,7 @@ def _pending_count(
 
 def _loop_of(exit_op: Operation, loops: dict[Operation, Any]) -> Any:
     """The while loop ``exit_op`` leaves (one object per loop, shared by its Exits)."""
-    from teachflow.ops.while_grad import ForwardLoop
+    from teachflow.while_gradients import ForwardLoop
 
     if exit_op not in loops:
         cache = exit_op.graph.__dict__.setdefault("_while_loops", {})

@@ -55,6 +55,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "engine",
         (
             "teachflow.gradients",
+            "teachflow.while_gradients",
             "teachflow.execution",
             "teachflow.compiled",
             "teachflow.state",

@@ -161,7 +161,7 @@ def while_loop(
     """Repeats ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``; returns the final
     ``loop_vars`` (one tensor if there is one loop variable, as TensorFlow 1.x).
 
-    ``tf.gradients`` through the loop builds a backward loop (:mod:`teachflow.ops.while_grad`).
+    ``tf.gradients`` through the loop builds a backward loop (:mod:`teachflow.while_gradients`).
     """
     if not callable(cond):
         raise TypeError("cond must be callable.")
