@@ -94,6 +94,7 @@ from teachflow.init_ops import (
     variance_scaling_initializer,
     zeros_initializer,
 )
+from teachflow.ops import loop_stack_ops as _loop_stack_ops  # StackV2...: loops' gradients
 from teachflow.ops.array_ops import (
     expand_dims,
     identity,
