@@ -450,8 +450,10 @@ class Execution:
     def _is_dead(self, step: PlanStep, args: list[Any]) -> bool:
         """Whether ``step`` is on a cond's untaken branch: a dead input (Merge takes those)
         or a dead control input. Records it, so that ops waiting on it are dead too."""
+        # (a loop gradient's StackPushV2 pushes a dead value too: the pops stay in step)
         dead = any(c in self._dead for c in step.ctrl) or (
-            step.op.type not in ("Merge", "RefMerge") and any(a is registry.DEAD for a in args)
+            step.op.type not in ("Merge", "RefMerge", "StackPushV2")
+            and any(a is registry.DEAD for a in args)
         )
         if dead:
             self._dead.add(step.index)

@@ -132,6 +132,11 @@ class ForwardLoop:
                 self.scope + "f_acc/Enter",
             )
             push = loop_stack_ops.push(inner, t, name=self.scope + "StackPushV2")
+            # a push runs at every iteration (not after the last): a value on a cond's untaken
+            # branch is pushed as dead, and popped as dead in the backward loop's branch
+            pivot = self.idents[0]
+            if pivot is not None:
+                push.op._control_inputs.append(pivot)
             _placed(g, since, self.body_end)
         assert self.index_op is not None
         # the next iteration waits for the push (TensorFlow runs iterations in parallel: the

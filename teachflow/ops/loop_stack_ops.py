@@ -60,6 +60,8 @@ def _push_infer(op: Operation) -> Outs:
 @registry.define("StackPushV2", infer=_push_infer, ctx=True, stateful=True)
 def _push_kernel(ctx: registry.KernelContext, handle: Any, elem: Any) -> Any:
     """stack.append(elem); f = elem"""
+    if handle is registry.DEAD:  # the whole loop is on a cond's untaken branch
+        return handle
     if not isinstance(handle, StackValue):
         raise ValueError("'StackPushV2' needs a stack handle.")
     handle.items.append(np.array(elem, copy=True) if isinstance(elem, np.ndarray) else elem)

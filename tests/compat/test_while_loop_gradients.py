@@ -101,6 +101,21 @@ def test_a_variable_as_loop_variable_and_captured_value(tf1v1: Any) -> None:
     assert_same(ours["values"], theirs["values"])
 
 
+def test_a_cond_inside_the_loop_and_foldl(tf1v1: Any) -> None:
+    def build(tf: Any) -> Any:
+        x = tf.placeholder(tf.float32, [], name="x")
+
+        def body(i: Any, p: Any) -> Any:
+            return i + 1, tf.cond(tf.equal(i % 2, 0), lambda: p * x, lambda: p + x * x)
+
+        _, y = tf.while_loop(lambda i, p: i < 5, body, [0, 1.0])
+        e = tf.foldl(lambda a, v: a * v + x, tf.constant([1.0, 2.0, 3.0]), initializer=x)
+        return [y, tf.gradients(y, x)[0], e, tf.gradients(e, x)[0]], [x]
+
+    theirs, ours = both(tf1v1, build, [1.5])
+    assert_same(ours["values"], theirs["values"])
+
+
 def test_maximum_iterations_and_a_loop_that_never_runs(tf1v1: Any) -> None:
     def build(tf: Any) -> Any:
         x = tf.placeholder(tf.float32, [], name="x")
