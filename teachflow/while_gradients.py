@@ -39,7 +39,7 @@ def _placed(g: Graph, since: int, after: float) -> None:
     order: dict[Operation, float] = g.__dict__.setdefault("_plan_order", {})
     made = g._ops_list[since:]
     for k, op in enumerate(made):
-        order[op] = after + (k + 1) / (len(made) + 1)
+        order.setdefault(op, after + (k + 1) / (len(made) + 1))
 
 
 class ForwardLoop:
@@ -80,8 +80,11 @@ class ForwardLoop:
         self.scope = self.frame.rsplit("/", 1)[0] + "/"
 
     def inside(self, t: Tensor) -> bool:
-        lifted = self.graph.__dict__.get("_lifted_ops", ())
-        return self.first_id <= t.op._id <= self.last_id and t.op not in lifted
+        g = self.graph
+        if t.op in g.__dict__.get("_lifted_ops", ()):
+            return False
+        at = g.__dict__.get("_plan_order", {}).get(t.op, t.op._id)  # where it runs
+        return self.first_id <= at <= self.last_id
 
     def externals(self) -> list[Tensor]:
         """The tensors the loop reads from outside: its initial values, then captured values."""
@@ -113,7 +116,9 @@ class ForwardLoop:
             )
             _close_loop(m.op, nxt)
             _placed(g, since, self.body_end)
+            since = len(g._ops_list)
             self.count = registry.make1("Exit", [sw[0]], {"T": dtypes.int32}, prefix + "f_count_3")
+            _placed(g, since, self.last_id)  # right after the loop (in an enclosing one)
         self.index_op = index.op
         return self.count
 
@@ -123,7 +128,9 @@ class ForwardLoop:
         with _outside(g), g.name_scope(None):
             since = len(g._ops_list)
             handle = loop_stack_ops.stack(t.dtype, name=name + "f_acc", stack_name="")
-            _placed(g, since, self.first_id - 1)
+            # made once per run, before any loop (an inner loop pushes all its iterations of
+            # all the outer iterations on one stack; the backward loops pop them in reverse)
+            _placed(g, since, 0)
             since = len(g._ops_list)
             inner = registry.make1(
                 "Enter",
@@ -182,7 +189,7 @@ class GradLoopContext:
         self.fwd = fwd
         self.graph = fwd.graph
         self.frame = frame
-        self.outer: Any = None
+        self.outer: GradLoopContext | None = fwd.graph._cond_context  # the enclosing one
         self.first_id = len(self.graph._ops_list) + 1
         self.popped: dict[Tensor, Tensor] = {}
         self.entered: dict[Tensor, Tensor] = {}
@@ -193,6 +200,10 @@ class GradLoopContext:
     def outside_enter(self, t: Tensor) -> Tensor:
         if t not in self.entered:
             g = self.graph
+            if self.outer is not None:  # seen from the enclosing backward loop first,
+                since = len(g._ops_list)  # where it runs once per outer iteration
+                t = self.outer.value(t)
+                _placed(g, since, self.first_id - 1)
             with _outside(g), g.name_scope(None):
                 self.entered[t] = registry.make1(
                     "Enter",
@@ -207,13 +218,8 @@ class GradLoopContext:
             g = self.graph
             fwd = self.fwd
             handle = fwd.stacked(t, self.scope + t.op.name + "/")
+            inner = self.outside_enter(handle)
             with _outside(g), g.name_scope(None):
-                inner = registry.make1(
-                    "Enter",
-                    [handle],
-                    _enter_attrs(handle, self.frame, True, fwd.enters[0]),
-                    self.scope + t.op.name + "/f_acc/Enter",
-                )
                 p = loop_stack_ops.pop(
                     inner, t.dtype, t.shape, name=self.scope + t.op.name + "/StackPopV2"
                 )
@@ -226,14 +232,14 @@ class GradLoopContext:
         return self.popped[t]
 
     def value(self, t: Tensor) -> Tensor:
-        if t.op._id >= self.first_id:
-            return t
         fwd = self.fwd
-        if fwd.inside(t):
+        if fwd.inside(t):  # (also a counter added to an inner loop later: where it runs)
             op = t.op
             if op.type == "Enter" and op.attrs.get("is_constant", False):
                 return self.outside_enter(op.inputs[0])
             return self.pop(t)
+        if t.op._id >= self.first_id:
+            return t
         return self.outside_enter(t)
 
     def enter_inputs(self, op_name: str, inputs: list[Tensor]) -> list[Tensor]:
@@ -267,8 +273,9 @@ def loop_gradients(fwd: ForwardLoop, exit_grads: list[Any], walk: Walk) -> list[
     from teachflow.ops.math_ops import add, greater_equal, subtract
 
     g = fwd.graph
-    if fwd.nested or g._cond_context is not None:
-        raise unsupported(f"a tf.while_loop nested in another loop ('{fwd.frame}')")
+    enclosing = g._cond_context
+    if enclosing is not None and not isinstance(enclosing, GradLoopContext):
+        raise unsupported(f"a tf.while_loop built inside a tf.cond branch ('{fwd.frame}')")
     n = fwd.add_counter(g.get_name_scope() + "/")
     pa = fwd.enters[0].attrs.get("parallel_iterations", 10)
     var_ids = [k for k, e in enumerate(fwd.enters) if _trainable(e.outputs[0])]
@@ -335,7 +342,7 @@ def loop_gradients(fwd: ForwardLoop, exit_grads: list[Any], walk: Walk) -> list[
                 for t in outs
             ]
     finally:
-        g._cond_context = None
+        g._cond_context = enclosing
     _close_loop(m_count.op, next_count)
     for m, nx in zip(merges, nexts):
         _close_loop(m.op, nx)

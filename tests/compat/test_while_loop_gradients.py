@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 import teachflow
-from teachflow.unsupported import UnsupportedFeatureError
 
 
 @pytest.fixture(scope="module")
@@ -197,19 +196,25 @@ def test_each_run_pushes_and_pops_afresh() -> None:
             assert [float(sess.run(gx, {x: v})) for v in (1.0, 2.0, 3.0)] == [3.0, 12.0, 27.0]
 
 
-def test_nested_loops_give_a_clear_error() -> None:
-    tf = teachflow
-    with tf.Graph().as_default():
-        x = tf.constant(1.5)
+def test_nested_loops(tf1v1: Any) -> None:
+    """The inner loop's iterations of every outer iteration go on one stack; the backward
+    loops pop them in reverse (the inner loop runs i + 1 times at outer iteration i)."""
+
+    def build(tf: Any) -> Any:
+        x = tf.placeholder(tf.float32, [], name="x")
 
         def outer(i: Any, p: Any) -> Any:
-            _, q = tf.while_loop(lambda j, q: j < 2, lambda j, q: (j + 1, q * x), [0, p])
-            return i + 1, q
+            inner = tf.while_loop(lambda j, q: j < i + 1, lambda j, q: (j + 1, q * x + 1.0), [0, p])
+            return i + 1, inner[1]
 
-        _, y = tf.while_loop(lambda i, p: i < 2, outer, [0, 1.0])
-        with pytest.raises(UnsupportedFeatureError) as info:
-            tf.gradients(y, x)
-        assert "nested in another loop" in str(info.value)
+        _, y = tf.while_loop(lambda i, p: i < 3, outer, [0, 1.0])
+        m = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+        rows = tf.map_fn(lambda r: tf.map_fn(lambda v: v * x * x, r), m)
+        return [y, tf.gradients(y, x)[0], rows, tf.gradients(rows, x)[0]], [x]
+
+    theirs, ours = both(tf1v1, build, [1.5])
+    assert_same(ours["values"], theirs["values"])
+    assert "gradients/while/while/while_context" in ours["frames"] & theirs["frames"]
 
 
 def test_exported_gradient_loops_run_the_same_in_tensorflow(tf1v1: Any) -> None:
