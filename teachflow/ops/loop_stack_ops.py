@@ -43,7 +43,7 @@ class StackValue:
 
 
 def _stack_infer(op: Operation) -> Outs:
-    return [(resource, TensorShape([]))]
+    return [(resource, TensorShape([2]))]  # as TensorFlow (a two-element handle)
 
 
 @registry.define("StackV2", infer=_stack_infer, ctx=True, stateful=True)

@@ -365,6 +365,15 @@ def _while_loop(tf: Any) -> list[Run]:
     return [Run([w.initializer]), Run(list(loop), {x: 1.5}), Run(parts, {x: 2.0})]
 
 
+def _loop_gradients(tf: Any) -> list[Run]:
+    x = tf.placeholder(tf.float32, [3], name="x")
+    _, power = tf.while_loop(lambda i, p: i < 3, lambda i, p: (i + 1, p * x), [0, tf.ones([3])])
+    products = tf.scan(lambda a, v: a * v, x)
+    squares = tf.map_fn(lambda v: v * v, x)
+    grads = tf.gradients([power, products, squares], x)  # StackV2..., TensorArrayGradV3
+    return [Run([power, products, squares, *grads], {x: [1.5, -2.0, 0.5]})]
+
+
 def _batch_norm(tf: Any) -> list[Run]:
     x = tf.placeholder(tf.float32, [None, 3, 3, 2], name="x")
     scale = tf.Variable([1.0, 0.5], name="scale")
@@ -404,6 +413,7 @@ CATALOGUE = [
     Program("batch_norm", _batch_norm),
     Program("datasets", _datasets),
     Program("while_loop", _while_loop),
+    Program("loop_gradients", _loop_gradients),
 ]
 
 
