@@ -446,7 +446,12 @@ def _loop_of(exit_op: Operation, loops: dict[Operation, Any]) -> Any:
 
     if exit_op not in loops:
         cache = exit_op.graph.__dict__.setdefault("_while_loops", {})
-        frame_op = exit_op.inputs[0].op.inputs[1].op  # the loop's LoopCond
+        sw = exit_op.inputs[0].op
+        frame_op = sw.inputs[1].op if len(sw.inputs) == 2 else sw  # the loop's LoopCond
+        if sw.type != "Switch" or frame_op.type != "LoopCond":
+            from teachflow.while_gradients import unsupported
+
+            raise unsupported(f"a tf.while_loop built inside a tf.cond branch ('{exit_op.name}')")
         loop = cache.get(frame_op)
         if loop is None:
             loop = cache[frame_op] = ForwardLoop(exit_op)

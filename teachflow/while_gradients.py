@@ -254,8 +254,9 @@ def unsupported(what: str) -> Exception:
     from teachflow.unsupported import UnsupportedFeatureError
 
     return UnsupportedFeatureError(
-        f"teachflow does not implement gradients through {what} yet. Hint: unroll the inner "
-        "loop in Python, or stop the gradient there with tf.stop_gradient."
+        f"teachflow does not implement gradients through {what} yet. Hint: build the loop "
+        "outside the cond (tf.where can pick between results), or stop the gradient there "
+        "with tf.stop_gradient."
     )
 
 

@@ -234,3 +234,19 @@ def test_exported_gradient_loops_run_the_same_in_tensorflow(tf1v1: Any) -> None:
             theirs = sess.run([gx.name, gc.name], {"x:0": feed})
     assert_same(ours, theirs)
     np.testing.assert_allclose(ours[0], 3 * feed**2)
+
+
+def test_a_loop_inside_a_cond_branch_gives_a_clear_error() -> None:
+    from teachflow.unsupported import UnsupportedFeatureError
+
+    tf = teachflow
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [])
+        k = tf.placeholder(tf.bool, [])
+
+        def loop() -> Any:
+            return tf.while_loop(lambda i, p: i < 3, lambda i, p: (i + 1, p * x), [0, 1.0])[1]
+
+        y = tf.cond(k, loop, lambda: x * 2.0)
+        with pytest.raises(UnsupportedFeatureError, match="inside a tf.cond branch"):
+            tf.gradients(y, x)
