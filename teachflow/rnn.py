@@ -15,6 +15,7 @@ from typing import Any
 
 from teachflow.graph import Tensor
 from teachflow.rnn_cell import _flatten, _pack_like
+from teachflow.tensor_shape import TensorShape
 
 
 def _tf() -> Any:
@@ -186,22 +187,32 @@ def dynamic_rnn(
     from teachflow.variable_scope import variable_scope
 
     tf = _tf()
-    _check_cell(cell)
+    if not (callable(cell) and hasattr(cell, "state_size") and hasattr(cell, "output_size")):
+        raise TypeError(
+            f"The argument 'cell' ({cell}) is not an RNNCell: 'output_size' property is missing, "
+            "'state_size' property is missing, either 'zero_state' or 'get_initial_state' method "
+            "is required, is not callable."
+        )
     with variable_scope(scope or "rnn"):
         flat = [tf.convert_to_tensor(x) for x in _flatten(inputs)]
         for x in flat:
             if x.shape.ndims is not None and x.shape.ndims < 3:
+                dims = x.shape.as_list()
+                shown = dims if time_major else dims[1::-1] + dims[2:]  # as TensorFlow
                 raise ValueError(
-                    f"Shape {x.shape} must have rank at least 3\n  Hint: dynamic_rnn's inputs "
-                    "are [batch, time, features] (or [time, batch, features] with time_major)."
-                )
-            if x.shape.ndims is not None and x.shape[-1].value is None:
-                raise ValueError(
-                    "Input size (depth of inputs) must be accessible via shape inference, but "
-                    "saw value None."
+                    f"Shape {TensorShape(shown)} must have rank at least 3\n  Hint: "
+                    "dynamic_rnn's inputs are [batch, time, features] (or [time, batch, "
+                    "features] with time_major)."
                 )
         if not time_major:
             flat = [_swap_batch_time(x) for x in flat]
+        for x in flat:
+            if x.shape.ndims is not None and x.shape[-1].value is None:
+                raise ValueError(
+                    "Input size (depth of inputs) must be accessible via shape inference, but "
+                    f"saw value None for input={x}.\n  Hint: give the inputs a known last "
+                    "dimension (the features per step)."
+                )
         parallel = parallel_iterations or 32
         if sequence_length is not None:
             sequence_length = tf.to_int32(sequence_length)
@@ -212,7 +223,9 @@ def dynamic_rnn(
             state = initial_state
         else:
             if not dtype:
-                raise ValueError("If there is no initial_state, you must give a dtype.")
+                raise ValueError(
+                    "If no initial_state is provided, argument `dtype` must be specified"
+                )
             state = cell.zero_state(batch_size, dtype)
         out_dtype = dtype or _state_dtype(state)
         outputs, final_state = _dynamic_rnn_loop(

@@ -180,3 +180,27 @@ def test_bidirectional(tfr: Any) -> None:
         "bidirectional_rnn/fw/basic_lstm_cell/kernel:0",
         "bidirectional_rnn/fw/basic_lstm_cell/bias:0",
     ]
+
+
+def test_errors_match(tfr: Any) -> None:
+    def messages(lib: Any) -> list[str]:
+        r = ns(tfr, lib)
+        out = []
+        with lib.Graph().as_default():
+            cases = [
+                (lambda: r.cells.BasicRNNCell(3), lib.zeros([2, 3]), {"dtype": lib.float32}),
+                (lambda: r.cells.BasicRNNCell(3), lib.zeros([2, 3, 4]), {}),
+                (
+                    lambda: r.cells.BasicRNNCell(3),
+                    lib.placeholder(lib.float32, [2, 3, None]),
+                    {"dtype": lib.float32},
+                ),
+                (lambda: 5, lib.zeros([2, 3, 4]), {"dtype": lib.float32}),
+            ]
+            for make, x, kwargs in cases:
+                with pytest.raises((ValueError, TypeError)) as info:
+                    r.dynamic_rnn(make(), x, **kwargs)
+                out.append(f"{type(info.value).__name__}: {str(info.value).splitlines()[0]}")
+        return out
+
+    assert messages(teachflow) == messages(tfr.tf)
