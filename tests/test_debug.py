@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 
 import teachflow as tf
 from teachflow.python import debug as tf_debug
+
+
+@pytest.fixture(autouse=True)
+def _leave_a_fresh_graph() -> Iterator[None]:
+    """These tests build in the default graph: the tests after them start from an empty one."""
+    yield
+    tf.reset_default_graph()
 
 
 def broken_softmax_regression() -> tuple[dict[str, object], dict[object, object]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,14 @@ import pytest
 
 import teachflow as tf
 from teachflow.python.client import timeline
+
+
+@pytest.fixture(autouse=True)
+def _leave_a_fresh_graph() -> Iterator[None]:
+    """These tests build in the default graph: the tests after them start from an empty one."""
+    yield
+    tf.reset_default_graph()
+
 
 FULL = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
 
