@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import teachflow as tf
+
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def _counter() -> tuple[tf.Variable, tf.Tensor, tf.Tensor]:
