@@ -191,7 +191,8 @@ def dynamic_rnn(
         raise TypeError(
             f"The argument 'cell' ({cell}) is not an RNNCell: 'output_size' property is missing, "
             "'state_size' property is missing, either 'zero_state' or 'get_initial_state' method "
-            "is required, is not callable."
+            "is required, is not callable.\n"
+            "  Hint: pass a cell object, e.g. tf.nn.rnn_cell.BasicLSTMCell(num_units)."
         )
     with variable_scope(scope or "rnn"):
         flat = [tf.convert_to_tensor(x) for x in _flatten(inputs)]

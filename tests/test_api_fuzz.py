@@ -316,6 +316,8 @@ SKIP = {
     "disable_v2_behavior", "reset_default_graph", "get_default_graph", "get_default_session",
     "set_verbosity", "run", "read_events", "read_graph", "runs",
     "Tensor", "Operation",  # made by the graph, never by the user
+    # IPython's hooks for %load_ext: they change how this process imports `tensorflow`
+    "load_ipython_extension", "unload_ipython_extension",
 }  # fmt: skip
 
 
