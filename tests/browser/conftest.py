@@ -214,10 +214,11 @@ def browser(chromium_path: str) -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Any, output_dir: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser page; on failure its screenshot and console log go to output_dir."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def _page(
+    browser: Any, output_dir: Path, request: pytest.FixtureRequest, size: tuple[int, int]
+) -> Iterator[Any]:
+    """A fresh page of ``size``; on failure its screenshot and console log go to output_dir."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
     page.set_default_timeout(60_000)
     console: list[str] = []
@@ -231,6 +232,34 @@ def page(browser: Any, output_dir: Path, request: pytest.FixtureRequest) -> Iter
             console.append(f"(no failure screenshot: {err})")
     (output_dir / "console.log").write_text("\n".join(console) + "\n")
     context.close()
+
+
+@pytest.fixture
+def page(browser: Any, output_dir: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh 1280x900 browser page."""
+    yield from _page(browser, output_dir, request, (1280, 900))
+
+
+@pytest.fixture
+def wide_page(browser: Any, output_dir: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh page at 1400x1000, the size learners reported the widgets' problems at."""
+    yield from _page(browser, output_dir, request, (1400, 1000))
+
+
+def widget_shot(widget: Any, path: Path) -> None:
+    """A screenshot of the widget's part inside the window (the top of it, scrolled to)."""
+    widget.evaluate("(el) => el.scrollIntoView({block: 'start'})")
+    widget.page.wait_for_timeout(300)
+    box = widget.bounding_box()
+    view = widget.page.viewport_size
+    top = max(0, box["y"])
+    clip = {
+        "x": max(0, box["x"]),
+        "y": top,
+        "width": min(box["width"], view["width"] - box["x"]),
+        "height": min(box["height"], view["height"] - top),
+    }
+    widget.page.screenshot(path=str(path), clip=clip)
 
 
 def _open_and_run_notebook(

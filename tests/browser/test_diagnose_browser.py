@@ -8,11 +8,9 @@ Screenshots go to tests/output/<test>/ (the ones in docs/ are copies of these).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.browser.conftest import widget_shot
 
 STEPPER = ".tf-widget.tf-is-stepper"
 
@@ -114,34 +112,6 @@ EDGE_POINT_JS = """([root, tensor]) => {
   const m = path.getScreenCTM();
   return [m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f];
 }"""
-
-
-@pytest.fixture
-def wide_page(browser: Any, output_dir: Path) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    console: list[str] = []
-    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
-    yield page
-    (output_dir / "console.log").write_text("\n".join(console) + "\n")
-    context.close()
-
-
-def widget_shot(widget: Any, path: Path) -> None:
-    widget.evaluate("(el) => el.scrollIntoView({block: 'start'})")
-    widget.page.wait_for_timeout(300)
-    box = widget.bounding_box()
-    view = widget.page.viewport_size
-    top = max(0, box["y"])
-    clip = {
-        "x": max(0, box["x"]),
-        "y": top,
-        "width": min(box["width"], view["width"] - box["x"]),
-        "height": min(box["height"], view["height"] - top),
-    }
-    widget.page.screenshot(path=str(path), clip=clip)
 
 
 def click_edge(widget: Any, tensor: str) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
-import pytest
+
+from tests.browser.conftest import widget_shot
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 STEPPER = ".tf-widget.tf-is-stepper"
@@ -99,19 +99,6 @@ def plan_names(setup: str, fetch: str) -> list[str]:
     return names
 
 
-@pytest.fixture
-def wide_page(browser: Any, output_dir: Path) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    console: list[str] = []
-    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
-    yield page
-    (output_dir / "console.log").write_text("\n".join(console) + "\n")
-    context.close()
-
-
 def click_next(widget: Any, step: int) -> None:
     """Clicks Next and waits until the plan shows step ``step`` (1-based) as the current one."""
     widget.locator("button[data-event='next']").click()
@@ -123,22 +110,6 @@ def click_next(widget: Any, step: int) -> None:
         arg=[widget.element_handle(), step],
         timeout=30_000,
     )
-
-
-def widget_shot(widget: Any, path: Path) -> None:
-    """A screenshot of the widget's part inside the window (the top of it, scrolled to)."""
-    widget.evaluate("(el) => el.scrollIntoView({block: 'start'})")
-    widget.page.wait_for_timeout(200)
-    box = widget.bounding_box()
-    view = widget.page.viewport_size
-    top = max(0, box["y"])
-    clip = {
-        "x": max(0, box["x"]),
-        "y": top,
-        "width": min(box["width"], view["width"] - box["x"]),
-        "height": min(box["height"], view["height"] - top),
-    }
-    widget.page.screenshot(path=str(path), clip=clip)
 
 
 def current(widget: Any, name: str) -> dict[str, Any]:
